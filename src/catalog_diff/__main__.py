@@ -1,0 +1,5 @@
+"""``python -m catalog_diff``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""One error hierarchy. The CLI catches :class:`CatalogDiffError` once and prints its
+message on one line; each subclass builds that message from its fields."""
+
+from __future__ import annotations
+
+#: Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_DIFFERENCES = 1
+EXIT_USAGE = 2
+EXIT_DATA = 3
+
+
+class CatalogDiffError(Exception):
+    """Root of every error catalog-diff raises on purpose."""
+
+    exit_code = EXIT_DATA
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(CatalogDiffError):
+    """The command line asks for something that cannot be done (bad option mix)."""
+
+    exit_code = EXIT_USAGE
+
+
+class DataError(CatalogDiffError):
+    """The data cannot be read: unknown revision, not a repository, not a catalog."""
+
+    exit_code = EXIT_DATA
+
+
+class NotAGitRepository(DataError):
+    def __init__(self, repo: str, reason: str = "") -> None:
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"{repo}: not a git repository{detail}")
+        self.repo = repo
+
+
+class RevisionNotFound(DataError):
+    def __init__(self, revision: str, repo: str, reason: str = "unknown revision") -> None:
+        super().__init__(f"{revision}: {reason} in {repo}")
+        self.revision = revision
+        self.repo = repo
+
+
+class GitError(DataError):
+    def __init__(self, revision: str, repo: str, reason: str) -> None:
+        super().__init__(f"{revision}: git failed in {repo}: {reason}")
+        self.revision = revision
+        self.repo = repo
+        self.reason = reason
+
+
+class NotACatalog(DataError):
+    def __init__(self, source: str, path: str = "_cache") -> None:
+        super().__init__(f"{source}: not a catalog ({path}/ not found)")
+        self.source = source
+        self.path = path
+
+
+class UnsupportedLayout(DataError):
+    def __init__(self, source: str, path: str, layout: str) -> None:
+        super().__init__(
+            f"{source}: {path}: unsupported layout ({layout}); "
+            "this version reads only _cache/<tag>/<package>/specs.md"
+        )
+        self.source = source
+        self.path = path
+        self.layout = layout
+
+
+class TagNotFound(DataError):
+    def __init__(self, source: str, tag: str) -> None:
+        super().__init__(f"{source}: tag {tag!r} not found")
+        self.source = source
+        self.tag = tag
+
+
+class SnapshotFileError(DataError):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: not a catalog-diff snapshot file: {reason}")
+        self.path = path
+
+
+class ParseError(CatalogDiffError):
+    """A catalog file that cannot be read; turned into a :class:`~catalog_diff.model.Problem`."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason

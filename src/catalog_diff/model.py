@@ -1,0 +1,300 @@
+"""The data that flows between the stages: frozen, typed, free of I/O.
+
+Nothing here imports anything else of the package, and nothing here touches git, the disk
+or a third-party library. Sources produce :class:`Snapshot`, :mod:`catalog_diff.compare`
+turns two of them into a :class:`Comparison`, and the renderers read that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class SourceKind(str, Enum):
+    """Where a snapshot was read from."""
+
+    GIT = "git"
+    DIRECTORY = "directory"
+    SNAPSHOT = "snapshot"
+
+
+class Side(str, Enum):
+    """Which side of a comparison something belongs to."""
+
+    OLD = "old"
+    NEW = "new"
+
+
+class PackageStatus(str, Enum):
+    """What happened to a package between the two sides."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+#: Spec fields that describe how a spec was built (everything but hash and stacks).
+BUILD_FIELDS: tuple[str, ...] = ("versions", "compiler", "os", "platform", "target", "variants")
+
+#: Package facets derived from the specs, in report order.
+FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions", "oss", "platforms")
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One binary in the cache, in normalised form.
+
+    ``versions``, ``variants`` and ``stacks`` are sorted tuples; ``compiler`` is written
+    ``name@version`` and variants ``key=value``. The spellings found in the file are kept in
+    ``raw_compiler`` and ``raw_variants``, and keys the model does not use (``size``,
+    ``tarball``, anything new) in ``extra``; none of those take part in equality.
+    """
+
+    hash: str
+    versions: tuple[str, ...]
+    compiler: str
+    os: str
+    platform: str
+    target: str
+    variants: tuple[str, ...]
+    stacks: tuple[str, ...]
+    raw_compiler: str = field(default="", compare=False, repr=False)
+    raw_variants: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    extra: tuple[tuple[str, object], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def build(self) -> tuple[object, ...]:
+        """The build configuration: every field that says how the spec was built."""
+        return (self.versions, self.compiler, self.os, self.platform, self.target, self.variants)
+
+    def as_dict(self) -> dict[str, object]:
+        """The normalised spec as plain JSON-ready values (the ``SPEC`` of the contract)."""
+        return {
+            "hash": self.hash,
+            "versions": list(self.versions),
+            "compiler": self.compiler,
+            "os": self.os,
+            "platform": self.platform,
+            "target": self.target,
+            "variants": list(self.variants),
+            "stacks": list(self.stacks),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """The ``meta`` line of a package file, as written (used for consistency checks)."""
+
+    compilers: tuple[str, ...] = ()
+    num_specs: int | None = None
+    num_specs_by_stack: tuple[tuple[str, int], ...] = ()
+    oss: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    stacks: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One ``_cache/<tag>/<package>/specs.md`` file, parsed; specs sorted by hash.
+
+    ``oid`` is the git blob id of the file where it is known.
+    """
+
+    tag: str
+    name: str
+    path: str
+    specs: tuple[Spec, ...]
+    meta: Meta | None = field(default=None, compare=False)
+    oid: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A catalog file that could not be read. It is reported, never dropped."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What a snapshot was read from, as shown in every report."""
+
+    kind: SourceKind
+    source: str
+    commit: str | None = None
+    date: str | None = None
+    revision: str | None = None
+    repo: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A catalog at one point: its packages keyed by ``(tag, name)``.
+
+    ``tags`` lists every tag present in the source (after any selection), including tags
+    whose packages were not loaded. ``complete`` is false when only the packages that can
+    differ from another snapshot were read (files identical on both sides are skipped).
+    ``broken`` holds the keys of package files that could not be read (see ``problems``).
+    """
+
+    info: SourceInfo
+    packages: Mapping[tuple[str, str], Package]
+    tags: frozenset[str]
+    problems: tuple[Problem, ...] = ()
+    broken: frozenset[tuple[str, str]] = frozenset()
+    complete: bool = True
+
+
+# ---- the comparison ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpecPair:
+    """An old spec and the new spec it became."""
+
+    old: Spec
+    new: Spec
+
+
+@dataclass(frozen=True, slots=True)
+class StacksChange:
+    """A spec (same hash on both sides) whose stacks differ."""
+
+    hash: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of a hash-matched spec, before and after."""
+
+    name: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True, slots=True)
+class FieldsChange:
+    """A spec (same hash on both sides) whose build fields differ."""
+
+    hash: str
+    fields: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SetDelta:
+    """Values gained and lost by a package facet; both sorted."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecChanges:
+    """Every old-only and new-only spec of a package, each exactly once."""
+
+    added: tuple[Spec, ...] = ()
+    removed: tuple[Spec, ...] = ()
+    rebuilt: tuple[SpecPair, ...] = ()
+    compiler_changed: tuple[SpecPair, ...] = ()
+    version_changed: tuple[SpecPair, ...] = ()
+    stacks_changed: tuple[StacksChange, ...] = ()
+    fields_changed: tuple[FieldsChange, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) for name in SPEC_CHANGE_KINDS)
+
+
+#: The lists of :class:`SpecChanges`, in report order.
+SPEC_CHANGE_KINDS: tuple[str, ...] = (
+    "added",
+    "removed",
+    "rebuilt",
+    "compiler_changed",
+    "version_changed",
+    "stacks_changed",
+    "fields_changed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageChange:
+    """What changed in one package; ``tag`` is the new side's tag."""
+
+    tag: str
+    name: str
+    status: PackageStatus
+    specs: SpecChanges
+    facets: tuple[tuple[str, SetDelta], ...]
+    old_path: str | None = None
+    new_path: str | None = None
+
+    def facet(self, name: str) -> SetDelta:
+        return dict(self.facets).get(name, SetDelta())
+
+
+@dataclass(frozen=True, slots=True)
+class TagCount:
+    """A tag present on one side only, with its size."""
+
+    tag: str
+    packages: int
+    specs: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemRecord:
+    """A problem, placed on its side of the comparison."""
+
+    side: Side
+    revision: str
+    path: str
+    message: str
+    commit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Counts over the whole comparison."""
+
+    packages_added: int = 0
+    packages_removed: int = 0
+    packages_changed: int = 0
+    specs_added: int = 0
+    specs_removed: int = 0
+    specs_rebuilt: int = 0
+    specs_compiler_changed: int = 0
+    specs_version_changed: int = 0
+    specs_stacks_changed: int = 0
+    specs_fields_changed: int = 0
+    tags_added: int = 0
+    tags_removed: int = 0
+    problems: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The result of comparing two snapshots; everything a renderer needs."""
+
+    old: SourceInfo
+    new: SourceInfo
+    summary: Summary
+    tags_added: tuple[TagCount, ...]
+    tags_removed: tuple[TagCount, ...]
+    problems: tuple[ProblemRecord, ...]
+    packages: tuple[PackageChange, ...]
+    old_tag: str | None = None
+    new_tag: str | None = None
+
+    @property
+    def has_differences(self) -> bool:
+        return bool(self.packages or self.tags_added or self.tags_removed)

@@ -1,0 +1,243 @@
+"""Bytes of a catalog file -> :class:`~catalog_diff.model.Package`. Pure: no I/O.
+
+The current layout writes each value of the front matter as one line of JSON, so the fast
+path splits the lines and hands each value to a JSON parser. Anything that does not fit
+that shape goes to PyYAML's safe loader (the C one where libyaml is present). Every value
+is then checked for its type, and any failure raises :class:`ParseError` with the reason.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+import yaml
+
+from .errors import ParseError
+from .model import Meta, Package, Spec
+
+try:
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _YamlLoader = yaml.SafeLoader
+
+CACHE_DIR = "_cache"
+SPECS_FILE = "specs.md"
+
+_SPEC_STRINGS = ("hash", "compiler", "os", "platform", "target")
+_SPEC_LISTS = ("versions", "variants", "stacks")
+_META_LISTS = ("compilers", "oss", "platforms", "stacks", "targets", "versions")
+_JSON_KEYS = frozenset(("title", "meta", "spec_details"))
+_intern = sys.intern
+
+
+# ---- paths ---------------------------------------------------------------------------
+
+
+def classify(path: str) -> tuple[str, str] | None:
+    """``_cache/<tag>/<package>/specs.md`` -> ``(tag, package)``; anything else -> None."""
+    parts = path.split("/")
+    if len(parts) == 4 and parts[0] == CACHE_DIR and parts[3] == SPECS_FILE:
+        if parts[1] and parts[2]:
+            return parts[1], parts[2]
+    return None
+
+
+def legacy_layout(path: str) -> str | None:
+    """Name the older layout a path belongs to, or None."""
+    parts = path.split("/")
+    if len(parts) == 3 and parts[0] == CACHE_DIR:
+        if parts[2] == SPECS_FILE:
+            return "untagged _cache/<package>/specs.md"
+        if parts[2] == "index.md":
+            return "untagged _cache/<package>/index.md"
+    return None
+
+
+# ---- normalisation -------------------------------------------------------------------
+
+_compilers: dict[str, str] = {}
+_variants: dict[str, str] = {}
+
+
+def normalise_compiler(raw: str) -> str:
+    """``gcc@=11.4.0`` -> ``gcc@11.4.0``; surrounding whitespace dropped."""
+    done = _compilers.get(raw)
+    if done is None:
+        done = _intern(raw.strip().replace("@=", "@", 1))
+        _compilers[raw] = done
+    return done
+
+
+def normalise_variant(raw: str) -> str:
+    """``patches:=a,b`` -> ``patches=a,b``; ``k='v'`` -> ``k=v``; whitespace dropped."""
+    done = _variants.get(raw)
+    if done is None:
+        text = raw.strip()
+        key, sep, value = text.partition("=")
+        if sep:
+            key = key.rstrip(":").strip()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            text = f"{key}={value}"
+        done = _intern(text)
+        _variants[raw] = done
+    return done
+
+
+def _sorted_strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({_intern(v.strip()) for v in values}))
+
+
+# ---- the front matter ----------------------------------------------------------------
+
+
+def front_matter(data: bytes, path: str) -> dict[str, Any]:
+    """Decode a ``specs.md`` and return its front matter as a mapping."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(path, f"not UTF-8 (byte {exc.start})") from exc
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines()
+    if not lines or lines[0].rstrip() != "---":
+        raise ParseError(path, "no front matter (first line is not '---')")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    except StopIteration:
+        raise ParseError(path, "front matter has no closing '---'") from None
+    body = lines[1:end]
+    fast = _fast_front_matter(body)
+    if fast is not None:
+        return fast
+    return _yaml_front_matter("\n".join(body), path)
+
+
+def _fast_front_matter(body: list[str]) -> dict[str, Any] | None:
+    """Parse ``key: value`` lines whose values are JSON (or a bare word). None if unsure."""
+    out: dict[str, Any] = {}
+    for line in body:
+        key, sep, value = line.partition(": ")
+        if not sep or key in out or not key.isidentifier():
+            return None
+        value = value.strip()
+        if key in _JSON_KEYS:
+            try:
+                out[key] = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                return None
+        elif key == "categories":
+            if not (value.startswith("[") and value.endswith("]")):
+                return None
+            items = [item.strip() for item in value[1:-1].split(",")]
+            if any(not item or item[0] in "'\"[{&*!|>%@`" for item in items):
+                return None
+            out[key] = items
+        elif value and value.replace("-", "").replace("_", "").isalnum():
+            out[key] = value
+        else:
+            return None
+    return out
+
+
+def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
+    try:
+        loaded = yaml.load(text, Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ParseError(path, f"front matter is not valid YAML{where}: {problem}") from exc
+    except RecursionError as exc:
+        raise ParseError(path, "front matter is nested too deeply") from exc
+    if not isinstance(loaded, dict):
+        raise ParseError(path, "front matter is not a mapping")
+    return loaded
+
+
+# ---- typed values --------------------------------------------------------------------
+
+
+def _string_list(value: object, what: str, path: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ParseError(path, f"{what} must be a list of strings")
+    return value
+
+
+def parse_spec(raw: object, index: int, path: str) -> Spec:
+    """One element of ``spec_details`` -> :class:`Spec` (normalised, raw kept)."""
+    if not isinstance(raw, dict):
+        raise ParseError(path, f"spec_details[{index}] is not a mapping")
+    for key in _SPEC_STRINGS:
+        value = raw.get(key)
+        if not isinstance(value, str):
+            problem = "is missing" if key not in raw else "must be a string"
+            raise ParseError(path, f"spec_details[{index}].{key} {problem}")
+    lists = {}
+    for key in _SPEC_LISTS:
+        if key not in raw:
+            raise ParseError(path, f"spec_details[{index}].{key} is missing")
+        lists[key] = _string_list(raw[key], f"spec_details[{index}].{key}", path)
+    raw_variants = tuple(lists["variants"])
+    extra = tuple(
+        sorted(
+            (k, v)
+            for k, v in raw.items()
+            if k not in _SPEC_LISTS and k not in _SPEC_STRINGS and isinstance(k, str)
+        )
+    )
+    return Spec(
+        hash=_intern(raw["hash"].strip()),
+        versions=_sorted_strings(lists["versions"]),
+        compiler=normalise_compiler(raw["compiler"]),
+        os=_intern(raw["os"].strip()),
+        platform=_intern(raw["platform"].strip()),
+        target=_intern(raw["target"].strip()),
+        variants=tuple(sorted({normalise_variant(v) for v in raw_variants})),
+        stacks=_sorted_strings(lists["stacks"]),
+        raw_compiler=raw["compiler"],
+        raw_variants=raw_variants,
+        extra=extra,
+    )
+
+
+def parse_meta(raw: object, path: str) -> Meta:
+    if not isinstance(raw, dict):
+        raise ParseError(path, "meta must be a mapping")
+    lists = {}
+    for key in _META_LISTS:
+        lists[key] = tuple(_string_list(raw.get(key, []), f"meta.{key}", path))
+    num_specs = raw.get("num_specs")
+    if num_specs is not None and (not isinstance(num_specs, int) or isinstance(num_specs, bool)):
+        raise ParseError(path, "meta.num_specs must be an integer")
+    by_stack = raw.get("num_specs_by_stack", {})
+    if not isinstance(by_stack, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in by_stack.values()
+    ):
+        raise ParseError(path, "meta.num_specs_by_stack must map stacks to integers")
+    return Meta(
+        num_specs=num_specs,
+        num_specs_by_stack=tuple(sorted((str(k), v) for k, v in by_stack.items())),
+        **lists,
+    )
+
+
+def parse_package(data: bytes, tag: str, name: str, path: str, oid: str | None = None) -> Package:
+    """Parse one ``specs.md`` of the current layout. Raises :class:`ParseError`."""
+    matter = front_matter(data, path)
+    if "spec_details" not in matter:
+        raise ParseError(path, "spec_details is missing")
+    details = matter["spec_details"]
+    if not isinstance(details, list):
+        raise ParseError(path, "spec_details must be a list")
+    specs = [parse_spec(raw, i, path) for i, raw in enumerate(details)]
+    specs.sort(key=spec_order)
+    meta = parse_meta(matter["meta"], path) if "meta" in matter else None
+    return Package(tag=tag, name=name, path=path, specs=tuple(specs), meta=meta, oid=oid)
+
+
+def spec_order(spec: Spec) -> tuple[str, tuple[object, ...], tuple[str, ...]]:
+    return (spec.hash, spec.build, spec.stacks)

@@ -1,0 +1,105 @@
+"""The JSON report: the contract other programs read (schema in ``schemas/diff.schema.json``).
+
+``schema_version`` changes only when a field is removed or changes meaning; new fields may
+be added at any time. Keys are sorted and lists come in the comparison's order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from ..model import (
+    FACETS,
+    Comparison,
+    PackageChange,
+    SourceInfo,
+    SpecPair,
+    TagCount,
+)
+
+SCHEMA_VERSION = 1
+
+
+def _source(info: SourceInfo, tag: str | None) -> dict[str, Any]:
+    return {
+        "kind": info.kind.value,
+        "source": info.source,
+        "revision": info.revision,
+        "commit": info.commit,
+        "date": info.date,
+        "tag": tag,
+    }
+
+
+def _pair(pair: SpecPair) -> dict[str, Any]:
+    return {"old": pair.old.as_dict(), "new": pair.new.as_dict()}
+
+
+def _tag_count(count: TagCount) -> dict[str, Any]:
+    return {"tag": count.tag, "packages": count.packages, "specs": count.specs}
+
+
+def package_entry(change: PackageChange) -> dict[str, Any]:
+    """One package entry of the report (also used by later commands' JSON)."""
+    specs = change.specs
+    entry: dict[str, Any] = {
+        "tag": change.tag,
+        "name": change.name,
+        "status": change.status.value,
+        "old_path": change.old_path,
+        "new_path": change.new_path,
+        "specs": {
+            "added": [s.as_dict() for s in specs.added],
+            "removed": [s.as_dict() for s in specs.removed],
+            "rebuilt": [_pair(p) for p in specs.rebuilt],
+            "compiler_changed": [_pair(p) for p in specs.compiler_changed],
+            "version_changed": [_pair(p) for p in specs.version_changed],
+            "stacks_changed": [
+                {"hash": c.hash, "added": list(c.added), "removed": list(c.removed)}
+                for c in specs.stacks_changed
+            ],
+            "fields_changed": [
+                {"hash": c.hash, "fields": {f.name: {"old": f.old, "new": f.new} for f in c.fields}}
+                for c in specs.fields_changed
+            ],
+        },
+    }
+    for facet in FACETS:
+        delta = change.facet(facet)
+        entry[facet] = {"added": list(delta.added), "removed": list(delta.removed)}
+    return entry
+
+
+def to_dict(comparison: Comparison) -> dict[str, Any]:
+    """The report as plain data."""
+    summary = comparison.summary
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "old": _source(comparison.old, comparison.old_tag),
+        "new": _source(comparison.new, comparison.new_tag),
+        "summary": dataclasses.asdict(summary),
+        "tags": {
+            "added": [_tag_count(t) for t in comparison.tags_added],
+            "removed": [_tag_count(t) for t in comparison.tags_removed],
+        },
+        "problems": [
+            {
+                "side": p.side.value,
+                "revision": p.revision,
+                "commit": p.commit,
+                "path": p.path,
+                "message": p.message,
+            }
+            for p in comparison.problems
+        ],
+        "packages": [package_entry(c) for c in comparison.packages],
+    }
+
+
+def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
+    data = orjson.dumps(to_dict(comparison), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    yield data.decode("utf-8")

@@ -1,0 +1,103 @@
+"""Plain text for a terminal: summary first, then one block per package.
+
+Rebuilt specs (same build, new hash) are counted, not listed; the JSON lists them.
+Colour is added only when asked (the CLI asks on a terminal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import click
+
+from ..model import FACETS, Comparison, PackageChange, SpecPair
+from .common import (
+    describe_source,
+    headline,
+    package_label,
+    spec_counts,
+    spec_line,
+    summary_rows,
+)
+
+Paint = Callable[[str, str], str]
+
+
+def _painter(color: bool) -> Paint:
+    colours = {"+": "green", "-": "red", "~": "yellow", "!": "red"}
+
+    def paint(text: str, mark: str) -> str:
+        if not color:
+            return text
+        if mark == "head":
+            return click.style(text, bold=True)
+        return click.style(text, fg=colours.get(mark))
+
+    return paint
+
+
+def _pair_line(kind: str, name: str, pair: SpecPair) -> str:
+    if kind == "compiler_changed":
+        what = f"compiler {pair.old.compiler} -> {pair.new.compiler}"
+    else:
+        what = f"version {','.join(pair.old.versions)} -> {','.join(pair.new.versions)}"
+    return f"~ {what}: {spec_line(name, pair.new)} (was /{pair.old.hash[:7]})"
+
+
+def _package(change: PackageChange, paint: Paint) -> Iterator[str]:
+    yield paint(f"{package_label(change)}  {change.status.value}", "head")
+    for facet in FACETS:
+        delta = change.facet(facet)
+        if not delta:
+            continue
+        marks = [f"+ {v}" for v in delta.added] + [f"- {v}" for v in delta.removed]
+        yield f"  {facet:<10} " + "  ".join(paint(m, m[0]) for m in marks)
+    specs = change.specs
+    counts = spec_counts(specs)
+    if counts:
+        yield f"  {'specs':<10} {counts}"
+    for spec in specs.added:
+        yield "    " + paint(f"+ {spec_line(change.name, spec)}", "+")
+    for spec in specs.removed:
+        yield "    " + paint(f"- {spec_line(change.name, spec)}", "-")
+    for kind in ("compiler_changed", "version_changed"):
+        for pair in getattr(specs, kind):
+            yield "    " + paint(_pair_line(kind, change.name, pair), "~")
+    for stacks in specs.stacks_changed:
+        moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
+        yield "    " + paint(f"~ stacks /{stacks.hash[:7]}: {' '.join(moves)}", "~")
+    for fields in specs.fields_changed:
+        detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
+        yield "    " + paint(f"~ fields /{fields.hash[:7]}: {detail}", "~")
+
+
+def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
+    paint = _painter(color)
+    yield f"old: {describe_source(comparison.old, comparison.old_tag)}"
+    yield f"new: {describe_source(comparison.new, comparison.new_tag)}"
+    yield ""
+    yield paint("Summary", "head")
+    for label, counts in summary_rows(comparison.summary):
+        yield f"  {label:<10} {counts}"
+    said = headline(comparison)
+    if said:
+        yield ""
+        yield said
+    tag_sections = (
+        ("Tags added", comparison.tags_added),
+        ("Tags removed", comparison.tags_removed),
+    )
+    for title, tags in tag_sections:
+        if tags:
+            yield ""
+            yield paint(title, "head")
+            for t in tags:
+                yield f"  {t.tag}  {t.packages} packages, {t.specs} specs"
+    if comparison.problems:
+        yield ""
+        yield paint("Problems (files that could not be read; not compared)", "head")
+        for p in comparison.problems:
+            yield "  " + paint(f"! {p.side.value} {p.revision}: {p.path}: {p.message}", "!")
+    for change in comparison.packages:
+        yield ""
+        yield from _package(change, paint)

@@ -1,0 +1,178 @@
+"""Saved snapshots: a whole catalog, normalised, in one JSON file (gzip for ``.gz``).
+
+The file records where the snapshot came from (source, commit, commit date), every tag,
+every package with its normalised specs and the git blob id of its file, and every problem
+met while reading it. Writing is deterministic: sorted keys, sorted packages, and a gzip
+header without a timestamp, so the same snapshot always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .errors import ParseError, SnapshotFileError
+from .model import Package, Problem, Snapshot, SourceInfo, SourceKind
+from .parse import parse_spec, spec_order
+from .source import Entry, Listing
+
+FORMAT = "catalog-diff snapshot"
+VERSION = 1
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def dumps(snapshot: Snapshot) -> bytes:
+    """Serialise a complete snapshot (JSON bytes, one package per line)."""
+    info = snapshot.info
+    head = {
+        "format": FORMAT,
+        "version": VERSION,
+        "source": {
+            "kind": info.kind.value,
+            "source": info.source,
+            "revision": info.revision,
+            "commit": info.commit,
+            "date": info.date,
+        },
+        "tags": sorted(snapshot.tags),
+        "problems": [
+            {"path": p.path, "message": p.message}
+            for p in sorted(snapshot.problems, key=lambda p: (p.path, p.message))
+        ],
+    }
+    opts = orjson.OPT_SORT_KEYS
+    lines = [orjson.dumps(head, option=opts)[:-1] + b', "packages": [']
+    keys = sorted(snapshot.packages)
+    for i, key in enumerate(keys):
+        package = snapshot.packages[key]
+        record = {
+            "tag": package.tag,
+            "name": package.name,
+            "path": package.path,
+            "blob": package.oid,
+            "specs": [spec.as_dict() for spec in package.specs],
+        }
+        comma = b"," if i < len(keys) - 1 else b""
+        lines.append(orjson.dumps(record, option=opts) + comma)
+    lines.append(b"]}\n")
+    return b"\n".join(lines)
+
+
+def write(path: str, snapshot: Snapshot) -> None:
+    data = dumps(snapshot)
+    if path.endswith(".gz"):
+        buffer = io.BytesIO()
+        with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as gz:
+            gz.write(data)
+        data = buffer.getvalue()
+    Path(path).write_bytes(data)
+
+
+def looks_like_snapshot(path: str) -> bool:
+    """True for a file that starts like a snapshot (plain or gzip), without reading it all."""
+    try:
+        with Path(path).open("rb") as f:
+            start = f.read(64)
+    except OSError:
+        return False
+    return start.startswith(_GZIP_MAGIC) or start.lstrip().startswith(b"{")
+
+
+class SnapshotFileSource:
+    """A snapshot file as a source: its packages are already parsed."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        doc = _load(path)
+        src = doc.get("source")
+        if not isinstance(src, dict):
+            raise SnapshotFileError(path, "no 'source' object")
+        self.info = SourceInfo(
+            kind=SourceKind.SNAPSHOT,
+            source=path,
+            commit=_opt_str(src.get("commit")),
+            date=_opt_str(src.get("date")),
+            revision=_opt_str(src.get("revision")),
+        )
+        self._doc = doc
+
+    def listing(self) -> Listing:
+        doc, path = self._doc, self.path
+        listing = Listing()
+        tags = doc.get("tags")
+        packages = doc.get("packages")
+        problems = doc.get("problems", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise SnapshotFileError(path, "'tags' must be a list of strings")
+        if not isinstance(packages, list) or not isinstance(problems, list):
+            raise SnapshotFileError(path, "'packages' and 'problems' must be lists")
+        listing.tags.update(tags)
+        for i, item in enumerate(problems):
+            if not isinstance(item, dict) or not all(
+                isinstance(item.get(k), str) for k in ("path", "message")
+            ):
+                raise SnapshotFileError(path, f"problems[{i}] needs 'path' and 'message'")
+            listing.problems.append(Problem(item["path"], item["message"]))
+        for i, item in enumerate(packages):
+            package = _package(item, i, path)
+            key = (package.tag, package.name)
+            if key in listing.entries:
+                raise SnapshotFileError(path, f"packages[{i}] repeats {package.tag}/{package.name}")
+            listing.tags.add(package.tag)
+            listing.entries[key] = Entry(path=package.path, oid=package.oid, package=package)
+        return listing
+
+    def read(self, entry: Entry) -> bytes:  # pragma: no cover - entries carry packages
+        raise SnapshotFileError(self.path, f"{entry.path} has no bytes in a snapshot")
+
+
+def _load(path: str) -> dict[str, Any]:
+    try:
+        data = Path(path).read_bytes()
+        if data.startswith(_GZIP_MAGIC):
+            data = gzip.decompress(data)
+        doc = orjson.loads(data)
+    except OSError as exc:
+        raise SnapshotFileError(path, exc.strerror or str(exc)) from exc
+    except (EOFError, gzip.BadGzipFile) as exc:
+        raise SnapshotFileError(path, f"broken gzip data ({exc})") from exc
+    except orjson.JSONDecodeError as exc:
+        raise SnapshotFileError(path, f"not JSON ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise SnapshotFileError(path, f'no "format": "{FORMAT}" marker')
+    if doc.get("version") != VERSION:
+        raise SnapshotFileError(path, f"unsupported version {doc.get('version')!r}")
+    return doc
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _package(item: object, index: int, path: str) -> Package:
+    if not isinstance(item, dict):
+        raise SnapshotFileError(path, f"packages[{index}] is not an object")
+    fields = [item.get(k) for k in ("tag", "name", "path")]
+    if not all(isinstance(v, str) and v for v in fields):
+        raise SnapshotFileError(path, f"packages[{index}] needs 'tag', 'name' and 'path'")
+    specs = item.get("specs")
+    if not isinstance(specs, list):
+        raise SnapshotFileError(path, f"packages[{index}].specs must be a list")
+    try:
+        parsed = sorted(
+            (parse_spec(raw, i, str(fields[2])) for i, raw in enumerate(specs)), key=spec_order
+        )
+    except ParseError as exc:
+        raise SnapshotFileError(path, f"packages[{index}]: {exc.reason}") from exc
+    blob = item.get("blob")
+    return Package(
+        tag=str(fields[0]),
+        name=str(fields[1]),
+        path=str(fields[2]),
+        specs=tuple(parsed),
+        oid=blob if isinstance(blob, str) else None,
+    )
