@@ -231,3 +231,11 @@ def snapshot(
         first = snap.problems[0]
         more = f" (and {len(snap.problems) - 1} more)" if len(snap.problems) > 1 else ""
         _fail(f"{source}: {first.path}: {first.message}{more}", EXIT_DATA)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of 'diff --format json' reports."""
+    from .render.json import schema as diff_schema
+
+    click.echo(diff_schema(), nl=False)

@@ -45,7 +45,7 @@ def dumps(snapshot: Snapshot) -> bytes:
         ],
     }
     opts = orjson.OPT_SORT_KEYS
-    lines = [orjson.dumps(head, option=opts)[:-1] + b', "packages": [']
+    lines = [orjson.dumps(head, option=opts)[:-1] + b',"packages":[']
     keys = sorted(snapshot.packages)
     for i, key in enumerate(keys):
         package = snapshot.packages[key]

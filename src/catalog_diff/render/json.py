@@ -7,6 +7,7 @@ be added at any time. Keys are sorted and lists come in the comparison's order.
 from __future__ import annotations
 
 import dataclasses
+from importlib import resources
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,11 @@ from ..model import (
 )
 
 SCHEMA_VERSION = 1
+
+
+def schema() -> str:
+    """The JSON Schema of the report, as shipped in the package."""
+    return resources.files("catalog_diff").joinpath("schemas/diff.schema.json").read_text("utf-8")
 
 
 def _source(info: SourceInfo, tag: str | None) -> dict[str, Any]:
