@@ -106,9 +106,9 @@ def _use_color(choice: str, output: str | None) -> bool:
     return output is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def _emit(report: str, output: str | None, quiet: bool) -> None:
+def _emit(report: str, output: str | None, quiet: bool, color: bool = False) -> None:
     if output is None:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=color)
         return
     try:
         Path(output).write_text(report, encoding="utf-8")
@@ -121,7 +121,35 @@ def _emit(report: str, output: str | None, quiet: bool) -> None:
 # ---- commands ------------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Reports click's own usage errors on one line too, with the usage exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args, prog_name or "catalog-diff", complete_var, standalone_mode=False, **extra
+            )
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "catalog-diff"
+            _fail(f"{exc.format_message()} (see '{where} --help')", EXIT_USAGE)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            click.echo("catalog-diff: interrupted", err=True)
+            sys.exit(130)
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else EXIT_OK)
+        return result
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="catalog-diff")
 def main() -> None:
     """Tell exactly what changed in the Spack build-cache catalog between two points."""
@@ -167,7 +195,8 @@ def diff(
     """
     selection = Selection(tag=tag, old_tag=old_tag, new_tag=new_tag, package=package)
     comparison = run_diff(old, new, repo=repo, selection=selection)
-    _emit(render(comparison, fmt, _use_color(color, output)), output, quiet)
+    use_color = _use_color(color, output)
+    _emit(render(comparison, fmt, use_color), output, quiet, use_color)
     if comparison.problems:
         if not quiet:
             first = comparison.problems[0]

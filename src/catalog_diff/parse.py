@@ -102,6 +102,8 @@ def front_matter(data: bytes, path: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ParseError(path, f"not UTF-8 (byte {exc.start})") from exc
     text = text.removeprefix("\ufeff")
+    # Only \n ends a line: str.splitlines() would also split on U+2028, U+0085, ...,
+    # which JSON strings may hold unescaped.
     lines = text.splitlines()
     if not lines or lines[0].rstrip() != "---":
         raise ParseError(path, "no front matter (first line is not '---')")
@@ -145,6 +147,12 @@ def _fast_front_matter(body: list[str]) -> dict[str, Any] | None:
 
 def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
     try:
+        # Catalog files never use anchors; refusing aliases keeps a "billion laughs"
+        # structure from being built and carried on inside the model.
+        for event in yaml.parse(text, Loader=_YamlLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 2
+                raise ParseError(path, f"front matter uses a YAML alias (line {line})")
         loaded = yaml.load(text, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -153,6 +161,8 @@ def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
         raise ParseError(path, f"front matter is not valid YAML{where}: {problem}") from exc
     except RecursionError as exc:
         raise ParseError(path, "front matter is nested too deeply") from exc
+    except ValueError as exc:  # a scalar the safe constructor rejects: 2025-13-45, !!int x
+        raise ParseError(path, f"front matter has a bad value: {exc}") from exc
     if not isinstance(loaded, dict):
         raise ParseError(path, "front matter is not a mapping")
     return loaded

@@ -1,0 +1,47 @@
+"""The README documents every command and option, and the exit codes the code uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from catalog_diff import errors
+from catalog_diff.cli import EXIT_INTERNAL, main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[tuple[str, click.Command]]:
+    return sorted(main.commands.items())
+
+
+@pytest.mark.parametrize("name, command", _commands())
+def test_every_command_and_option_is_in_the_readme(name: str, command: click.Command) -> None:
+    assert f"catalog-diff {name}" in README
+    for param in command.params:
+        if isinstance(param, click.Option):
+            longest = max(param.opts, key=len)
+            if longest == "--help":
+                continue
+            assert longest in README, f"{name} {longest} is not documented"
+
+
+def test_exit_codes_are_documented() -> None:
+    table = dict(re.findall(r"^\| (\d) \| (.+) \|$", README, flags=re.M))
+    codes = {
+        errors.EXIT_OK, errors.EXIT_DIFFERENCES, errors.EXIT_USAGE, errors.EXIT_DATA,
+        EXIT_INTERNAL,
+    }
+    assert {int(c) for c in table} == codes
+
+
+def test_readme_quick_start_has_the_two_commands() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    blocks = re.findall(r"```sh\n(.+?)\n```", README, flags=re.S)
+    assert blocks[0].startswith("python3 -m venv .venv && ")
+    assert "catalog-diff diff snapshots/" in blocks[0]
+    assert blocks[1] in ci.splitlines()
