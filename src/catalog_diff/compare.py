@@ -206,6 +206,9 @@ def compare_packages(
 def _tag_counts(snapshot: Snapshot, tags: Iterable[str]) -> tuple[TagCount, ...]:
     out = []
     for tag in sorted(tags):
+        if tag in snapshot.tag_sizes:
+            out.append(TagCount(tag, *snapshot.tag_sizes[tag]))
+            continue
         packages = [p for (t, _), p in snapshot.packages.items() if t == tag]
         out.append(TagCount(tag, len(packages), sum(len(p.specs) for p in packages)))
     return tuple(out)
@@ -262,7 +265,7 @@ def summarise(
     problems: Sequence[ProblemRecord],
 ) -> Summary:
     """Counts over a list of package changes."""
-    status = defaultdict(int)
+    status: dict[PackageStatus, int] = defaultdict(int)
     for change in changes:
         status[change.status] += 1
     specs = {kind: sum(len(getattr(c.specs, kind)) for c in changes) for kind in SPEC_CHANGE_KINDS}

@@ -9,17 +9,26 @@ listed with ``ls-tree``, and blobs are read through GitPython's one persistent
 
 from __future__ import annotations
 
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
-from .errors import GitError, NotACatalog, NotAGitRepository, RevisionNotFound
+from .errors import (
+    GitError,
+    NotACatalog,
+    NotAGitRepository,
+    RevisionNotFound,
+    UnsupportedLayout,
+)
 from .model import SourceInfo, SourceKind
-from .parse import CACHE_DIR
+from .parse import CACHE_DIR, legacy_layout
 from .source import Entry, Listing, add_path
 
-_BLOB_MODES = frozenset((b"100644", b"100755"))
+_BLOB_MODES = frozenset(("100644", "100755"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,25 +92,107 @@ class GitRepository:
             )
         except git.GitCommandError as exc:
             raise GitError(commit, self.path, _first_line(exc)) from exc
+        return _rows(out)
+
+    def read_blobs(self, oids: list[str]) -> Iterator[tuple[str, bytes | None]]:
+        """Stream many blobs through one ``git cat-file --batch`` process.
+
+        A thread writes the ids while this one reads the answers, so the pipes never fill
+        up whatever the number of blobs. Yields ``(oid, data)``; ``data`` is None for an
+        object that is missing or not a blob.
+        """
+        if not oids:
+            return
+        try:
+            proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        except git.GitCommandError as exc:
+            raise GitError("cat-file", self.path, _first_line(exc)) from exc
+        stdin, stdout = proc.proc.stdin, proc.proc.stdout
+
+        def feed() -> None:
+            try:
+                stdin.write("".join(f"{oid}\n" for oid in oids).encode("ascii"))
+                stdin.close()
+            except OSError:  # git went away; the reader reports it
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            for oid in oids:
+                header = stdout.readline().split()
+                if len(header) == 3 and header[1] == b"blob":
+                    data = stdout.read(int(header[2]))
+                    stdout.read(1)
+                    yield oid, data
+                elif len(header) == 3:
+                    stdout.read(int(header[2]) + 1)
+                    yield oid, None
+                elif len(header) == 2 and header[1] == b"missing":
+                    yield oid, None
+                else:
+                    raise GitError("cat-file", self.path, "unexpected output from git cat-file")
+        finally:
+            writer.join()
+            proc.wait()
+
+    def top_level(self, commit: str, folder: str) -> list[tuple[bytes, bytes, str]]:
+        """The entries directly inside ``folder`` at ``commit`` (no recursion)."""
+        try:
+            out = self._git.ls_tree(
+                "-z", "--full-tree", commit, "--", f"{folder}/", stdout_as_string=False
+            )
+        except git.GitCommandError as exc:
+            raise GitError(commit, self.path, _first_line(exc)) from exc
+        return _rows(out)
+
+    def has_blob(self, spec: str) -> bool:
+        """Whether ``<commit>:<path>`` names a blob (through the persistent batch-check)."""
+        try:
+            _, kind, _ = self._git.get_object_header(spec)
+        except (ValueError, git.GitCommandError):
+            return False
+        return kind in ("blob", b"blob")
+
+    def diff_tree(self, old: str, new: str, prefix: str) -> list[tuple[str, str, str, str, str]]:
+        """``(old_mode, new_mode, old_oid, new_oid, path)`` of every file that differs."""
+        try:
+            out = self._git.diff_tree(
+                "-r",
+                "-z",
+                "--no-renames",
+                "--no-ext-diff",
+                old,
+                new,
+                "--",
+                prefix,
+                stdout_as_string=False,
+            )
+        except git.GitCommandError as exc:
+            raise GitError(f"{old}..{new}", self.path, _first_line(exc)) from exc
+        fields = out.split(b"\0")
         rows = []
-        for record in out.split(b"\0"):
-            if not record:
+        for i in range(0, len(fields) - 1, 2):
+            head, path = fields[i], fields[i + 1]
+            if not head.startswith(b":"):
                 continue
-            head, _, path = record.partition(b"\t")
-            mode, _, oid = head.split(b" ", 2)
-            rows.append((mode, oid, path.decode("utf-8", "surrogateescape")))
+            old_mode, new_mode, old_oid, new_oid, _status = head[1:].decode("ascii").split(" ")
+            rows.append(
+                (old_mode, new_mode, old_oid, new_oid, path.decode("utf-8", "surrogateescape"))
+            )
         return rows
 
-    def read_blob(self, oid: str) -> bytes:
-        try:
-            _, kind, _, data = self._git.get_object_data(oid)
-        except (ValueError, git.GitCommandError) as exc:
-            raise GitError(oid, self.path, "cannot read the object") from exc
-        if isinstance(kind, bytes):
-            kind = kind.decode("ascii", "replace")
-        if kind != "blob":
-            raise GitError(oid, self.path, f"object is a {kind}, not a blob")
-        return bytes(data)
+
+def _rows(out: bytes) -> list[tuple[bytes, bytes, str]]:
+    rows = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        head, _, path = record.partition(b"\t")
+        mode, _, rest = head.partition(b" ")
+        oid = rest.split(b" ")[-1]
+        rows.append((mode, oid, path.decode("utf-8", "surrogateescape")))
+    return rows
 
 
 def _first_line(exc: git.GitCommandError) -> str:
@@ -131,11 +222,60 @@ class GitRevisionSource:
         if not rows:
             raise NotACatalog(f"{self.info.source} ({self.commit.sha[:12]})")
         for mode, oid, path in rows:
-            regular = mode in _BLOB_MODES
-            entry = Entry(path=path, oid=oid.decode("ascii")) if regular else None
-            add_path(listing, path, entry, self.info.source)
+            add_path(
+                listing,
+                path,
+                _entry(mode.decode("ascii"), oid.decode("ascii"), path),
+                self.info.source,
+            )
         return listing
 
+    def tags(self) -> set[str]:
+        """The tag folders of the catalog, checked for an older layout on the way."""
+        rows = self.repo.top_level(self.commit.sha, CACHE_DIR)
+        if not rows:
+            raise NotACatalog(f"{self.info.source} ({self.commit.sha[:12]})")
+        tags = set()
+        for mode, _, path in rows:
+            if mode != b"040000":
+                continue
+            tag = path.rsplit("/", 1)[-1]
+            for name in ("specs.md", "index.md"):
+                path = f"{CACHE_DIR}/{tag}/{name}"
+                layout = legacy_layout(path)
+                if layout and self.repo.has_blob(f"{self.commit.sha}:{path}"):
+                    raise UnsupportedLayout(self.info.source, path, layout)
+            tags.add(tag)
+        return tags
+
+    def changes(self, other: GitRevisionSource, tag: str | None) -> tuple[Listing, Listing]:
+        """Listings of only the files that differ between this revision and ``other``."""
+        old, new = Listing(tags=self.tags()), Listing(tags=other.tags())
+        prefix = CACHE_DIR if tag is None else f"{CACHE_DIR}/{tag}"
+        for old_mode, new_mode, old_oid, new_oid, path in self.repo.diff_tree(
+            self.commit.sha, other.commit.sha, prefix
+        ):
+            if old_mode != "000000":
+                add_path(old, path, _entry(old_mode, old_oid, path), self.info.source)
+            if new_mode != "000000":
+                add_path(new, path, _entry(new_mode, new_oid, path), other.info.source)
+        return old, new
+
     def read(self, entry: Entry) -> bytes:
-        assert entry.oid is not None
-        return self.repo.read_blob(entry.oid)
+        for _, data in self.read_many([entry]):
+            if isinstance(data, bytes):
+                return data
+        raise GitError(entry.oid or entry.path, self.repo.path, "cannot read the blob")
+
+    def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
+        by_oid: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_oid.setdefault(entry.oid or "", []).append(entry)
+        for oid, data in self.repo.read_blobs([oid for oid in by_oid if oid]):
+            for entry in by_oid[oid]:
+                yield entry, data
+
+
+def _entry(mode: str, oid: str, path: str) -> Entry | None:
+    """A listing entry for a regular file; None for a symlink or a submodule."""
+    return Entry(path=path, oid=oid) if mode in _BLOB_MODES else None

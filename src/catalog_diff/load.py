@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from .errors import CatalogDiffError, GitError, ParseError, TagNotFound, UsageError
+from .errors import CatalogDiffError, ParseError, TagNotFound, UsageError
 from .model import Package, Problem, Snapshot
-from .parse import classify, parse_package
-from .source import DirectorySource, Entry, Listing, Source
+from .parse import classify, count_specs, parse_package
+from .source import DirectorySource, Listing, Source
 
 
 @dataclass(frozen=True)
@@ -111,40 +111,60 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(source: Source, listing: Listing, keys: set[tuple[str, str]] | None) -> Snapshot:
-    """Parse the listed packages (only ``keys`` when given) into a snapshot."""
+def _build(
+    source: Source,
+    listing: Listing,
+    keys: set[tuple[str, str]] | None,
+    count_only: frozenset[str] = frozenset(),
+) -> Snapshot:
+    """Parse the listed packages (only ``keys`` when given) into a snapshot.
+
+    Packages of the tags in ``count_only`` are read and counted, not parsed into specs.
+    """
     packages: dict[tuple[str, str], Package] = {}
     problems = list(listing.problems)
     broken = set(listing.broken)
+    sizes = {tag: [0, 0] for tag in count_only}
+    wanted = sorted(listing.entries if keys is None else keys)
+    keys_of: dict[int, tuple[str, str]] = {}
+    to_read = []
+    for key in wanted:
+        entry = listing.entries[key]
+        if entry.package is not None and key[0] in count_only:
+            sizes[key[0]][0] += 1
+            sizes[key[0]][1] += len(entry.package.specs)
+        elif entry.package is not None:
+            packages[key] = entry.package
+        else:
+            keys_of[id(entry)] = key
+            to_read.append(entry)
     with _gc_paused():
-        for key in sorted(listing.entries if keys is None else keys):
-            entry = listing.entries[key]
+        for entry, data in source.read_many(to_read):
+            key = keys_of[id(entry)]
             try:
-                packages[key] = _package(source, entry, key)
+                if data is None:
+                    raise ParseError(entry.path, "cannot be read")
+                if key[0] in count_only:
+                    specs = count_specs(data, entry.path)
+                    sizes[key[0]][0] += 1
+                    sizes[key[0]][1] += specs
+                    continue
+                real = classify(entry.path) or key
+                packages[key] = parse_package(
+                    data, real[0], real[1], entry.path, entry.oid, with_meta=False
+                )
             except ParseError as exc:
                 problems.append(Problem(entry.path, exc.reason))
                 broken.add(key)
     return Snapshot(
         info=source.info,
-        packages=packages,
+        packages=dict(sorted(packages.items())),
         tags=frozenset(listing.tags),
         problems=tuple(problems),
         broken=frozenset(broken),
-        complete=keys is None,
+        complete=keys is None and not count_only,
+        tag_sizes={tag: (n, m) for tag, (n, m) in sizes.items()},
     )
-
-
-def _package(source: Source, entry: Entry, key: tuple[str, str]) -> Package:
-    if entry.package is not None:
-        return entry.package
-    real = classify(entry.path) or key
-    try:
-        data = source.read(entry)
-    except OSError as exc:
-        raise ParseError(entry.path, f"cannot read: {exc.strerror or exc}") from exc
-    except GitError as exc:
-        raise ParseError(entry.path, f"git object {entry.oid}: {exc.reason}") from exc
-    return parse_package(data, real[0], real[1], entry.path, entry.oid)
 
 
 def _check_tag(listing: Listing, tag: str | None, source: Source) -> None:
@@ -160,8 +180,24 @@ def load(source: Source, selection: Selection = ALL) -> Snapshot:
 
 
 def load_pair(old: Source, new: Source, selection: Selection = ALL) -> tuple[Snapshot, Snapshot]:
-    """Read two snapshots for a comparison, skipping files identical on both sides."""
-    old_listing, new_listing = old.listing(), new.listing()
+    """Read two snapshots for a comparison, skipping files identical on both sides.
+
+    Two revisions of one repository are compared through a tree diff: only the files
+    that differ are listed at all. Otherwise both sides are listed in full and files
+    whose git blob ids are equal on both sides are skipped.
+    """
+    tree_diff = getattr(old, "changes", None)
+    repo = getattr(old, "repo", None)
+    if (
+        tree_diff
+        and repo is not None
+        and repo is getattr(new, "repo", None)
+        and (selection.old_tag is None)
+    ):
+        # Two revisions of one repository (GitRevisionSource; not imported for its cost).
+        old_listing, new_listing = tree_diff(new, selection.tag)
+    else:
+        old_listing, new_listing = old.listing(), new.listing()
     if selection.old_tag is not None:
         _check_tag(old_listing, selection.old_tag, old)
         _check_tag(new_listing, selection.new_tag, new)
@@ -176,9 +212,11 @@ def load_pair(old: Source, new: Source, selection: Selection = ALL) -> tuple[Sna
         for key, entry in old_sel.entries.items()
         if entry.oid is not None and (other := new_sel.entries.get(key)) and other.oid == entry.oid
     }
+    only_old = frozenset(old_sel.tags - new_sel.tags)
+    only_new = frozenset(new_sel.tags - old_sel.tags)
     return (
-        _build(old, old_sel, set(old_sel.entries) - same),
-        _build(new, new_sel, set(new_sel.entries) - same),
+        _build(old, old_sel, set(old_sel.entries) - same, only_old),
+        _build(new, new_sel, set(new_sel.entries) - same, only_new),
     )
 
 

@@ -140,6 +140,8 @@ class Snapshot:
     whose packages were not loaded. ``complete`` is false when only the packages that can
     differ from another snapshot were read (files identical on both sides are skipped).
     ``broken`` holds the keys of package files that could not be read (see ``problems``).
+    ``tag_sizes`` gives ``(packages, specs)`` for tags that were only counted, not loaded
+    (a tag present on one side of a comparison is reported by its size).
     """
 
     info: SourceInfo
@@ -148,6 +150,7 @@ class Snapshot:
     problems: tuple[Problem, ...] = ()
     broken: frozenset[tuple[str, str]] = frozenset()
     complete: bool = True
+    tag_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 # ---- the comparison ------------------------------------------------------------------

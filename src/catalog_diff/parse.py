@@ -8,6 +8,7 @@ is then checked for its type, and any failure raises :class:`ParseError` with th
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -39,9 +40,8 @@ _intern = sys.intern
 def classify(path: str) -> tuple[str, str] | None:
     """``_cache/<tag>/<package>/specs.md`` -> ``(tag, package)``; anything else -> None."""
     parts = path.split("/")
-    if len(parts) == 4 and parts[0] == CACHE_DIR and parts[3] == SPECS_FILE:
-        if parts[1] and parts[2]:
-            return parts[1], parts[2]
+    if len(parts) == 4 and parts[0] == CACHE_DIR and parts[3] == SPECS_FILE and all(parts):
+        return parts[1], parts[2]
     return None
 
 
@@ -95,8 +95,12 @@ def _sorted_strings(values: Iterable[str]) -> tuple[str, ...]:
 # ---- the front matter ----------------------------------------------------------------
 
 
-def front_matter(data: bytes, path: str) -> dict[str, Any]:
-    """Decode a ``specs.md`` and return its front matter as a mapping."""
+def front_matter(data: bytes, path: str, with_meta: bool = True) -> dict[str, Any]:
+    """Decode a ``specs.md`` and return its front matter as a mapping.
+
+    ``with_meta=False`` leaves the ``meta`` line unparsed on the fast path (a comparison
+    derives everything from ``spec_details``).
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -104,7 +108,7 @@ def front_matter(data: bytes, path: str) -> dict[str, Any]:
     text = text.removeprefix("\ufeff")
     # Only \n ends a line: str.splitlines() would also split on U+2028, U+0085, ...,
     # which JSON strings may hold unescaped.
-    lines = text.splitlines()
+    lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise ParseError(path, "no front matter (first line is not '---')")
     try:
@@ -112,13 +116,13 @@ def front_matter(data: bytes, path: str) -> dict[str, Any]:
     except StopIteration:
         raise ParseError(path, "front matter has no closing '---'") from None
     body = lines[1:end]
-    fast = _fast_front_matter(body)
+    fast = _fast_front_matter(body, with_meta)
     if fast is not None:
         return fast
     return _yaml_front_matter("\n".join(body), path)
 
 
-def _fast_front_matter(body: list[str]) -> dict[str, Any] | None:
+def _fast_front_matter(body: list[str], with_meta: bool = True) -> dict[str, Any] | None:
     """Parse ``key: value`` lines whose values are JSON (or a bare word). None if unsure."""
     out: dict[str, Any] = {}
     for line in body:
@@ -126,7 +130,9 @@ def _fast_front_matter(body: list[str]) -> dict[str, Any] | None:
         if not sep or key in out or not key.isidentifier():
             return None
         value = value.strip()
-        if key in _JSON_KEYS:
+        if key == "meta" and not with_meta and value[:1] == "{" and value[-1:] == "}":
+            out[key] = None
+        elif key in _JSON_KEYS:
             try:
                 out[key] = orjson.loads(value)
             except orjson.JSONDecodeError:
@@ -151,7 +157,8 @@ def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
         # structure from being built and carried on inside the model.
         for event in yaml.parse(text, Loader=_YamlLoader):
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 2
+                mark = event.start_mark
+                line = mark.line + 2 if mark is not None else "?"
                 raise ParseError(path, f"front matter uses a YAML alias (line {line})")
         loaded = yaml.load(text, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
@@ -178,40 +185,126 @@ def _string_list(value: object, what: str, path: str) -> list[str]:
 
 
 def parse_spec(raw: object, index: int, path: str) -> Spec:
-    """One element of ``spec_details`` -> :class:`Spec` (normalised, raw kept)."""
+    """One element of ``spec_details`` -> :class:`Spec` (normalised, raw kept).
+
+    The hot path of every load: values are looked up in memo tables, so the many specs
+    that share a compiler, a variant list or a stack list share one normalised object.
+    Anything unexpected drops to :func:`_spec_problem`, which names what is wrong.
+    """
+    try:
+        if type(raw) is not dict:
+            raise _Refused
+        digest = raw["hash"]
+        if type(digest) is not str or not (
+            type(raw["versions"]) is list
+            and type(raw["variants"]) is list
+            and type(raw["stacks"]) is list
+        ):
+            raise _Refused
+        versions = tuple(raw["versions"])
+        variants = tuple(raw["variants"])
+        stacks = tuple(raw["stacks"])
+        compiler = raw["compiler"]
+        raw_compiler, norm_compiler = _compiler_pair(compiler)
+        raw_variants, norm_variants = _variant_lists.get(variants) or _variant_list(variants)
+        spec = Spec(
+            hash=digest.strip(),
+            versions=_string_sets.get(versions) or _string_set(versions),
+            compiler=norm_compiler,
+            os=_word(raw["os"]),
+            platform=_word(raw["platform"]),
+            target=_word(raw["target"]),
+            variants=norm_variants,
+            stacks=_string_sets.get(stacks) or _string_set(stacks),
+            raw_compiler=raw_compiler,
+            raw_variants=raw_variants,
+            extra=_extra(raw) if len(raw) > 8 else (),
+        )
+    except (_Refused, KeyError, TypeError, AttributeError):
+        raise _spec_problem(raw, index, path) from None
+    return spec
+
+
+class _Refused(Exception):
+    """A value of the wrong type met on the fast path of :func:`parse_spec`."""
+
+
+def _only_strings(values: tuple[object, ...]) -> None:
+    for value in values:
+        if type(value) is not str:
+            raise _Refused
+
+
+_words: dict[str, str] = {}
+_string_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+_variant_lists: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_compiler_pairs: dict[str, tuple[str, str]] = {}
+_SPEC_KEYS = frozenset(_SPEC_STRINGS + _SPEC_LISTS)
+
+
+def _word(value: str) -> str:
+    done = _words.get(value)
+    if done is None:
+        if type(value) is not str:
+            raise _Refused
+        done = _words[value] = _intern(value.strip())
+    return done
+
+
+def _string_set(values: tuple[str, ...]) -> tuple[str, ...]:
+    _only_strings(values)
+    done = _string_sets[values] = _sorted_strings(values)
+    return done
+
+
+def _variant_list(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    _only_strings(values)
+    done = _variant_lists[values] = (values, tuple(sorted({normalise_variant(v) for v in values})))
+    return done
+
+
+def _compiler_pair(raw: str) -> tuple[str, str]:
+    done = _compiler_pairs.get(raw)
+    if done is None:
+        if type(raw) is not str:
+            raise _Refused
+        done = _compiler_pairs[raw] = (raw, normalise_compiler(raw))
+    return done
+
+
+_sizes: dict[object, tuple[tuple[str, object], ...]] = {}
+
+
+def _extra(raw: dict[str, Any]) -> tuple[tuple[str, object], ...]:
+    """Keys the model does not use (``size``, ``tarball``, anything new), kept as read."""
+    if len(raw) == 9 and "size" in raw:  # the current layout: one shared tuple per size
+        size = raw["size"]
+        done = _sizes.get(size) if type(size) is str else None
+        if done is None:
+            done = (("size", size),)
+            if type(size) is str and len(size) < 32:
+                _sizes[size] = done
+        return done
+    return tuple(sorted((k, v) for k, v in raw.items() if k not in _SPEC_KEYS))
+
+
+def _spec_problem(raw: object, index: int, path: str) -> ParseError:
+    """Say exactly what is wrong with a spec the fast path refused."""
+    where = f"spec_details[{index}]"
     if not isinstance(raw, dict):
-        raise ParseError(path, f"spec_details[{index}] is not a mapping")
+        return ParseError(path, f"{where} is not a mapping")
     for key in _SPEC_STRINGS:
-        value = raw.get(key)
-        if not isinstance(value, str):
-            problem = "is missing" if key not in raw else "must be a string"
-            raise ParseError(path, f"spec_details[{index}].{key} {problem}")
-    lists = {}
+        if key not in raw:
+            return ParseError(path, f"{where}.{key} is missing")
+        if not isinstance(raw[key], str):
+            return ParseError(path, f"{where}.{key} must be a string")
     for key in _SPEC_LISTS:
         if key not in raw:
-            raise ParseError(path, f"spec_details[{index}].{key} is missing")
-        lists[key] = _string_list(raw[key], f"spec_details[{index}].{key}", path)
-    raw_variants = tuple(lists["variants"])
-    extra = tuple(
-        sorted(
-            (k, v)
-            for k, v in raw.items()
-            if k not in _SPEC_LISTS and k not in _SPEC_STRINGS and isinstance(k, str)
-        )
-    )
-    return Spec(
-        hash=_intern(raw["hash"].strip()),
-        versions=_sorted_strings(lists["versions"]),
-        compiler=normalise_compiler(raw["compiler"]),
-        os=_intern(raw["os"].strip()),
-        platform=_intern(raw["platform"].strip()),
-        target=_intern(raw["target"].strip()),
-        variants=tuple(sorted({normalise_variant(v) for v in raw_variants})),
-        stacks=_sorted_strings(lists["stacks"]),
-        raw_compiler=raw["compiler"],
-        raw_variants=raw_variants,
-        extra=extra,
-    )
+            return ParseError(path, f"{where}.{key} is missing")
+        value = raw[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return ParseError(path, f"{where}.{key} must be a list of strings")
+    return ParseError(path, f"{where} is malformed")
 
 
 def parse_meta(raw: object, path: str) -> Meta:
@@ -235,19 +328,54 @@ def parse_meta(raw: object, path: str) -> Meta:
     )
 
 
-def parse_package(data: bytes, tag: str, name: str, path: str, oid: str | None = None) -> Package:
-    """Parse one ``specs.md`` of the current layout. Raises :class:`ParseError`."""
-    matter = front_matter(data, path)
+def _spec_details(matter: dict[str, Any], path: str) -> list[Any]:
     if "spec_details" not in matter:
         raise ParseError(path, "spec_details is missing")
     details = matter["spec_details"]
     if not isinstance(details, list):
         raise ParseError(path, "spec_details must be a list")
-    specs = [parse_spec(raw, i, path) for i, raw in enumerate(details)]
-    specs.sort(key=spec_order)
-    meta = parse_meta(matter["meta"], path) if "meta" in matter else None
-    return Package(tag=tag, name=name, path=path, specs=tuple(specs), meta=meta, oid=oid)
+    return details
+
+
+def parse_package(
+    data: bytes,
+    tag: str,
+    name: str,
+    path: str,
+    oid: str | None = None,
+    with_meta: bool = True,
+) -> Package:
+    """Parse one ``specs.md`` of the current layout. Raises :class:`ParseError`.
+
+    ``with_meta=False`` skips the ``meta`` line (``Package.meta`` is then None).
+    """
+    matter = front_matter(data, path, with_meta)
+    details = _spec_details(matter, path)
+    specs = sort_specs([parse_spec(raw, i, path) for i, raw in enumerate(details)])
+    meta = parse_meta(matter["meta"], path) if with_meta and "meta" in matter else None
+    return Package(tag=tag, name=name, path=path, specs=specs, meta=meta, oid=oid)
+
+
+def count_specs(data: bytes, path: str) -> int:
+    """The number of specs of a ``specs.md``, without building them (for tag counts)."""
+    details = _spec_details(front_matter(data, path, with_meta=False), path)
+    if not all(type(raw) is dict for raw in details):
+        raise ParseError(path, "spec_details must be a list of mappings")
+    return len(details)
 
 
 def spec_order(spec: Spec) -> tuple[str, tuple[object, ...], tuple[str, ...]]:
     return (spec.hash, spec.build, spec.stacks)
+
+
+def sort_specs(specs: list[Spec]) -> tuple[Spec, ...]:
+    """Specs in their canonical order: by hash, and by content among equal hashes."""
+    specs.sort(key=_hash_of)
+    for i in range(1, len(specs)):
+        if specs[i].hash == specs[i - 1].hash:  # rare: only in a broken file
+            specs.sort(key=spec_order)
+            break
+    return tuple(specs)
+
+
+_hash_of = operator.attrgetter("hash")

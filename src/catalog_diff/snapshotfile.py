@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import orjson
 
 from .errors import ParseError, SnapshotFileError
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind
-from .parse import parse_spec, spec_order
+from .parse import parse_spec, sort_specs
 from .source import Entry, Listing
 
 FORMAT = "catalog-diff snapshot"
@@ -126,8 +127,10 @@ class SnapshotFileSource:
             listing.entries[key] = Entry(path=package.path, oid=package.oid, package=package)
         return listing
 
-    def read(self, entry: Entry) -> bytes:  # pragma: no cover - entries carry packages
-        raise SnapshotFileError(self.path, f"{entry.path} has no bytes in a snapshot")
+    def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
+        """Entries of a snapshot carry their parsed package; there are no bytes to read."""
+        for entry in entries:
+            yield entry, None
 
 
 def _load(path: str) -> dict[str, Any]:
@@ -163,9 +166,7 @@ def _package(item: object, index: int, path: str) -> Package:
     if not isinstance(specs, list):
         raise SnapshotFileError(path, f"packages[{index}].specs must be a list")
     try:
-        parsed = sorted(
-            (parse_spec(raw, i, str(fields[2])) for i, raw in enumerate(specs)), key=spec_order
-        )
+        parsed = sort_specs([parse_spec(raw, i, str(fields[2])) for i, raw in enumerate(specs)])
     except ParseError as exc:
         raise SnapshotFileError(path, f"packages[{index}]: {exc.reason}") from exc
     blob = item.get("blob")
@@ -173,6 +174,6 @@ def _package(item: object, index: int, path: str) -> Package:
         tag=str(fields[0]),
         name=str(fields[1]),
         path=str(fields[2]),
-        specs=tuple(parsed),
+        specs=parsed,
         oid=blob if isinstance(blob, str) else None,
     )

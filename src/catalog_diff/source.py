@@ -9,6 +9,7 @@ entry on demand, so that a comparison reads only what can differ. The git source
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -48,7 +49,9 @@ class Source(Protocol):
 
     def listing(self) -> Listing: ...
 
-    def read(self, entry: Entry) -> bytes: ...
+    def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
+        """The bytes of each entry; None for one that could not be read."""
+        ...
 
 
 def add_path(listing: Listing, path: str, entry: Entry | None, origin: str) -> None:
@@ -98,5 +101,9 @@ class DirectorySource:
                 add_path(listing, f"{rel}/{name}", entry, self.info.source)
         return listing
 
-    def read(self, entry: Entry) -> bytes:
-        return (self.root / entry.path).read_bytes()
+    def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
+        for entry in entries:
+            try:
+                yield entry, (self.root / entry.path).read_bytes()
+            except OSError:
+                yield entry, None

@@ -7,8 +7,8 @@ be added at any time. Keys are sorted and lists come in the comparison's order.
 from __future__ import annotations
 
 import dataclasses
-from importlib import resources
 from collections.abc import Iterator
+from importlib import resources
 from typing import Any
 
 import orjson

@@ -35,7 +35,8 @@ def _source_rows(
     yield "| | old | new |"
     yield "|---|---|---|"
     yield f"| source | {code(old.source)} | {code(new.source)} |"
-    yield f"| commit | {code(old.commit) if old.commit else ''} | {code(new.commit) if new.commit else ''} |"
+    commits = [code(info.commit) if info.commit else "" for info in (old, new)]
+    yield f"| commit | {commits[0]} | {commits[1]} |"
     yield f"| date | {old.date or ''} | {new.date or ''} |"
     if old_tag or new_tag:
         yield f"| tag | {code(old_tag or '')} | {code(new_tag or '')} |"
