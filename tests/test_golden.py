@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from gitrepo import GitRepoBuilder, sample_tree
 
 from catalog_diff.cli import main
+from gitrepo import GitRepoBuilder, sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import orjson
 
 from .errors import ParseError, SnapshotFileError
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind
-from .parse import parse_spec, sort_specs
+from .parse import classify, parse_spec, sort_specs
 from .source import Entry, Listing
 
 FORMAT = "catalog-diff snapshot"
@@ -118,6 +119,9 @@ class SnapshotFileSource:
             ):
                 raise SnapshotFileError(path, f"problems[{i}] needs 'path' and 'message'")
             listing.problems.append(Problem(item["path"], item["message"]))
+            key = classify(item["path"])
+            if key is not None:  # a package file that could not be read: still broken
+                listing.broken.add(key)
         for i, item in enumerate(packages):
             package = _package(item, i, path)
             key = (package.tag, package.name)
@@ -141,7 +145,7 @@ def _load(path: str) -> dict[str, Any]:
         doc = orjson.loads(data)
     except OSError as exc:
         raise SnapshotFileError(path, exc.strerror or str(exc)) from exc
-    except (EOFError, gzip.BadGzipFile) as exc:
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise SnapshotFileError(path, f"broken gzip data ({exc})") from exc
     except orjson.JSONDecodeError as exc:
         raise SnapshotFileError(path, f"not JSON ({exc})") from exc
