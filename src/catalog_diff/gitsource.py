@@ -219,7 +219,7 @@ class GitRevisionSource:
     def listing(self) -> Listing:
         listing = Listing()
         rows = self.repo.ls_tree(self.commit.sha, CACHE_DIR)
-        if not rows:
+        if not rows or all(path == CACHE_DIR for _, _, path in rows):
             raise NotACatalog(f"{self.info.source} ({self.commit.sha[:12]})")
         for mode, oid, path in rows:
             add_path(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import yaml
@@ -235,6 +235,19 @@ def _only_strings(values: tuple[object, ...]) -> None:
             raise _Refused
 
 
+#: Memo tables stay below this many entries each (a long history ingest meets many).
+MEMO_LIMIT = 1 << 16
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(table: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(table) >= MEMO_LIMIT:
+        table.clear()
+    table[key] = value
+    return value
+
+
 _words: dict[str, str] = {}
 _string_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
 _variant_lists: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -247,19 +260,21 @@ def _word(value: str) -> str:
     if done is None:
         if type(value) is not str:
             raise _Refused
-        done = _words[value] = _intern(value.strip())
+        done = _remember(_words, value, _intern(value.strip()))
     return done
 
 
 def _string_set(values: tuple[str, ...]) -> tuple[str, ...]:
     _only_strings(values)
-    done = _string_sets[values] = _sorted_strings(values)
+    done = _remember(_string_sets, values, _sorted_strings(values))
     return done
 
 
 def _variant_list(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     _only_strings(values)
-    done = _variant_lists[values] = (values, tuple(sorted({normalise_variant(v) for v in values})))
+    done = _remember(
+        _variant_lists, values, (values, tuple(sorted({normalise_variant(v) for v in values})))
+    )
     return done
 
 
@@ -268,7 +283,7 @@ def _compiler_pair(raw: str) -> tuple[str, str]:
     if done is None:
         if type(raw) is not str:
             raise _Refused
-        done = _compiler_pairs[raw] = (raw, normalise_compiler(raw))
+        done = _remember(_compiler_pairs, raw, (raw, normalise_compiler(raw)))
     return done
 
 

@@ -29,6 +29,8 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 def dumps(snapshot: Snapshot) -> bytes:
     """Serialise a complete snapshot (JSON bytes, one package per line)."""
+    if not snapshot.complete:
+        raise ValueError("only a complete snapshot can be saved (this one was read in part)")
     info = snapshot.info
     head = {
         "format": FORMAT,
