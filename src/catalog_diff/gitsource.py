@@ -9,6 +9,8 @@ listed with ``ls-tree``, and blobs are read through GitPython's one persistent
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
@@ -40,6 +42,32 @@ class Commit:
     subject: str
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One path a commit changed (modes ``000000`` on the side where it is absent)."""
+
+    old_mode: str
+    new_mode: str
+    old_oid: str
+    new_oid: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedCommit:
+    """A commit of first-parent history with the catalog paths it changed."""
+
+    sha: str
+    parents: tuple[str, ...]
+    date: str
+    timestamp: int
+    subject: str
+    changes: tuple[Change, ...]
+
+
+_LOG_FORMAT = "--format=%x01%H%x00%P%x00%cI%x00%ct%x00%s"
+
+
 class GitRepository:
     """A catalog repository opened read-only."""
 
@@ -52,6 +80,8 @@ class GitRepository:
         except git.InvalidGitRepositoryError as exc:
             raise NotAGitRepository(path) from exc
         self._git = self._repo.git
+        self.git_dir = str(self._repo.common_dir)
+        self.working_dir = self._repo.working_tree_dir
 
     def close(self) -> None:
         self._git.clear_cache()
@@ -94,47 +124,13 @@ class GitRepository:
             raise GitError(commit, self.path, _first_line(exc)) from exc
         return _rows(out)
 
-    def read_blobs(self, oids: list[str]) -> Iterator[tuple[str, bytes | None]]:
-        """Stream many blobs through one ``git cat-file --batch`` process.
+    def read_blobs(self, oids: list[str], ahead: int = 256) -> BlobStream:
+        """Stream many blobs through one ``git cat-file --batch`` process, started now.
 
-        A thread writes the ids while this one reads the answers, so the pipes never fill
-        up whatever the number of blobs. Yields ``(oid, data)``; ``data`` is None for an
-        object that is missing or not a blob.
+        Yields ``(oid, data)`` in the order asked; ``data`` is None for an object that is
+        missing or not a blob. Up to ``ahead`` blobs are read before they are asked for.
         """
-        if not oids:
-            return
-        try:
-            proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
-        except git.GitCommandError as exc:
-            raise GitError("cat-file", self.path, _first_line(exc)) from exc
-        stdin, stdout = proc.proc.stdin, proc.proc.stdout
-
-        def feed() -> None:
-            try:
-                stdin.write("".join(f"{oid}\n" for oid in oids).encode("ascii"))
-                stdin.close()
-            except OSError:  # git went away; the reader reports it
-                pass
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        try:
-            for oid in oids:
-                header = stdout.readline().split()
-                if len(header) == 3 and header[1] == b"blob":
-                    data = stdout.read(int(header[2]))
-                    stdout.read(1)
-                    yield oid, data
-                elif len(header) == 3:
-                    stdout.read(int(header[2]) + 1)
-                    yield oid, None
-                elif len(header) == 2 and header[1] == b"missing":
-                    yield oid, None
-                else:
-                    raise GitError("cat-file", self.path, "unexpected output from git cat-file")
-        finally:
-            writer.join()
-            proc.wait()
+        return BlobStream(self, oids, ahead)
 
     def top_level(self, commit: str, folder: str) -> list[tuple[bytes, bytes, str]]:
         """The entries directly inside ``folder`` at ``commit`` (no recursion)."""
@@ -182,6 +178,79 @@ class GitRepository:
             )
         return rows
 
+    def count_first_parent(self, tip: str, since: str | None) -> int:
+        spec = f"{since}..{tip}" if since else tip
+        try:
+            return int(self._git.rev_list("--first-parent", "--count", spec, "--").strip())
+        except (git.GitCommandError, ValueError) as exc:
+            raise GitError(spec, self.path, "cannot count commits") from exc
+
+    def first_parent_log(self, tip: str, since: str | None) -> Iterator[LoggedCommit]:
+        """Commits after ``since`` up to ``tip`` along first parents, oldest first, each
+        with the changes to ``_cache/`` against its first parent (the root: against
+        nothing). ``tip`` and ``since`` must be resolved SHAs."""
+        spec = f"{since}..{tip}" if since else tip
+        proc = self._git.log(
+            "--first-parent",
+            "--reverse",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+            "--root",
+            "--diff-merges=first-parent",
+            "--full-history",
+            "--sparse",
+            "--no-ext-diff",
+            "--no-color",
+            _LOG_FORMAT,
+            spec,
+            "--",
+            CACHE_DIR,
+            as_process=True,
+        )
+        stdout = proc.proc.stdout
+        pending = b""
+        try:
+            while True:
+                block = stdout.read(1 << 20)
+                pending += block
+                parts = pending.split(b"\x01")
+                pending = parts.pop() if block else b""
+                for part in parts + ([pending] if not block and pending else []):
+                    if part:
+                        yield _logged(part)
+                if not block:
+                    break
+        finally:
+            stdout.close()
+            proc.wait()
+
+
+def _logged(record: bytes) -> LoggedCommit:
+    fields = record.split(b"\0")
+    sha, parents, date, stamp, subject = (f.decode("utf-8", "replace") for f in fields[:5])
+    changes = []
+    rest = fields[5:]
+    i = 0
+    while i < len(rest) - 1:
+        head = rest[i].strip()
+        if head.startswith(b":"):
+            old_mode, new_mode, old_oid, new_oid, _ = head[1:].decode("ascii").split(" ")
+            path = rest[i + 1].decode("utf-8", "surrogateescape")
+            changes.append(Change(old_mode, new_mode, old_oid, new_oid, path))
+            i += 2
+        else:
+            i += 1
+    return LoggedCommit(
+        sha=sha,
+        parents=tuple(parents.split()),
+        date=date,
+        timestamp=int(stamp),
+        subject=subject,
+        changes=tuple(changes),
+    )
+
 
 def _rows(out: bytes) -> list[tuple[bytes, bytes, str]]:
     rows = []
@@ -193,6 +262,96 @@ def _rows(out: bytes) -> list[tuple[bytes, bytes, str]]:
         oid = rest.split(b" ")[-1]
         rows.append((mode, oid, path.decode("utf-8", "surrogateescape")))
     return rows
+
+
+_Answer = tuple[str, bytes | None] | BaseException | None
+
+
+class BlobStream:
+    """The answers of one ``git cat-file --batch`` process, read by background threads.
+
+    One thread writes the ids and another reads the answers into a bounded queue, so the
+    pipes never fill up and git keeps working while the consumer parses (or while it
+    writes the previous batch to the history index). Closing it early stops git.
+    """
+
+    def __init__(self, repo: GitRepository, oids: list[str], ahead: int) -> None:
+        self._oids = oids
+        self._answers: queue.Queue[_Answer] = queue.Queue(max(1, ahead))
+        self._done = not oids
+        if self._done:
+            return
+        try:
+            self._proc = repo._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        except git.GitCommandError as exc:
+            raise GitError("cat-file", repo.path, _first_line(exc)) from exc
+        self._path = repo.path
+        self._writer = threading.Thread(target=self._feed, daemon=True)
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._writer.start()
+        self._reader.start()
+
+    def _feed(self) -> None:
+        stdin = self._proc.proc.stdin
+        try:
+            stdin.write("".join(f"{oid}\n" for oid in self._oids).encode("ascii"))
+            stdin.close()
+        except OSError:  # git went away; the reader reports it
+            pass
+
+    def _drain(self) -> None:
+        stdout, answers = self._proc.proc.stdout, self._answers
+        try:
+            for oid in self._oids:
+                header = stdout.readline().split()
+                if len(header) == 3 and header[1] == b"blob":
+                    data = stdout.read(int(header[2]))
+                    stdout.read(1)
+                    answers.put((oid, data))
+                elif len(header) == 3:
+                    stdout.read(int(header[2]) + 1)
+                    answers.put((oid, None))
+                elif len(header) == 2 and header[1] == b"missing":
+                    answers.put((oid, None))
+                else:
+                    raise GitError("cat-file", self._path, "unexpected output from cat-file")
+            answers.put(None)
+        except BaseException as exc:  # handed to the consumer
+            answers.put(exc)
+
+    def __iter__(self) -> BlobStream:
+        return self
+
+    def __next__(self) -> tuple[str, bytes | None]:
+        if self._done:
+            raise StopIteration
+        item = self._answers.get()
+        if item is None or isinstance(item, BaseException):
+            self.close()
+            if item is None:
+                raise StopIteration
+            raise item
+        return item
+
+    def close(self) -> None:
+        """Stop reading (git is stopped if it has not finished) and wait for the threads."""
+        if self._done:
+            return
+        self._done = True
+        if self._reader.is_alive():
+            self._proc.proc.kill()
+            while self._reader.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    self._answers.get(timeout=0.05)
+        self._reader.join()
+        self._writer.join()
+        self._proc.wait()
+
+    def __enter__(self) -> BlobStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _first_line(exc: git.GitCommandError) -> str:
@@ -261,19 +420,14 @@ class GitRevisionSource:
                 add_path(new, path, _entry(new_mode, new_oid, path), other.info.source)
         return old, new
 
-    def read(self, entry: Entry) -> bytes:
-        for _, data in self.read_many([entry]):
-            if isinstance(data, bytes):
-                return data
-        raise GitError(entry.oid or entry.path, self.repo.path, "cannot read the blob")
-
     def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
         by_oid: dict[str, list[Entry]] = {}
         for entry in entries:
             by_oid.setdefault(entry.oid or "", []).append(entry)
-        for oid, data in self.repo.read_blobs([oid for oid in by_oid if oid]):
-            for entry in by_oid[oid]:
-                yield entry, data
+        with self.repo.read_blobs([oid for oid in by_oid if oid]) as stream:
+            for oid, data in stream:
+                for entry in by_oid[oid]:
+                    yield entry, data
 
 
 def _entry(mode: str, oid: str, path: str) -> Entry | None:

@@ -1,0 +1,143 @@
+"""The history index's schema, versioned and migrated in code.
+
+``PRAGMA user_version`` holds the schema version; each step of :data:`MIGRATIONS` brings
+an index from one version to the next inside one transaction. An index written by a newer
+catalog-diff, or a file that is not an index at all, is refused with a clear error.
+
+Tables (documented for people who query the index with ``sqlite3`` or Datasette):
+
+``info``
+    ``key``/``value`` pairs: ``application`` (always ``catalog-diff history index``),
+    ``repository`` (the git directory indexed), ``tip`` (the last commit indexed).
+``commits``
+    One row per indexed commit along first-parent history, oldest first. ``seq`` is its
+    position (0 for the first indexed commit), ``sha`` the full SHA, ``date`` the
+    committer date (ISO 8601 with offset), ``timestamp`` the same in Unix seconds,
+    ``subject`` the first line of its message, ``layout`` the catalog layout at that
+    commit (``tagged``, ``untagged-specs``, ``untagged-index``, ``mixed`` or ``empty``).
+``files``
+    Presence of the files of the older, untagged layouts (``_cache/<package>/index.md``,
+    ``specs.md`` and ``spec-N.json``): ``path``, git blob ``oid``, ``mode``, ``kind``
+    (``index``, ``flat-specs`` or ``spec-json``), and the ``first_seq``/``last_seq`` of
+    the commits that carried that blob at that path (``last_seq`` NULL: still there at
+    the tip). Files of the current layout are one per package: ``versions`` and
+    ``contents`` (whose ``key`` is the blob id) record them.
+``specsets``
+    One row per distinct list of specs: ``digest`` (of the raw ``spec_details`` line, or
+    of the normalised specs), ``spec_count`` and ``specs`` (JSON array of normalised
+    specs: hash, versions, compiler, os, platform, target, variants, stacks; query it with
+    ``json_each``). Frozen tags share the spec sets of the develop files they copy.
+``contents``
+    One row per distinct package file content: ``key`` (the blob id for the current
+    layout; a digest of the package's files for the older layouts), ``layout``, ``path``
+    (where it was first seen), ``problem`` (why it could not be read; NULL when fine) and
+    ``specset_id`` (-> specsets.id; NULL when it could not be read).
+``versions``
+    Presence of each package: ``tag``, ``package``, ``content_id`` (-> contents.id),
+    ``first_seq``/``last_seq`` as for files. The untagged layouts use the tag
+    ``develop``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .errors import DataError
+
+APPLICATION = "catalog-diff history index"
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE commits (
+            seq INTEGER PRIMARY KEY,
+            sha TEXT NOT NULL UNIQUE,
+            date TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            layout TEXT NOT NULL
+        )""",
+        "CREATE INDEX commits_timestamp ON commits (timestamp)",
+        """CREATE TABLE files (
+            path TEXT NOT NULL,
+            oid TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER
+        )""",
+        "CREATE INDEX files_open ON files (path) WHERE last_seq IS NULL",
+        "CREATE INDEX files_path ON files (path, first_seq)",
+        """CREATE TABLE specsets (
+            id INTEGER PRIMARY KEY,
+            digest TEXT NOT NULL UNIQUE,
+            spec_count INTEGER NOT NULL,
+            specs TEXT NOT NULL
+        )""",
+        """CREATE TABLE contents (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            layout TEXT NOT NULL,
+            path TEXT NOT NULL,
+            problem TEXT,
+            specset_id INTEGER REFERENCES specsets (id)
+        )""",
+        """CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            tag TEXT NOT NULL,
+            package TEXT NOT NULL,
+            content_id INTEGER NOT NULL REFERENCES contents (id),
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER
+        )""",
+        "CREATE INDEX versions_package ON versions (package, tag, first_seq)",
+        "CREATE INDEX versions_first ON versions (first_seq)",
+        "CREATE INDEX versions_last ON versions (last_seq)",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class IndexFileError(DataError):
+    """The index file is corrupt, foreign, or from a newer catalog-diff."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}; rebuild it with 'catalog-diff index --rebuild'")
+        self.path = path
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the schema of an open index to :data:`SCHEMA_VERSION`.
+
+    ``conn`` is in autocommit mode (``isolation_level=None``); each step is one
+    transaction, so an interrupted migration leaves the previous version intact.
+    """
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        raise IndexFileError(path, f"not a catalog-diff index ({exc})") from exc
+    if version == 0 and tables:
+        raise IndexFileError(path, "not a catalog-diff index (it has other tables)")
+    if version > SCHEMA_VERSION:
+        raise IndexFileError(path, f"written by a newer catalog-diff (schema {version})")
+    if version > 0:
+        row = conn.execute("SELECT value FROM info WHERE key = 'application'").fetchone()
+        if row is None or row[0] != APPLICATION:
+            raise IndexFileError(path, "not a catalog-diff index")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= target:
+                conn.execute("ROLLBACK")  # another process got there first
+                continue
+            for statement in MIGRATIONS[target - 1]:
+                conn.execute(statement)
+            if target == 1:
+                conn.execute("INSERT INTO info VALUES ('application', ?)", (APPLICATION,))
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
