@@ -82,7 +82,7 @@ def test_json_report_shows_full_shas_and_dates(weekly: GitRepoBuilder) -> None:
          "--tag cannot be combined"),
         (("diff", "HEAD", "HEAD", "--old-tag", "v0.23.0"), "--old-tag and --new-tag go together"),
         (("diff", "HEAD", "HEAD", "--format", "yaml"), "Invalid value for '--format'"),
-        (("diff", "HEAD"), "Missing argument 'NEW'"),
+        (("diff", "HEAD"), "give OLD and NEW, or --at DATE"),
         (("diff", "HEAD", "HEAD", "--bogus"), "No such option '--bogus'"),
     ],
 )

@@ -1,10 +1,33 @@
-"""The library's entry points: one call per job, each returning model objects."""
+"""The library's entry points: one call per job, each returning model objects.
+
+Heavy modules (GitPython, SQLite, deepdiff) are imported by the calls that need them, so
+that a command pays only for what it does.
+"""
 
 from __future__ import annotations
 
-from .compare import compare
+import fnmatch
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .compare import compare, facet_values
+from .errors import PackageNotFound, RevisionNotFound, UsageError
 from .load import ALL, Selection, Sources, load, load_pair
-from .model import Comparison, Snapshot
+from .model import (
+    CatalogState,
+    Comparison,
+    LogEntry,
+    PackageHistory,
+    PackageState,
+    Presence,
+    ProblemRecord,
+    Side,
+    Snapshot,
+)
+
+if TYPE_CHECKING:
+    from .history import HistoryIndex, UpdateStats
 
 
 def diff(old: str, new: str, *, repo: str = ".", selection: Selection = ALL) -> Comparison:
@@ -26,3 +49,159 @@ def snapshot(source: str, *, repo: str = ".", selection: Selection = ALL) -> Sna
     """Load one whole snapshot (every tag and package, or the selected ones)."""
     with Sources(repo) as sources:
         return load(sources.open(source), selection)
+
+
+def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:
+    """The last commit of ``tip``'s first-parent history dated at or before ``date``."""
+    from .dates import parse_date
+    from .gitsource import GitRepository
+
+    moment = parse_date(date)
+    with GitRepository(repo) as git_repo:
+        found = git_repo.commit_at(moment, git_repo.resolve(tip).sha)
+    if found is None:
+        raise RevisionNotFound(f"--at {date}", repo, "no commit at or before that date")
+    return found
+
+
+def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> CatalogState:
+    """The catalog at one point: per package its spec count and facets. With a package
+    pattern that matches exactly one package, its specs too."""
+    snap = snapshot(source, repo=repo, selection=selection)
+    detail = selection.package is not None and len(snap.packages) == 1
+    packages = []
+    for (tag, name), package in sorted(snap.packages.items()):
+        specs = package.specs
+        packages.append(
+            PackageState(
+                tag=tag,
+                name=name,
+                spec_count=len(specs),
+                targets=tuple(sorted(facet_values(specs, "targets"))),
+                stacks=tuple(sorted(facet_values(specs, "stacks"))),
+                compilers=tuple(sorted(facet_values(specs, "compilers"))),
+                versions=tuple(sorted(facet_values(specs, "versions"))),
+                specs=specs if detail else None,
+            )
+        )
+    problems = tuple(
+        ProblemRecord(Side.NEW, snap.info.source, p.path, p.message, snap.info.commit)
+        for p in sorted(snap.problems, key=lambda p: (p.path, p.message))
+    )
+    return CatalogState(
+        source=snap.info, packages=tuple(packages), tags=tuple(sorted(snap.tags)), problems=problems
+    )
+
+
+# ---- the history index ---------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+
+
+def open_index(
+    *,
+    repo: str = ".",
+    index: str | None = None,
+    update: bool = True,
+    rebuild: bool = False,
+    revision: str = "HEAD",
+    progress: Progress | None = None,
+    waiting: Callable[[], None] | None = None,
+) -> tuple[HistoryIndex, UpdateStats | None]:
+    """Open the history index of ``repo`` (brought up to ``revision`` unless ``update`` is
+    false). ``revision`` may be a range ``A..B``: a new index then starts at ``A``."""
+    from .gitsource import GitRepository
+    from .history import HistoryIndex, default_index_path
+
+    base, sep, tip = revision.rpartition("..")
+    if not sep:
+        base, tip = "", revision
+    with GitRepository(repo) as git_repo:
+        path = Path(index) if index else default_index_path(git_repo)
+        if rebuild:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        opened = HistoryIndex(path)
+        stats = None
+        try:
+            if update:
+                stats = opened.update(
+                    git_repo,
+                    git_repo.resolve(tip or "HEAD"),
+                    progress=progress,
+                    waiting=waiting,
+                    base=git_repo.resolve(base) if base else None,
+                )
+            elif opened.last_commit() is None:
+                raise UsageError(f"{path}: the index is empty; run 'catalog-diff index' first")
+        except BaseException:
+            opened.close()
+            raise
+    return opened, stats
+
+
+def log(
+    index: HistoryIndex,
+    *,
+    since: int | None = None,
+    until: int | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    tag: str | None = None,
+    package: str | None = None,
+    limit: int | None = None,
+) -> list[LogEntry]:
+    """Log entries, newest first: commits after ``first`` up to ``last`` (full SHAs of
+    indexed commits), dated within ``since``..``until`` (Unix times)."""
+    from . import timeline
+
+    commits = index.commits()
+    if last is not None:
+        found = index.commit_by_sha(last)
+        if found is None:
+            raise RevisionNotFound(last, index.path, "not in the indexed history")
+        commits = [c for c in commits if c.seq <= found.seq]
+    if first is not None:
+        found = index.commit_by_sha(first)
+        if found is None:
+            raise RevisionNotFound(first, index.path, "not in the indexed history")
+        commits = [c for c in commits if c.seq > found.seq]
+    commits = [
+        c
+        for c in commits
+        if (since is None or c.timestamp >= since) and (until is None or c.timestamp <= until)
+    ]
+    entries = timeline.log(index, commits, tag=tag, glob=package)
+    return entries[:limit] if limit is not None else entries
+
+
+def history(
+    index: HistoryIndex,
+    package: str,
+    *,
+    tag: str | None = None,
+    since: int | None = None,
+    until: int | None = None,
+) -> PackageHistory:
+    """Every commit at which a package changed, oldest first."""
+    from . import timeline
+
+    _known_package(index, package)
+    return timeline.history(index, package, tag=tag, since=since, until=until)
+
+
+def when(index: HistoryIndex, package: str, kind: str, value: str, *, tag: str) -> Presence:
+    """When a target, stack, compiler, version or hash was present for a package."""
+    from . import timeline
+
+    if kind not in timeline.QUERIES:
+        raise UsageError(f"unknown query {kind!r}; one of {', '.join(timeline.QUERIES)}")
+    _known_package(index, package)
+    return timeline.when(index, package, tag, kind, value)
+
+
+def _known_package(index: HistoryIndex, package: str) -> None:
+    if not index.versions(package):
+        close = sorted(n for n in index.package_names() if fnmatch.fnmatchcase(n, f"*{package}*"))
+        hint = f" (did you mean {', '.join(close[:5])}?)" if close else ""
+        raise PackageNotFound(package, index.path, hint)

@@ -82,6 +82,12 @@ class TagNotFound(DataError):
         self.tag = tag
 
 
+class PackageNotFound(DataError):
+    def __init__(self, package: str, where: str, hint: str = "") -> None:
+        super().__init__(f"{package}: no such package in the history indexed in {where}{hint}")
+        self.package = package
+
+
 class SnapshotFileError(DataError):
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: not a catalog-diff snapshot file: {reason}")

@@ -178,6 +178,23 @@ class GitRepository:
             )
         return rows
 
+    def commit_at(self, timestamp: int, tip: str) -> str | None:
+        """The last commit of ``tip``'s first-parent history dated at or before ``timestamp``."""
+        try:
+            out = self._git.rev_list("--first-parent", "-1", f"--before=@{timestamp}", tip, "--")
+        except git.GitCommandError as exc:
+            raise GitError(tip, self.path, _first_line(exc)) from exc
+        return out.strip() or None
+
+    def as_additions(self, commit: Commit) -> LoggedCommit:
+        """A commit seen as adding its whole catalog (the first commit of a ranged index)."""
+        changes = tuple(
+            Change("000000", mode.decode("ascii"), "0" * 40, oid.decode("ascii"), path)
+            for mode, oid, path in self.ls_tree(commit.sha, CACHE_DIR)
+        )
+        stamp = int(self._repo.commit(commit.sha).committed_date)
+        return LoggedCommit(commit.sha, (), commit.date, stamp, commit.subject, changes)
+
     def count_first_parent(self, tip: str, since: str | None) -> int:
         spec = f"{since}..{tip}" if since else tip
         try:

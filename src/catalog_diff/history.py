@@ -16,6 +16,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import itertools
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -163,8 +164,12 @@ class HistoryIndex:
         tip: Commit,
         progress: Progress | None = None,
         waiting: Callable[[], None] | None = None,
+        base: Commit | None = None,
     ) -> UpdateStats:
-        """Index every first-parent commit up to ``tip`` not indexed yet."""
+        """Index every first-parent commit up to ``tip`` not indexed yet.
+
+        A new index starts at the first commit, or at ``base`` when given (read whole).
+        """
         start = time.perf_counter()
         with self._locked(waiting):
             self._check_repository(repo)
@@ -177,7 +182,15 @@ class HistoryIndex:
             state = _State.load(self.conn)
             done = parsed = 0
             ready: tuple[list[LoggedCommit], dict[str, _Parsed]] | None = None
-            for chunk in _chunks(repo.first_parent_log(tip.sha, since), since, tip, self.path):
+            commits: Iterator[LoggedCommit] = repo.first_parent_log(tip.sha, since)
+            if last is None and base is not None:
+                since = base.sha
+                total = 1 + repo.count_first_parent(tip.sha, since)
+                commits = itertools.chain(
+                    [repo.as_additions(base)], repo.first_parent_log(tip.sha, since)
+                )
+                since = None
+            for chunk in _chunks(commits, since, tip, self.path):
                 paths = self._new_blobs(chunk)
                 # git reads this chunk's blobs while the previous chunk is written.
                 with repo.read_blobs(
@@ -454,6 +467,33 @@ class HistoryIndex:
         ).fetchone()
         return IndexedCommit(*row) if row else None
 
+    def package_names(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT DISTINCT package FROM versions")]
+
+    def commit_at_seq(self, seq: int) -> IndexedCommit | None:
+        row = self.conn.execute(
+            "SELECT seq, sha, date, timestamp, subject, layout FROM commits WHERE seq = ?", (seq,)
+        ).fetchone()
+        return IndexedCommit(*row) if row else None
+
+    def content_layout(self, content_id: int) -> str:
+        row = self.conn.execute("SELECT layout FROM contents WHERE id = ?", (content_id,))
+        return str(row.fetchone()[0])
+
+    def tag_sizes(self, versions: Sequence[Version]) -> dict[str, tuple[int, int]]:
+        """``tag -> (packages, specs)`` over some versions, from the stored counts."""
+        sizes: dict[str, list[int]] = {}
+        for v in versions:
+            row = self.conn.execute(
+                "SELECT IFNULL(s.spec_count, 0) FROM contents AS c "
+                "LEFT JOIN specsets AS s ON s.id = c.specset_id WHERE c.id = ?",
+                (v.content_id,),
+            ).fetchone()
+            size = sizes.setdefault(v.tag, [0, 0])
+            size[0] += 1
+            size[1] += int(row[0])
+        return {tag: (n, m) for tag, (n, m) in sizes.items()}
+
     def commit_at(self, timestamp: int) -> IndexedCommit | None:
         """The last commit whose date is at or before ``timestamp`` (Unix seconds)."""
         row = self.conn.execute(
@@ -680,23 +720,6 @@ def _assemble_legacy(
     package, problems = legacy.assemble(index, files, folder)
     problem = "; ".join(f"{p.path}: {p.message}" for p in problems) or None
     return problem, package.specs
-
-
-def parse_date(text: str) -> int:
-    """``2025-03-01`` (the end of that day, UTC) or an ISO 8601 time -> Unix seconds."""
-    from datetime import datetime, timedelta, timezone
-
-    text = text.strip()
-    try:
-        if len(text) == 10:
-            day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-            return int((day + timedelta(days=1)).timestamp()) - 1
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise DataError(f"{text}: not a date (use YYYY-MM-DD or ISO 8601)") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
 
 
 __all__ = ["HistoryIndex", "IndexedCommit", "UpdateStats", "Version", "default_index_path"]

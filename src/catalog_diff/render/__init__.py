@@ -4,6 +4,7 @@ in a fixed, explicit order, so the same comparison always gives the same bytes."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..model import Comparison
 from . import json, markdown, text
@@ -25,4 +26,13 @@ def render(comparison: Comparison, fmt: str = "text", color: bool = False) -> st
     return "".join(line + "\n" for line in RENDERERS[fmt](comparison, color))
 
 
-__all__ = ["FORMATS", "RENDERERS", "render"]
+def render_audit(kind: str, value: Any, fmt: str = "text", color: bool = False) -> str:
+    """A report of ``log``, ``history``, ``when`` or ``show`` as one string."""
+    from . import audit_json, audit_markdown, audit_text
+
+    module = {"text": audit_text, "markdown": audit_markdown, "json": audit_json}[fmt]
+    lines = getattr(module, f"render_{kind}")(value, color)
+    return "".join(line + "\n" for line in lines)
+
+
+__all__ = ["FORMATS", "RENDERERS", "render", "render_audit"]

@@ -1,0 +1,60 @@
+"""The command line: options -> one library call -> renderer -> stdout.
+
+The commands live in :mod:`.diff` (diff, snapshot, schema) and :mod:`.audit` (index, log,
+history, show, when). Every error the library raises on purpose is a
+:class:`~catalog_diff.errors.CatalogDiffError`; it is caught once, in
+:func:`.common.reports_errors`, and printed on one line with its exit code. click's own
+usage errors are printed on one line too.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from .audit import history, index, log, show, when
+from .common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail
+from .diff import diff, schema, snapshot
+
+__all__ = ["EXIT_INTERNAL", "main"]
+
+
+class _Group(click.Group):
+    """Reports click's own usage errors on one line, with the usage exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args, prog_name or "catalog-diff", complete_var, standalone_mode=False, **extra
+            )
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "catalog-diff"
+            fail(f"{exc.format_message()} (see '{where} --help')", EXIT_USAGE)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            click.echo("catalog-diff: interrupted", err=True)
+            sys.exit(130)
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else EXIT_OK)
+        return result
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="catalog-diff")
+def main() -> None:
+    """Tell exactly what changed in the Spack build-cache catalog between two points."""
+
+
+for _command in (diff, snapshot, schema, index, log, history, show, when):
+    main.add_command(_command)

@@ -1,0 +1,299 @@
+"""``index``, ``log``, ``history``, ``show`` and ``when``: auditing the catalog's history."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import EXIT_DATA, UsageError
+from .common import (
+    Progress,
+    color_option,
+    emit,
+    fail,
+    format_option,
+    index_option,
+    no_update_option,
+    output_option,
+    package_option,
+    quiet_option,
+    repo_option,
+    reports_errors,
+    use_color,
+)
+
+if TYPE_CHECKING:
+    from ..history import HistoryIndex
+
+FORMATS = ("text", "markdown", "json")
+since_option = click.option("--since", metavar="DATE", help="Only commits dated at or after DATE.")
+until_option = click.option("--until", metavar="DATE", help="Only commits dated at or before DATE.")
+
+
+def _report(
+    kind: str, value: object, fmt: str, output: str | None, quiet: bool, color: str
+) -> None:
+    from ..render import render_audit
+
+    colour = use_color(color, output)
+    emit(render_audit(kind, value, fmt, colour), output, quiet, colour)
+
+
+def _open(
+    repo: str, index_path: str | None, no_update: bool, quiet: bool, revision: str = "HEAD"
+) -> HistoryIndex:
+    from ..api import open_index
+
+    progress = Progress(quiet)
+    try:
+        index, _ = open_index(
+            repo=repo,
+            index=index_path,
+            update=not no_update,
+            revision=revision,
+            progress=progress,
+            waiting=progress.waiting,
+        )
+    finally:
+        progress.finish()
+    return index
+
+
+def _date(text: str | None, start_of_day: bool = False) -> int | None:
+    from ..dates import parse_date
+
+    if text is None:
+        return None
+    moment = parse_date(text)
+    return moment - 86399 if start_of_day and len(text.strip()) == 10 else moment
+
+
+@click.command()
+@click.argument("revision", default="HEAD", metavar="[RANGE]")
+@repo_option
+@index_option
+@click.option("--rebuild", is_flag=True, help="Delete the index file and build it anew.")
+@quiet_option
+@reports_errors
+def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet: bool) -> None:
+    """Build or update the history index along first-parent history.
+
+    RANGE is the last commit to index (default HEAD); 'A..B' starts a new index at A.
+    Commits already indexed are skipped; an interrupted run resumes where it stopped.
+    """
+    from ..api import open_index
+
+    progress = Progress(quiet)
+    try:
+        opened, stats = open_index(
+            repo=repo,
+            index=index_path,
+            rebuild=rebuild,
+            revision=revision,
+            progress=progress,
+            waiting=progress.waiting,
+        )
+    finally:
+        progress.finish()
+    with opened:
+        last = opened.last_commit()
+        if not quiet and stats is not None and last is not None:
+            added = f"{stats.commits} new commit(s)" if stats.commits else "already up to date"
+            click.echo(
+                f"catalog-diff: {opened.path}: {added}; {last.seq + 1} commits indexed, "
+                f"up to {last.sha[:12]} ({last.date}) in {stats.seconds:.2f}s",
+                err=True,
+            )
+
+
+@click.command()
+@click.argument("revision", default="HEAD", metavar="[RANGE]")
+@repo_option
+@index_option
+@no_update_option
+@click.option("--tag", metavar="TAG", help="Only changes to this tag.")
+@package_option
+@since_option
+@until_option
+@click.option("--max-count", "-n", type=int, metavar="N", help="Show at most N commits.")
+@format_option(FORMATS)
+@output_option
+@color_option
+@quiet_option
+@reports_errors
+def log(
+    revision: str,
+    repo: str,
+    index_path: str | None,
+    no_update: bool,
+    tag: str | None,
+    package: str | None,
+    since: str | None,
+    until: str | None,
+    max_count: int | None,
+    fmt: str,
+    output: str | None,
+    color: str,
+    quiet: bool,
+) -> None:
+    """What each commit changed in the catalog, newest first (like git log --stat).
+
+    RANGE is 'A..B' (commits after A up to B) or a revision (its history); default HEAD.
+    """
+    from ..api import log as run_log
+    from ..gitsource import GitRepository
+
+    first, sep, last = revision.rpartition("..")
+    if not sep:
+        first, last = "", revision
+    with GitRepository(repo) as git_repo:
+        tip = git_repo.resolve(last or "HEAD").sha
+        start = git_repo.resolve(first).sha if first else None
+    with _open(repo, index_path, no_update, quiet, tip) as opened:
+        entries = run_log(
+            opened,
+            since=_date(since, start_of_day=True),
+            until=_date(until),
+            first=start,
+            last=tip,
+            tag=tag,
+            package=package,
+            limit=max_count,
+        )
+        _report("log", entries, fmt, output, quiet, color)
+
+
+@click.command()
+@click.argument("package")
+@repo_option
+@index_option
+@no_update_option
+@click.option("--tag", metavar="TAG", help="Only this tag (default: every tag).")
+@since_option
+@until_option
+@format_option(FORMATS)
+@output_option
+@color_option
+@quiet_option
+@reports_errors
+def history(
+    package: str,
+    repo: str,
+    index_path: str | None,
+    no_update: bool,
+    tag: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    output: str | None,
+    color: str,
+    quiet: bool,
+) -> None:
+    """PACKAGE's timeline: every commit that changed it, with what changed, oldest first."""
+    from ..api import history as run_history
+
+    with _open(repo, index_path, no_update, quiet) as opened:
+        timeline = run_history(
+            opened, package, tag=tag, since=_date(since, start_of_day=True), until=_date(until)
+        )
+        _report("history", timeline, fmt, output, quiet, color)
+
+
+@click.command()
+@click.argument("revision", required=False, metavar="[REV]")
+@repo_option
+@click.option("--at", metavar="DATE", help="The last commit at or before DATE instead of REV.")
+@click.option("--tag", metavar="TAG", help="Only this tag.")
+@package_option
+@format_option(FORMATS)
+@output_option
+@color_option
+@quiet_option
+@reports_errors
+def show(
+    revision: str | None,
+    repo: str,
+    at: str | None,
+    tag: str | None,
+    package: str | None,
+    fmt: str,
+    output: str | None,
+    color: str,
+    quiet: bool,
+) -> None:
+    """The catalog at REV (default HEAD) or at a date: per package its spec count, targets,
+    stacks, compilers and versions; with --package naming one package, its specs.
+
+    Read straight from the revision (or a directory or snapshot file): no index needed.
+    """
+    from ..api import commit_at
+    from ..api import show as run_show
+    from ..load import Selection
+
+    if revision is not None and at is not None:
+        raise UsageError("give REV or --at DATE, not both")
+    source = commit_at(at, repo=repo) if at is not None else revision or "HEAD"
+    state = run_show(source, repo=repo, selection=Selection(tag=tag, package=package))
+    _report("show", state, fmt, output, quiet, color)
+    if state.problems:
+        first = state.problems[0]
+        fail(f"{source}: {first.path}: {first.message}", EXIT_DATA)
+
+
+@click.command()
+@click.argument("package")
+@click.option("--target", "target", metavar="T", help="When was target T built for PACKAGE?")
+@click.option("--stack", metavar="S", help="... stack S?")
+@click.option("--compiler", metavar="C", help="... compiler C (gcc@11.4.0)?")
+@click.option("--version", "version", metavar="V", help="... version V?")
+@click.option("--hash", "digest", metavar="H", help="... the build with hash H (or a prefix)?")
+@click.option("--tag", default="develop", show_default=True, metavar="TAG", help="The tag.")
+@repo_option
+@index_option
+@no_update_option
+@format_option(FORMATS)
+@output_option
+@color_option
+@quiet_option
+@reports_errors
+def when(
+    package: str,
+    target: str | None,
+    stack: str | None,
+    compiler: str | None,
+    version: str | None,
+    digest: str | None,
+    tag: str,
+    repo: str,
+    index_path: str | None,
+    no_update: bool,
+    fmt: str,
+    output: str | None,
+    color: str,
+    quiet: bool,
+) -> None:
+    """When something was in PACKAGE: first and last commit, every interval of presence,
+    and whether it is there at the end. Give exactly one of the queries."""
+    from ..api import when as run_when
+
+    asked = {
+        k: v
+        for k, v in (
+            ("target", target),
+            ("stack", stack),
+            ("compiler", compiler),
+            ("version", version),
+            ("hash", digest),
+        )
+        if v is not None
+    }
+    if len(asked) != 1:
+        raise UsageError("give exactly one of --target, --stack, --compiler, --version, --hash")
+    ((kind, value),) = asked.items()
+    with _open(repo, index_path, no_update, quiet) as opened:
+        presence = run_when(opened, package, kind, value, tag=tag)
+        _report("when", presence, fmt, output, quiet, color)
+    if presence.problems:
+        sys.exit(EXIT_DATA)

@@ -1,0 +1,147 @@
+"""What every command shares: error reporting, options, output, progress."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ..errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, CatalogDiffError
+
+#: A bug: an exception catalog-diff did not raise on purpose.
+EXIT_INTERNAL = 4
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["EXIT_DATA", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE"]
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """One line on standard error, then exit with ``code``."""
+    click.echo(f"catalog-diff: error: {message}", err=True)
+    sys.exit(code)
+
+
+def reports_errors(func: F) -> F:
+    """Turn library errors into one line on stderr and their exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CatalogDiffError as exc:
+            fail(exc.message, exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("catalog-diff: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
+        except Exception as exc:
+            fail(f"internal error ({type(exc).__name__}: {exc}); please report it", EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# ---- options shared by several commands ----------------------------------------------
+
+repo_option = click.option(
+    "--repo",
+    default=".",
+    show_default=True,
+    metavar="PATH",
+    help="The catalog's git repository, for arguments that are revisions.",
+)
+output_option = click.option(
+    "--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output."
+)
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing on standard error but errors."
+)
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour text output (auto: only on a terminal, and not when NO_COLOR is set).",
+)
+package_option = click.option(
+    "--package", metavar="GLOB", help="Only packages whose name matches GLOB."
+)
+index_option = click.option(
+    "--index",
+    "index_path",
+    metavar="FILE",
+    help="The history index file (default: one per repository in the user's cache folder).",
+)
+no_update_option = click.option(
+    "--no-update", is_flag=True, help="Query the index as it is, without indexing new commits."
+)
+
+
+def format_option(formats: tuple[str, ...]) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats),
+        default="text",
+        show_default=True,
+        help="Report format.",
+    )
+
+
+def use_color(choice: str, output: str | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return output is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def emit(report: str, output: str | None, quiet: bool, color: bool = False) -> None:
+    """The report to stdout, or to ``output``."""
+    if output is None:
+        click.echo(report, nl=False, color=color)
+        return
+    try:
+        Path(output).write_text(report, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{output}: cannot write the report: {exc.strerror or exc}", EXIT_USAGE)
+    if not quiet:
+        click.echo(f"catalog-diff: report written to {output}", err=True)
+
+
+class Progress:
+    """Indexing progress on stderr: a bar on a terminal, a line per batch otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        rate = done / max(time.perf_counter() - self.start, 1e-6)
+        text = f"indexed {done}/{total} commits ({rate:.1f} commits/s)"
+        if self.tty:
+            width = 30
+            filled = width * done // max(total, 1)
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(f"\r[{bar}] {text}", err=True, nl=False)
+        else:
+            click.echo(f"catalog-diff: {text}", err=True)
+        self.shown = True
+
+    def waiting(self) -> None:
+        if not self.quiet:
+            click.echo("catalog-diff: waiting for another index run to finish", err=True)
+
+    def finish(self) -> None:
+        if self.shown and self.tty and not self.quiet:
+            click.echo("", err=True)

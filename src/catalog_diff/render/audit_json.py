@@ -1,0 +1,179 @@
+"""JSON for the audit commands: the contracts other programs read.
+
+Schemas ship in ``schemas/{log,history,when,show}.schema.json``; like the diff report they
+carry ``schema_version`` 1, whose fields keep their meaning (fields may be added). Package
+entries, summaries, tags and problems are built exactly as the diff report builds them.
+Keys are sorted; lists come in the order the caller gives, except ``show``'s tags and
+packages, which are keyed by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from typing import Any
+
+import orjson
+
+from ..model import (
+    CatalogState,
+    CommitRef,
+    HistoryEvent,
+    LogEntry,
+    PackageHistory,
+    PackageState,
+    Presence,
+    ProblemRecord,
+    SourceInfo,
+)
+from .json import SCHEMA_VERSION, package_entry, to_dict
+
+#: The commands with a JSON Schema of their own.
+COMMANDS: tuple[str, ...] = ("log", "history", "when", "show")
+
+
+def schema(command: str) -> str:
+    """The JSON Schema of one command's report, as shipped in the package."""
+    if command not in COMMANDS:
+        raise ValueError(f"no schema for {command!r}")
+    path = f"schemas/{command}.schema.json"
+    return resources.files("catalog_diff").joinpath(path).read_text("utf-8")
+
+
+def _dumps(data: dict[str, Any]) -> Iterator[str]:
+    yield orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def _ref(ref: CommitRef) -> dict[str, Any]:
+    return {"commit": ref.commit, "date": ref.date, "subject": ref.subject}
+
+
+def _problem(p: ProblemRecord) -> dict[str, Any]:
+    return {
+        "side": p.side.value,
+        "revision": p.revision,
+        "commit": p.commit,
+        "path": p.path,
+        "message": p.message,
+    }
+
+
+def _source(info: SourceInfo) -> dict[str, Any]:
+    return {
+        "kind": info.kind.value,
+        "source": info.source,
+        "revision": info.revision,
+        "commit": info.commit,
+        "date": info.date,
+    }
+
+
+# ---- log ------------------------------------------------------------------------------
+
+
+def _log_commit(entry: LogEntry) -> dict[str, Any]:
+    diff = to_dict(entry.comparison)
+    change = entry.layout_change
+    return {
+        **_ref(entry.commit),
+        "layout": entry.layout,
+        "layout_change": {"old": change[0], "new": change[1]} if change else None,
+        "summary": diff["summary"],
+        "tags": diff["tags"],
+        "problems": diff["problems"],
+        "packages": diff["packages"],
+    }
+
+
+def log_dict(entries: Sequence[LogEntry]) -> dict[str, Any]:
+    """``log`` as plain data: one object per commit, in the order given."""
+    return {"schema_version": SCHEMA_VERSION, "commits": [_log_commit(e) for e in entries]}
+
+
+def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str]:
+    yield from _dumps(log_dict(entries))
+
+
+# ---- history --------------------------------------------------------------------------
+
+
+def _event(event: HistoryEvent) -> dict[str, Any]:
+    return {
+        **_ref(event.commit),
+        "change": package_entry(event.change) if event.change is not None else None,
+        "problem": event.problem,
+    }
+
+
+def history_dict(history: PackageHistory) -> dict[str, Any]:
+    """``history`` as plain data: the package's events, oldest first."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "package": history.package,
+        "tag": history.tag,
+        "events": [_event(e) for e in history.events],
+    }
+
+
+def render_history(history: PackageHistory, color: bool = False) -> Iterator[str]:
+    yield from _dumps(history_dict(history))
+
+
+# ---- when -----------------------------------------------------------------------------
+
+
+def when_dict(presence: Presence) -> dict[str, Any]:
+    """``when`` as plain data: first and last seen, and every interval of presence."""
+    kind, value = presence.query
+    first, last = presence.first_seen, presence.last_seen
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "package": presence.package,
+        "tag": presence.tag,
+        "query": {kind: value},
+        "first_seen": _ref(first) if first is not None else None,
+        "last_seen": _ref(last) if last is not None else None,
+        "present_at_end": presence.present_at_end,
+        "intervals": [{"first": _ref(i.first), "last": _ref(i.last)} for i in presence.intervals],
+        "problems": [_problem(p) for p in presence.problems],
+    }
+
+
+def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
+    yield from _dumps(when_dict(presence))
+
+
+# ---- show -----------------------------------------------------------------------------
+
+
+def _package_state(package: PackageState) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "specs": package.spec_count,
+        "targets": sorted(package.targets),
+        "stacks": sorted(package.stacks),
+        "compilers": sorted(package.compilers),
+        "versions": sorted(package.versions),
+    }
+    if package.specs is not None:
+        entry["spec_details"] = [s.as_dict() for s in package.specs]
+    return entry
+
+
+def show_dict(state: CatalogState) -> dict[str, Any]:
+    """``show`` as plain data: per tag, per package, its spec count and facets."""
+    tags: dict[str, dict[str, Any]] = {tag: {"packages": {}} for tag in state.tags}
+    for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
+        packages = tags.setdefault(package.tag, {"packages": {}})["packages"]
+        packages[package.name] = _package_state(package)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "commit": state.source.commit,
+        "date": state.source.date,
+        "source": _source(state.source),
+        "tags": tags,
+        "problems": [_problem(p) for p in state.problems],
+    }
+
+
+def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
+    yield from _dumps(show_dict(state))

@@ -1,0 +1,280 @@
+"""GitHub-flavoured Markdown for the audit commands (``log``, ``history``, ``when``, ``show``).
+
+The same content as the text renderers, with headings and tables. Every value taken from
+the catalog or its git history (names, tags, SHAs, subjects, paths, messages) is written
+through :func:`~catalog_diff.render.markdown.code`, so it can neither break a table nor
+add markup; ``<summary>`` lines, which GitHub reads as HTML, carry counts only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..model import (
+    FACETS,
+    CatalogState,
+    CommitRef,
+    LogEntry,
+    PackageChange,
+    PackageHistory,
+    PackageState,
+    Presence,
+    ProblemRecord,
+    Spec,
+)
+from .common import SPEC_KIND_WORDS, headline, short, spec_counts, spec_line
+from .markdown import code
+
+#: Facets a ``show`` lists for each package.
+SHOW_FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions")
+
+
+def _codes(values: Sequence[str]) -> str:
+    return ", ".join(code(v) for v in values)
+
+
+def _sha(commit: str) -> str:
+    return code(short(commit))
+
+
+def _problems(problems: Sequence[ProblemRecord], level: str = "###") -> Iterator[str]:
+    if not problems:
+        return
+    yield f"{level} Problems: {len(problems)} file(s) could not be read"
+    yield ""
+    for p in problems:
+        yield f"- {p.side.value} {code(p.revision)}: {code(p.path)}: {code(p.message)}"
+    yield ""
+
+
+def _facet_table(change: PackageChange) -> Iterator[str]:
+    rows = [(f, change.facet(f)) for f in FACETS if change.facet(f)]
+    if not rows:
+        return
+    yield "| | added | removed |"
+    yield "|---|---|---|"
+    for facet, delta in rows:
+        yield f"| {facet} | {_codes(delta.added)} | {_codes(delta.removed)} |"
+    yield ""
+
+
+def _spec_items(change: PackageChange) -> Iterator[str]:
+    specs, name = change.specs, change.name
+    for mark, listed in (("added", specs.added), ("removed", specs.removed)):
+        for spec in listed:
+            yield f"- {mark} {code(spec_line(name, spec))}"
+    for pair in specs.compiler_changed:
+        yield (
+            f"- compiler {code(pair.old.compiler)} → {code(pair.new.compiler)}: "
+            f"{code(spec_line(name, pair.new))}"
+        )
+    for pair in specs.version_changed:
+        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
+        yield f"- version {code(old)} → {code(new)}: {code(spec_line(name, pair.new))}"
+    for stacks in specs.stacks_changed:
+        moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
+        yield f"- stacks of {code('/' + stacks.hash[:7])}: {code(' '.join(moves))}"
+    for fields in specs.fields_changed:
+        detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
+        yield f"- fields of {code('/' + fields.hash[:7])}: {code(detail)}"
+
+
+def _package_detail(change: PackageChange) -> Iterator[str]:
+    yield f"#### {code(change.tag + '/' + change.name)} {change.status.value}"
+    yield ""
+    yield from _facet_table(change)
+    items = list(_spec_items(change))
+    if items:
+        yield from items
+        yield ""
+
+
+def _details(summary: str, body: list[str]) -> Iterator[str]:
+    """A folded block; ``summary`` must hold no catalog value (it is read as HTML)."""
+    yield "<details>"
+    yield f"<summary>{summary}</summary>"
+    yield ""
+    yield from body
+    yield "</details>"
+    yield ""
+
+
+# ---- log ------------------------------------------------------------------------------
+
+
+def _log_entry(entry: LogEntry) -> Iterator[str]:
+    ref, comparison = entry.commit, entry.comparison
+    summary = comparison.summary
+    yield f"### {_sha(ref.commit)} {ref.date}"
+    yield ""
+    yield f"- commit: {code(ref.commit)}"
+    yield f"- subject: {code(ref.subject)}"
+    yield f"- layout: {code(entry.layout)}"
+    if entry.layout_change:
+        old, new = entry.layout_change
+        yield f"- layout changed: {code(old)} → {code(new)}"
+    yield ""
+    if not comparison.has_differences and not comparison.problems:
+        yield "No change to the catalog."
+        yield ""
+        return
+    said = headline(comparison)
+    if said:
+        yield said
+        yield ""
+    specs = ", ".join(
+        f"{getattr(summary, 'specs_' + kind)} {word}" for kind, word in SPEC_KIND_WORDS
+    )
+    yield (
+        f"Packages: {summary.packages_added} added, {summary.packages_removed} removed, "
+        f"{summary.packages_changed} changed. Specs: {specs}."
+    )
+    yield ""
+    tags = [("added", t) for t in comparison.tags_added]
+    tags += [("removed", t) for t in comparison.tags_removed]
+    if tags:
+        yield "| tag | | packages | specs |"
+        yield "|---|---|---:|---:|"
+        for word, t in tags:
+            yield f"| {code(t.tag)} | {word} | {t.packages} | {t.specs} |"
+        yield ""
+    yield from _problems(comparison.problems, "####")
+    if not comparison.packages:
+        return
+    yield "| package | status | specs |"
+    yield "|---|---|---|"
+    for change in comparison.packages:
+        label = code(change.tag + "/" + change.name)
+        yield f"| {label} | {change.status.value} | {spec_counts(change.specs)} |"
+    yield ""
+    body = [line for change in comparison.packages for line in _package_detail(change)]
+    count = len(comparison.packages)
+    yield from _details(f"Details: {count} package{'s' if count != 1 else ''}", body)
+
+
+def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str]:
+    """Each commit (in the order given, newest first by convention) and what it changed."""
+    yield "## Catalog log"
+    yield ""
+    if not entries:
+        yield "No commits."
+        yield ""
+    for entry in entries:
+        yield from _log_entry(entry)
+
+
+# ---- history --------------------------------------------------------------------------
+
+
+def render_history(history: PackageHistory, color: bool = False) -> Iterator[str]:
+    """The commits at which a package changed, oldest first, with its facet deltas."""
+    where = f"in {code(history.tag)}" if history.tag is not None else "in all tags"
+    yield f"## History of {code(history.package)} {where}"
+    yield ""
+    if not history.events:
+        yield "No events."
+        yield ""
+        return
+    yield "| date | commit | tag | status | specs | subject |"
+    yield "|---|---|---|---|---|---|"
+    for event in history.events:
+        ref, change = event.commit, event.change
+        if change is None:
+            cells = ["", "unknown", code(event.problem or "the change could not be read")]
+        else:
+            cells = [code(change.tag), change.status.value, spec_counts(change.specs)]
+        yield f"| {ref.date} | {_sha(ref.commit)} | {' | '.join(cells)} | {code(ref.subject)} |"
+    yield ""
+    for event in history.events:
+        ref, change = event.commit, event.change
+        if change is None and not event.problem:
+            continue
+        status = change.status.value if change is not None else "unknown"
+        yield f"### {ref.date} {_sha(ref.commit)} {status}"
+        yield ""
+        if change is not None:
+            yield from _facet_table(change)
+        if event.problem:
+            yield f"Problem: {code(event.problem)}"
+            yield ""
+
+
+# ---- when -----------------------------------------------------------------------------
+
+
+def _ref_row(label: str, ref: CommitRef) -> str:
+    return f"| {label} | {ref.date} | {_sha(ref.commit)} | {code(ref.subject)} |"
+
+
+def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
+    """When a target, stack, compiler, version or hash was present for a package."""
+    kind, value = presence.query
+    yield f"## {code(presence.package)} in {code(presence.tag)}: {kind} {code(value)}"
+    yield ""
+    first, last = presence.first_seen, presence.last_seen
+    if first is None or last is None:
+        yield "Never present."
+    else:
+        yield "| | date | commit | subject |"
+        yield "|---|---|---|---|"
+        yield _ref_row("first seen", first)
+        yield _ref_row("last seen", last)
+    yield ""
+    yield f"Present at the end: {'yes' if presence.present_at_end else 'no'}."
+    yield ""
+    if presence.intervals:
+        yield "### Intervals"
+        yield ""
+        yield "| first date | first commit | last date | last commit |"
+        yield "|---|---|---|---|"
+        for i in presence.intervals:
+            a, b = i.first, i.last
+            yield f"| {a.date} | {_sha(a.commit)} | {b.date} | {_sha(b.commit)} |"
+        yield ""
+    yield from _problems(presence.problems)
+
+
+# ---- show -----------------------------------------------------------------------------
+
+
+def _spec_list(package: PackageState, specs: Sequence[Spec]) -> Iterator[str]:
+    yield f"#### Specs of {code(package.tag + '/' + package.name)}"
+    yield ""
+    for spec in specs:
+        yield f"- {code(spec_line(package.name, spec))}"
+    yield ""
+
+
+def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
+    """The catalog at one commit: per tag, a table of packages with their facets."""
+    info = state.source
+    yield f"## Catalog at {_sha(info.commit) if info.commit else code(info.source)}"
+    yield ""
+    yield "| | |"
+    yield "|---|---|"
+    yield f"| source | {code(info.source)} |"
+    yield f"| commit | {code(info.commit) if info.commit else ''} |"
+    yield f"| date | {info.date or ''} |"
+    yield ""
+    by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
+    for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
+        by_tag.setdefault(package.tag, []).append(package)
+    for tag in sorted(by_tag):
+        packages = by_tag[tag]
+        specs = sum(p.spec_count for p in packages)
+        yield f"### {code(tag)}"
+        yield ""
+        yield f"{len(packages)} packages, {specs} specs."
+        yield ""
+        if not packages:
+            continue
+        yield "| package | specs | " + " | ".join(SHOW_FACETS) + " |"
+        yield "|---|---:|" + "---|" * len(SHOW_FACETS)
+        for p in packages:
+            cells = [_codes(sorted(getattr(p, facet))) for facet in SHOW_FACETS]
+            yield f"| {code(p.name)} | {p.spec_count} | " + " | ".join(cells) + " |"
+        yield ""
+        for p in packages:
+            if p.specs is not None:
+                yield from _spec_list(p, p.specs)
+    yield from _problems(state.problems)

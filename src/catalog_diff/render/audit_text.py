@@ -1,0 +1,237 @@
+"""Plain text for the audit commands (``log``, ``history``, ``when``, ``show``).
+
+In the spirit of ``git log --stat``: one block per commit or event, short SHAs of twelve
+characters where a full one is not needed, and colour only when asked. Lists come in the
+order the caller gives (``log`` newest first, ``history`` oldest first); packages of
+``show`` are sorted by tag and name here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+import click
+
+from ..model import (
+    FACETS,
+    CatalogState,
+    CommitRef,
+    LogEntry,
+    PackageChange,
+    PackageHistory,
+    PackageState,
+    Presence,
+    ProblemRecord,
+    TagCount,
+)
+from .common import (
+    describe_source,
+    headline,
+    package_label,
+    short,
+    spec_counts,
+    spec_line,
+    summary_rows,
+)
+
+Paint = Callable[[str, str], str]
+
+#: Colour of each mark: ``+``/``-`` for values gained and lost, a status, ``!`` a problem.
+_COLOURS = {
+    "+": "green",
+    "-": "red",
+    "~": "yellow",
+    "!": "red",
+    "added": "green",
+    "removed": "red",
+    "changed": "yellow",
+}
+
+#: Facets a ``show`` lists for each package, with the attribute of :class:`PackageState`.
+SHOW_FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions")
+
+
+def _painter(color: bool) -> Paint:
+    def paint(text: str, mark: str) -> str:
+        if not color:
+            return text
+        if mark == "head":
+            return click.style(text, bold=True)
+        return click.style(text, fg=_COLOURS.get(mark))
+
+    return paint
+
+
+def _join(*parts: str) -> str:
+    """Fields separated by two spaces, empty ones left out."""
+    return "  ".join(p for p in parts if p)
+
+
+def _problem(p: ProblemRecord, paint: Paint) -> str:
+    return paint(f"! {p.side.value} {p.revision}: {p.path}: {p.message}", "!")
+
+
+def _facet_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[str]:
+    for facet in FACETS:
+        delta = change.facet(facet)
+        if not delta:
+            continue
+        marks = [f"+ {v}" for v in delta.added] + [f"- {v}" for v in delta.removed]
+        yield f"{indent}{facet:<10} " + "  ".join(paint(m, m[0]) for m in marks)
+
+
+def _commit_line(ref: CommitRef) -> str:
+    return _join(ref.date, short(ref.commit), ref.subject)
+
+
+# ---- log ------------------------------------------------------------------------------
+
+
+def _tag_line(mark: str, t: TagCount) -> str:
+    return f"{mark} {t.tag} ({t.packages} packages, {t.specs} specs)"
+
+
+def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
+    comparison = entry.comparison
+    yield paint(f"commit {entry.commit.commit}", "head")
+    yield f"Date:   {entry.commit.date}"
+    yield ""
+    yield f"    {entry.commit.subject}"
+    yield ""
+    if entry.layout_change:
+        old, new = entry.layout_change
+        yield f"  {'layout':<10} {old} -> {new}"
+    if not comparison.has_differences and not comparison.problems:
+        if not entry.layout_change:
+            yield "  no change to the catalog"
+        return
+    for label, counts in summary_rows(comparison.summary):
+        yield f"  {label:<10} {counts}"
+    said = headline(comparison)
+    if said:
+        yield f"  {said}"
+    tags = [paint(_tag_line("+", t), "+") for t in comparison.tags_added]
+    tags += [paint(_tag_line("-", t), "-") for t in comparison.tags_removed]
+    for i, line in enumerate(tags):
+        yield f"  {'tags' if i == 0 else '':<10} {line}"
+    width = max((len(package_label(c)) for c in comparison.packages), default=0)
+    for change in comparison.packages:
+        status = change.status.value
+        label = f"{package_label(change):<{width}}"
+        yield "  " + _join(label, paint(f"{status:<7}", status), spec_counts(change.specs))
+    for p in comparison.problems:
+        yield "  " + _problem(p, paint)
+
+
+def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str]:
+    """Each commit (in the order given, newest first by convention) and what it changed."""
+    paint = _painter(color)
+    if not entries:
+        yield "No commits."
+        return
+    for i, entry in enumerate(entries):
+        if i:
+            yield ""
+        yield from _log_entry(entry, paint)
+
+
+# ---- history --------------------------------------------------------------------------
+
+
+def render_history(history: PackageHistory, color: bool = False) -> Iterator[str]:
+    """The commits at which a package changed, oldest first, with its facet deltas."""
+    paint = _painter(color)
+    where = f"tag {history.tag}" if history.tag is not None else "all tags"
+    count = len(history.events)
+    yield paint(f"History of {history.package} in {where}", "head")
+    yield f"{count} event{'s' if count != 1 else ''}"
+    for event in history.events:
+        ref = event.commit
+        yield ""
+        change = event.change
+        if change is None:
+            yield _join(ref.date, short(ref.commit), paint("unknown", "!"), ref.subject)
+            yield "    " + paint(f"! {event.problem or 'the change could not be read'}", "!")
+            continue
+        status = change.status.value
+        yield _join(
+            ref.date,
+            short(ref.commit),
+            change.tag if history.tag is None else "",
+            paint(status, status),
+            spec_counts(change.specs),
+            ref.subject,
+        )
+        yield from _facet_lines(change, paint, "    ")
+        if event.problem:
+            yield "    " + paint(f"! {event.problem}", "!")
+
+
+# ---- when -----------------------------------------------------------------------------
+
+
+def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
+    """When a target, stack, compiler, version or hash was present for a package."""
+    paint = _painter(color)
+    kind, value = presence.query
+    yield paint(f"{presence.package} ({presence.tag}) {kind} {value}", "head")
+    first, last = presence.first_seen, presence.last_seen
+    if first is None or last is None:
+        yield "  never present"
+    else:
+        yield f"  {'first seen':<11} {_commit_line(first)}"
+        yield f"  {'last seen':<11} {_commit_line(last)}"
+    yield f"  present at the end: {'yes' if presence.present_at_end else 'no'}"
+    if presence.intervals:
+        yield ""
+        yield paint(f"Intervals ({len(presence.intervals)})", "head")
+        for interval in presence.intervals:
+            a, b = interval.first, interval.last
+            yield f"  {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}"
+    if presence.problems:
+        yield ""
+        yield paint("Problems (files that could not be read)", "head")
+        for p in presence.problems:
+            yield "  " + _problem(p, paint)
+
+
+# ---- show -----------------------------------------------------------------------------
+
+
+def _show_package(package: PackageState, paint: Paint) -> Iterator[str]:
+    noun = "spec" if package.spec_count == 1 else "specs"
+    yield "  " + paint(f"{package.name}  {package.spec_count} {noun}", "head")
+    for facet in SHOW_FACETS:
+        values: tuple[str, ...] = getattr(package, facet)
+        yield f"    {facet:<10} {', '.join(sorted(values))}"
+    if package.specs is not None:
+        yield f"    {'specs':<10}"
+        for spec in package.specs:
+            yield f"      {spec_line(package.name, spec)}"
+
+
+def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
+    """The catalog at one commit: per tag, each package's spec count and facets."""
+    paint = _painter(color)
+    info = state.source
+    yield f"source: {describe_source(info, None)}"
+    yield f"commit: {info.commit or ''}"
+    yield f"date:   {info.date or ''}"
+    by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
+    for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
+        by_tag.setdefault(package.tag, []).append(package)
+    if not by_tag:
+        yield ""
+        yield "No tags."
+    for tag in sorted(by_tag):
+        in_tag = by_tag[tag]
+        specs = sum(p.spec_count for p in in_tag)
+        yield ""
+        yield paint(f"{tag}  ({len(in_tag)} packages, {specs} specs)", "head")
+        for package in in_tag:
+            yield from _show_package(package, paint)
+    if state.problems:
+        yield ""
+        yield paint("Problems (files that could not be read)", "head")
+        for p in state.problems:
+            yield "  " + _problem(p, paint)
