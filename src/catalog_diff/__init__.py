@@ -5,52 +5,54 @@ Library use::
     from catalog_diff import diff, render
     comparison = diff("HEAD~1", "HEAD", repo="cache.spack.io")
     print(render(comparison, "markdown"))
+
+The names below are imported on first use, so that ``import catalog_diff`` (and a
+command that needs little, such as an up-to-date ``index``) stays cheap.
 """
 
 from __future__ import annotations
 
-from .api import diff, snapshot
-from .compare import compare
-from .errors import CatalogDiffError, DataError, ParseError, UsageError
-from .load import Selection
-from .model import (
-    Comparison,
-    Package,
-    PackageChange,
-    PackageStatus,
-    Problem,
-    Snapshot,
-    SourceInfo,
-    Spec,
-    SpecChanges,
-    Summary,
-)
-from .render import FORMATS, render
-from .snapshotfile import write as save_snapshot
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "FORMATS",
-    "CatalogDiffError",
-    "Comparison",
-    "DataError",
-    "Package",
-    "PackageChange",
-    "PackageStatus",
-    "ParseError",
-    "Problem",
-    "Selection",
-    "Snapshot",
-    "SourceInfo",
-    "Spec",
-    "SpecChanges",
-    "Summary",
-    "UsageError",
-    "__version__",
-    "compare",
-    "diff",
-    "render",
-    "save_snapshot",
-    "snapshot",
-]
+_EXPORTS = {
+    "diff": "api",
+    "snapshot": "api",
+    "show": "api",
+    "open_index": "api",
+    "log": "api",
+    "history": "api",
+    "when": "api",
+    "compare": "compare",
+    "CatalogDiffError": "errors",
+    "DataError": "errors",
+    "ParseError": "errors",
+    "UsageError": "errors",
+    "Selection": "load",
+    "Comparison": "model",
+    "Package": "model",
+    "PackageChange": "model",
+    "PackageStatus": "model",
+    "Problem": "model",
+    "Snapshot": "model",
+    "SourceInfo": "model",
+    "Spec": "model",
+    "SpecChanges": "model",
+    "Summary": "model",
+    "FORMATS": "render",
+    "render": "render",
+    "render_audit": "render",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__", "save_snapshot"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "save_snapshot":
+        return importlib.import_module(".snapshotfile", __name__).write
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'catalog_diff' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

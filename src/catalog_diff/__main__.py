@@ -1,5 +1,5 @@
 """``python -m catalog_diff``."""
 
-from .cli import main
+from .entry import main
 
 main()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import orjson
 
-from . import legacy
+from . import indexpath, legacy
 from .errors import DataError, ParseError
 from .gitsource import Commit, GitRepository, LoggedCommit
 from .migrations import IndexFileError, migrate
@@ -76,12 +76,8 @@ class UpdateStats:
 
 def default_index_path(repo: GitRepository) -> Path:
     """``<user cache dir>/catalog-diff/<name>-<digest of the git dir>.sqlite``."""
-    from platformdirs import user_cache_dir
-
-    git_dir = str(Path(repo.git_dir).resolve())
-    digest = hashlib.sha256(git_dir.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    name = Path(repo.working_dir or git_dir).name or "catalog"
-    return Path(user_cache_dir("catalog-diff")) / f"{name}-{digest}.sqlite"
+    working = str(repo.working_dir) if repo.working_dir else None
+    return indexpath.default_index_path(repo.git_dir, working)
 
 
 def _kind(path: str) -> str | None:

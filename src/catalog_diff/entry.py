@@ -1,0 +1,100 @@
+"""The ``catalog-diff`` console script.
+
+An ``index`` run that finds the index already up to date is answered here, before the
+command line machinery and GitPython are imported: CI runs it on every job, and it should
+cost little more than starting Python. Anything else goes to :mod:`catalog_diff.cli`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _up_to_date(args: list[str]) -> bool:
+    """Answer ``index [REV] [--repo P] [--index F] [-q]`` when nothing is left to index.
+
+    Returns False whenever anything is unusual, and the full command takes over.
+    """
+    repo, index, quiet, revision = ".", None, False, "HEAD"
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("--repo", "--index") and rest:
+            value = rest.pop(0)
+            repo, index = (value, index) if arg == "--repo" else (repo, value)
+        elif arg.startswith(("--repo=", "--index=")):
+            key, _, value = arg.partition("=")
+            repo, index = (value, index) if key == "--repo" else (repo, value)
+        elif arg in ("-q", "--quiet"):
+            quiet = True
+        elif not arg.startswith("-") and revision == "HEAD" and ".." not in arg:
+            revision = arg
+        else:
+            return False
+    import sqlite3
+    import subprocess
+    from pathlib import Path
+
+    from .migrations import APPLICATION, SCHEMA_VERSION
+
+    done = subprocess.run(
+        [
+            "git",
+            "-C",
+            repo,
+            "rev-parse",
+            "--git-common-dir",
+            "--show-toplevel",
+            "--verify",
+            "-q",
+            "--end-of-options",
+            f"{revision}^{{commit}}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = done.stdout.split()
+    if done.returncode != 0 or len(lines) != 3:
+        return False
+    git_dir, top, tip = lines
+    git_dir = str(Path(repo, git_dir).resolve())
+    if index is None:
+        from .indexpath import default_index_path
+
+        index = str(default_index_path(git_dir, top))
+    if not Path(index).is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{Path(index).resolve()}?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return False
+            info = dict(conn.execute("SELECT key, value FROM info").fetchall())
+            last = conn.execute(
+                "SELECT seq, sha, date FROM commits ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    if info.get("application") != APPLICATION or info.get("repository") != git_dir:
+        return False
+    if last is None or last[1] != tip:
+        return False
+    if not quiet:
+        print(
+            f"catalog-diff: {index}: already up to date; {last[0] + 1} commits indexed, "
+            f"up to {tip[:12]} ({last[2]})",
+            file=sys.stderr,
+        )
+    return True
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["index"] and _up_to_date(args[1:]):
+        return
+    from .cli import main as cli_main
+
+    cli_main()
