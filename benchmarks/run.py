@@ -30,6 +30,7 @@ function ``(ctx: Context) -> list[Group]`` and append it to ``GROUP_BUILDERS``.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import datetime as dt
 import json
@@ -37,6 +38,7 @@ import os
 import platform
 import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -237,9 +239,41 @@ def group_startup(ctx: Context) -> list[Group]:
         Command("catalog-diff --version", single([ctx.cli, "--version"]))])]
 
 
-# Add more groups here (e.g. the history index), in the order they should appear.
+def group_index(ctx: Context) -> list[Group]:
+    """The history index: a first build against ``git log -p`` of the same range, a
+    first build of half the history (memory must not grow with history length), and an
+    up-to-date re-run against ``python -c pass``."""
+    r, last = ctx.repo, ctx.last
+    half = day(max(1, (len(ctx.info["commit_refs"]) - 1) // 2))
+    work = Path(tempfile.mkdtemp(prefix="catalog-diff-bench-index-"))
+    atexit.register(shutil.rmtree, work, True)
+    ready = str(work / "ready.sqlite")
+    subprocess.run([ctx.cli, "index", last, "--repo", r, "--index", ready, "-q"], env=ENV,
+                   check=True)
+
+    def build(rev: str, name: str) -> Command:
+        target = str(work / name)
+        return Command(f"catalog-diff index {rev} --repo R --index F --rebuild -q",
+                       single([ctx.cli, "index", rev, "--repo", r, "--index", target,
+                               "--rebuild", "-q"]))
+
+    first = Group(f"History index, first build: root..{last}", [
+        Command(f"git -C R log -p --first-parent {last}",
+                single(["git", "-C", r, "log", "-p", "--first-parent", last])),
+        build(last, "full.sqlite"),
+        build(half, "half.sqlite"),
+    ], [f"the {half} row indexes half the history: its peak memory should match the full one"])
+    again = Group(f"History index, up-to-date re-run: {last}", [
+        Command(".venv/bin/python -c pass", single([ctx.python, "-c", "pass"])),
+        Command(f"catalog-diff index {last} --repo R --index F -q",
+                single([ctx.cli, "index", last, "--repo", r, "--index", ready, "-q"])),
+    ])
+    return [first, again] if not ctx.quick else [again]
+
+
+# Add more groups here, in the order they should appear.
 GROUP_BUILDERS: list[Callable[[Context], list[Group]]] = [
-    group_consecutive, group_worst, group_far, group_snapshot, group_startup]
+    group_consecutive, group_worst, group_far, group_snapshot, group_index, group_startup]
 
 
 def measure(group: Group, runs: int) -> None:

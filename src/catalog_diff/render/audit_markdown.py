@@ -33,6 +33,10 @@ def _codes(values: Sequence[str]) -> str:
     return ", ".join(code(v) for v in values)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _sha(commit: str) -> str:
     return code(short(commit))
 
@@ -148,8 +152,7 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
         yield f"| {label} | {change.status.value} | {spec_counts(change.specs)} |"
     yield ""
     body = [line for change in comparison.packages for line in _package_detail(change)]
-    count = len(comparison.packages)
-    yield from _details(f"Details: {count} package{'s' if count != 1 else ''}", body)
+    yield from _details(f"Details: {_count(len(comparison.packages), 'package')}", body)
 
 
 def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str]:
@@ -253,8 +256,10 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     yield "| | |"
     yield "|---|---|"
     yield f"| source | {code(info.source)} |"
-    yield f"| commit | {code(info.commit) if info.commit else ''} |"
-    yield f"| date | {info.date or ''} |"
+    if info.commit:
+        yield f"| commit | {code(info.commit)} |"
+    if info.date:
+        yield f"| date | {info.date} |"
     yield ""
     by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
     for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
@@ -264,7 +269,7 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         specs = sum(p.spec_count for p in packages)
         yield f"### {code(tag)}"
         yield ""
-        yield f"{len(packages)} packages, {specs} specs."
+        yield f"{_count(len(packages), 'package')}, {_count(specs, 'spec')}."
         yield ""
         if not packages:
             continue

@@ -67,6 +67,10 @@ def _join(*parts: str) -> str:
     return "  ".join(p for p in parts if p)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _problem(p: ProblemRecord, paint: Paint) -> str:
     return paint(f"! {p.side.value} {p.revision}: {p.path}: {p.message}", "!")
 
@@ -88,7 +92,7 @@ def _commit_line(ref: CommitRef) -> str:
 
 
 def _tag_line(mark: str, t: TagCount) -> str:
-    return f"{mark} {t.tag} ({t.packages} packages, {t.specs} specs)"
+    return f"{mark} {t.tag} ({_count(t.packages, 'package')}, {_count(t.specs, 'spec')})"
 
 
 def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
@@ -105,20 +109,20 @@ def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
         if not entry.layout_change:
             yield "  no change to the catalog"
         return
+    tags = [paint(_tag_line("+", t), "+") for t in comparison.tags_added]
+    tags += [paint(_tag_line("-", t), "-") for t in comparison.tags_removed]
     for label, counts in summary_rows(comparison.summary):
         yield f"  {label:<10} {counts}"
+        if label == "tags":  # each tag added or removed under its count
+            yield from (f"  {'':<10} {line}" for line in tags)
     said = headline(comparison)
     if said:
         yield f"  {said}"
-    tags = [paint(_tag_line("+", t), "+") for t in comparison.tags_added]
-    tags += [paint(_tag_line("-", t), "-") for t in comparison.tags_removed]
-    for i, line in enumerate(tags):
-        yield f"  {'tags' if i == 0 else '':<10} {line}"
     width = max((len(package_label(c)) for c in comparison.packages), default=0)
     for change in comparison.packages:
-        status = change.status.value
-        label = f"{package_label(change):<{width}}"
-        yield "  " + _join(label, paint(f"{status:<7}", status), spec_counts(change.specs))
+        status, counts = change.status.value, spec_counts(change.specs)
+        cells = (f"{package_label(change):<{width}}", f"{status:<7}" if counts else status)
+        yield "  " + _join(cells[0], paint(cells[1], status), counts)
     for p in comparison.problems:
         yield "  " + _problem(p, paint)
 
@@ -142,9 +146,8 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
     """The commits at which a package changed, oldest first, with its facet deltas."""
     paint = _painter(color)
     where = f"tag {history.tag}" if history.tag is not None else "all tags"
-    count = len(history.events)
     yield paint(f"History of {history.package} in {where}", "head")
-    yield f"{count} event{'s' if count != 1 else ''}"
+    yield _count(len(history.events), "event")
     for event in history.events:
         ref = event.commit
         yield ""
@@ -199,8 +202,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
 
 
 def _show_package(package: PackageState, paint: Paint) -> Iterator[str]:
-    noun = "spec" if package.spec_count == 1 else "specs"
-    yield "  " + paint(f"{package.name}  {package.spec_count} {noun}", "head")
+    yield "  " + paint(f"{package.name}  {_count(package.spec_count, 'spec')}", "head")
     for facet in SHOW_FACETS:
         values: tuple[str, ...] = getattr(package, facet)
         yield f"    {facet:<10} {', '.join(sorted(values))}"
@@ -215,8 +217,10 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     paint = _painter(color)
     info = state.source
     yield f"source: {describe_source(info, None)}"
-    yield f"commit: {info.commit or ''}"
-    yield f"date:   {info.date or ''}"
+    if info.commit:
+        yield f"commit: {info.commit}"
+    if info.date:
+        yield f"date:   {info.date}"
     by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
     for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
         by_tag.setdefault(package.tag, []).append(package)
@@ -227,7 +231,8 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         in_tag = by_tag[tag]
         specs = sum(p.spec_count for p in in_tag)
         yield ""
-        yield paint(f"{tag}  ({len(in_tag)} packages, {specs} specs)", "head")
+        counts = f"{_count(len(in_tag), 'package')}, {_count(specs, 'spec')}"
+        yield paint(f"{tag}  ({counts})", "head")
         for package in in_tag:
             yield from _show_package(package, paint)
     if state.problems:
