@@ -137,15 +137,27 @@ def test_not_a_repository_and_not_a_catalog(tmp_path: Path) -> None:
     assert "HEAD" in err and "not a catalog (_cache/ not found)" in err
 
 
-def test_older_layout_is_refused_not_misread(tmp_path: Path, samples: Path) -> None:
+def test_older_layout_is_read(tmp_path: Path, samples: Path) -> None:
     repo = GitRepoBuilder(tmp_path / "old")
     flat = samples / "legacy" / "specs-md-flat" / "_cache"
-    repo.write({f"_cache/{p.name}/specs.md": (p / "specs.md").read_bytes() for p in flat.iterdir()})
+    saved = samples / "legacy" / "index-md" / "_cache"
+    files = {f"_cache/{p.name}/specs.md": (p / "specs.md").read_bytes() for p in flat.iterdir()}
+    for spec in saved.glob("*/spec-*.json"):
+        files[f"_cache/{spec.parent.name}/{spec.name}"] = spec.read_bytes()
+    repo.write(files)
     repo.commit("middle layout")
     code, out, err = run("diff", "--repo", str(repo.path), "HEAD", "HEAD")
-    assert code == 3
-    assert out == ""
-    assert "unsupported layout" in err and "_cache/" in err
+    assert (code, err) == (0, "")
+    assert "No differences." in out
+    code, out, err = run("snapshot", "--repo", str(repo.path), "HEAD", "-o", "-", "-q")
+    assert code == 3, "the spec files the samples lack are problems"
+    assert "spec file missing" in err
+    doc = json.loads(out)
+    assert [(p["tag"], p["path"], len(p["specs"])) for p in doc["packages"]] == [
+        ("develop", "_cache/libsigsegv/specs.md", 2),
+        ("develop", "_cache/pkgconf/specs.md", 3),
+        ("develop", "_cache/zlib/specs.md", 2),
+    ]
 
 
 def test_unreadable_file_is_reported_in_every_format(weekly: GitRepoBuilder) -> None:

@@ -20,7 +20,6 @@ from catalog_diff.errors import (
     RevisionNotFound,
     SnapshotFileError,
     TagNotFound,
-    UnsupportedLayout,
 )
 from catalog_diff.load import Selection, Sources, load, load_pair
 from catalog_diff.model import PackageStatus, Side, Snapshot, SourceKind, SpecChanges
@@ -300,8 +299,11 @@ def test_commit_without_cache_is_not_a_catalog(make_repo: MakeRepo) -> None:
             load_pair(sources.open("HEAD"), sources.open("HEAD~1"))
 
 
-@pytest.mark.parametrize("layout", ["specs-md-flat", "index-md"])
-def test_legacy_layout_is_unsupported(make_repo: MakeRepo, layout: str) -> None:
+@pytest.mark.parametrize(
+    ("layout", "list_file"), [("specs-md-flat", "specs.md"), ("index-md", "index.md")]
+)
+def test_legacy_layout_is_read(make_repo: MakeRepo, layout: str, list_file: str) -> None:
+    """An older layout is read as packages of the tag develop (more in test_legacy_sources)."""
     repo = make_repo()
     legacy = SAMPLES / "legacy" / layout
     repo.write(
@@ -311,17 +313,25 @@ def test_legacy_layout_is_unsupported(make_repo: MakeRepo, layout: str) -> None:
     repo.delete([p.relative_to(legacy).as_posix() for p in legacy.rglob("*") if p.is_file()])
     repo.write(sample_tree("v0.22.2"))
     repo.commit("current layout")
+    expected = {("develop", name) for name in ("libsigsegv", "pkgconf", "zlib")}
     with Sources(str(repo.path)) as sources:
-        with pytest.raises(UnsupportedLayout) as info:
-            load(sources.open("HEAD~1"))
-        assert info.value.path.startswith("_cache/")
-        assert info.value.path.endswith(".md")
-        assert "untagged" in info.value.layout
-        with pytest.raises(UnsupportedLayout):
-            load_pair(sources.open("HEAD~1"), sources.open("HEAD"))
-    # The same tree as a directory is refused the same way.
-    with Sources() as sources, pytest.raises(UnsupportedLayout):
-        load(sources.open(str(legacy)))
+        old = load(sources.open("HEAD~1"))
+        assert old.tags == {"develop"}
+        assert set(old.packages) == expected
+        assert {p.path for p in old.packages.values()} == {
+            f"_cache/{name}/{list_file}" for _, name in expected
+        }
+        before, after = load_pair(sources.open("HEAD~1"), sources.open("HEAD"))
+    result = compare(before, after)
+    # No tag in common: develop is counted as removed (the spec files its list files
+    # name: 54 + 61 + 77), v0.22.2 as added.
+    assert [(t.tag, t.packages, t.specs) for t in result.tags_removed] == [("develop", 3, 192)]
+    assert [t.tag for t in result.tags_added] == ["v0.22.2"]
+    # The same tree as a directory is read the same way.
+    with Sources() as sources:
+        from_dir = load(sources.open(str(legacy)))
+    assert from_dir.packages == old.packages
+    assert from_dir.problems == old.problems
 
 
 # ---- (d) identical files are not parsed ------------------------------------------------

@@ -64,17 +64,6 @@ class NotACatalog(DataError):
         self.path = path
 
 
-class UnsupportedLayout(DataError):
-    def __init__(self, source: str, path: str, layout: str) -> None:
-        super().__init__(
-            f"{source}: {path}: unsupported layout ({layout}); "
-            "this version reads only _cache/<tag>/<package>/specs.md"
-        )
-        self.source = source
-        self.path = path
-        self.layout = layout
-
-
 class TagNotFound(DataError):
     def __init__(self, source: str, tag: str) -> None:
         super().__init__(f"{source}: tag {tag!r} not found")

@@ -3,7 +3,9 @@
 An argument naming an existing path is a directory (a catalog checkout) or a snapshot
 file; anything else is a revision of the repository given with ``repo``. When both sides
 know the git blob id of a package file and the ids are equal, the file is neither read
-nor parsed: it cannot differ.
+nor parsed: it cannot differ. A package of an older layout (a list file and its
+``spec-N.json`` files, see :mod:`catalog_diff.legacy`) is read and assembled whole; its
+identity is a digest of its files' blob ids, skipped the same way when equal.
 """
 
 from __future__ import annotations
@@ -11,15 +13,24 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import gc
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
 from .errors import CatalogDiffError, ParseError, TagNotFound, UsageError
+from .legacy import (
+    FLAT_SPECS_MD,
+    INDEX_MD,
+    LegacyIndex,
+    assemble,
+    legacy_kind,
+    parse_flat_specs_md,
+    parse_index_md,
+)
 from .model import Package, Problem, Snapshot
 from .parse import classify, count_specs, parse_package
-from .source import DirectorySource, Listing, Source
+from .source import DirectorySource, Entry, Listing, Source, package_key
 
 
 @dataclass(frozen=True)
@@ -88,15 +99,95 @@ def _select(listing: Listing, tag: str | None, rename: str | None, glob: str | N
     for (t, name), entry in listing.entries.items():
         if (tag is None or t == tag) and (glob is None or fnmatch.fnmatchcase(name, glob)):
             out.entries[(rename or t, name)] = entry
+    out.layout = listing.layout
     for problem in listing.problems:
-        key = classify(problem.path)
+        key = package_key(problem.path)
         if key is None or (
             (tag is None or key[0] == tag) and (glob is None or fnmatch.fnmatchcase(key[1], glob))
         ):
             out.problems.append(problem)
-            if key is not None and key in listing.broken:
+            if key is not None and (key in listing.broken or _lost(listing, problem.path, key)):
                 out.broken.add((rename or key[0], key[1]))
     return out
+
+
+def _lost(listing: Listing, path: str, key: tuple[str, str]) -> bool:
+    """A problem with the list file of an untagged package that is not listed: the
+    package could not be read (how a snapshot file, which keeps only the problem, says
+    that such a package is broken)."""
+    return legacy_kind(path) in (INDEX_MD, FLAT_SPECS_MD) and key not in listing.entries
+
+
+class _UntaggedReads:
+    """The files of the untagged packages being read, gathered back package by package.
+
+    Every file of every such package goes into the one ``read_many`` call of
+    :func:`_build` (for git: one ``cat-file`` stream for everything), and a package is
+    assembled as soon as its last file has come in.
+    """
+
+    def __init__(self) -> None:
+        self._owner: dict[int, tuple[str, str]] = {}
+        self._pending: dict[tuple[str, str], tuple[Entry, int, dict[str, bytes | None]]] = {}
+
+    def files(self, key: tuple[str, str], entry: Entry, list_only: bool) -> list[Entry]:
+        """The single-file entries to read for ``entry`` (only its list file to count)."""
+        parts = [Entry(path=p, oid=o) for p, o in entry.files if not list_only or p == entry.path]
+        for part in parts:
+            self._owner[id(part)] = key
+        self._pending[key] = (entry, len(parts), {})
+        return parts
+
+    def take(
+        self, part: Entry, data: bytes | None
+    ) -> tuple[tuple[str, str], Entry, dict[str, bytes | None]] | None:
+        """Record one file; the package, once all its files are in."""
+        key = self._owner.pop(id(part))
+        entry, count, got = self._pending[key]
+        got[part.path] = data
+        if len(got) < count:
+            return None
+        del self._pending[key]
+        return key, entry, got
+
+    def rest(self) -> Iterator[tuple[tuple[str, str], Entry, dict[str, bytes | None]]]:
+        """Packages whose files did not all come in (a source that skipped some)."""
+        for key, (entry, _, got) in sorted(self._pending.items()):
+            yield key, entry, got
+        self._pending.clear()
+
+
+def _list_file(path: str, data: bytes | None) -> LegacyIndex:
+    if data is None:
+        raise ParseError(path, "cannot be read")
+    if legacy_kind(path) == INDEX_MD:
+        return parse_index_md(data, path)
+    return parse_flat_specs_md(data, path)
+
+
+def _untagged_package(
+    entry: Entry, blobs: Mapping[str, bytes | None]
+) -> tuple[Package, list[Problem]]:
+    """Assemble a package of an older layout from the bytes of its files.
+
+    Raises :class:`ParseError` when its list file cannot be read or parsed; a spec file
+    that is missing, unreadable or broken is a problem, and the package keeps the rest.
+    """
+    index = _list_file(entry.path, blobs.get(entry.path))
+    folder = entry.path.rsplit("/", 1)[0]
+    problems: list[Problem] = []
+    spec_files: dict[str, bytes] = {}
+    for path, data in sorted(blobs.items()):
+        if path == entry.path:
+            continue
+        if data is None:
+            problems.append(Problem(path, "cannot be read"))
+        else:
+            spec_files[path.rsplit("/", 1)[1]] = data
+    package, more = assemble(index, spec_files, folder)
+    # Keyed by its folder, whatever its title says (a differing title is a problem).
+    package = replace(package, name=folder.rsplit("/", 1)[1], oid=entry.oid)
+    return package, problems + more
 
 
 @contextlib.contextmanager
@@ -119,7 +210,8 @@ def _build(
 ) -> Snapshot:
     """Parse the listed packages (only ``keys`` when given) into a snapshot.
 
-    Packages of the tags in ``count_only`` are read and counted, not parsed into specs.
+    Packages of the tags in ``count_only`` are read and counted, not parsed into specs
+    (for an untagged package: the distinct spec files its list file names).
     """
     packages: dict[tuple[str, str], Package] = {}
     problems = list(listing.problems)
@@ -128,6 +220,8 @@ def _build(
     wanted = sorted(listing.entries if keys is None else keys)
     keys_of: dict[int, tuple[str, str]] = {}
     to_read = []
+    untagged = _UntaggedReads()
+    reported = {p.path for p in listing.problems}
     for key in wanted:
         entry = listing.entries[key]
         if entry.package is not None and key[0] in count_only:
@@ -135,12 +229,35 @@ def _build(
             sizes[key[0]][1] += len(entry.package.specs)
         elif entry.package is not None:
             packages[key] = entry.package
+        elif entry.files:
+            to_read.extend(untagged.files(key, entry, key[0] in count_only))
         else:
             keys_of[id(entry)] = key
             to_read.append(entry)
+
+    def file_untagged(key: tuple[str, str], entry: Entry, blobs: dict[str, bytes | None]) -> None:
+        try:
+            if key[0] in count_only:
+                index = _list_file(entry.path, blobs.get(entry.path))
+                sizes[key[0]][0] += 1
+                sizes[key[0]][1] += len({name for _, name in index.entries})
+                return
+            packages[key], more = _untagged_package(entry, blobs)
+            # A spec file already reported by the listing (a symlink) is not "missing" too.
+            problems.extend(p for p in more if p.path not in reported)
+        except ParseError as exc:
+            problems.append(Problem(exc.path, exc.reason))
+            broken.add(key)
+
     with _gc_paused():
         for entry, data in source.read_many(to_read):
-            key = keys_of[id(entry)]
+            found = keys_of.get(id(entry))
+            if found is None:
+                done = untagged.take(entry, data)
+                if done is not None:
+                    file_untagged(*done)
+                continue
+            key = found
             try:
                 if data is None:
                     raise ParseError(entry.path, "cannot be read")
@@ -156,6 +273,8 @@ def _build(
             except ParseError as exc:
                 problems.append(Problem(entry.path, exc.reason))
                 broken.add(key)
+        for left in untagged.rest():
+            file_untagged(*left)
     return Snapshot(
         info=source.info,
         packages=dict(sorted(packages.items())),
