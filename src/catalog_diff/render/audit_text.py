@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-import click
-
 from ..model import (
     FACETS,
     CatalogState,
@@ -25,6 +23,7 @@ from ..model import (
     TagCount,
 )
 from .common import (
+    ansi,
     describe_source,
     headline,
     package_label,
@@ -55,9 +54,7 @@ def _painter(color: bool) -> Paint:
     def paint(text: str, mark: str) -> str:
         if not color:
             return text
-        if mark == "head":
-            return click.style(text, bold=True)
-        return click.style(text, fg=_COLOURS.get(mark))
+        return ansi(text, "bold" if mark == "head" else _COLOURS.get(mark))
 
     return paint
 

@@ -16,6 +16,15 @@ SPEC_KIND_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
+_ANSI = {"bold": "1", "red": "31", "green": "32", "yellow": "33"}
+
+
+def ansi(text: str, style: str | None) -> str:
+    """``text`` in a terminal style (``bold``, ``red``, ``green``, ``yellow``); None: as is."""
+    code = _ANSI.get(style or "")
+    return f"\x1b[{code}m{text}\x1b[0m" if code else text
+
+
 def short(commit: str | None) -> str:
     return commit[:12] if commit else ""
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import click
-
 from ..model import FACETS, Comparison, PackageChange, SpecPair
 from .common import (
+    ansi,
     describe_source,
     headline,
     package_label,
@@ -29,9 +28,7 @@ def _painter(color: bool) -> Paint:
     def paint(text: str, mark: str) -> str:
         if not color:
             return text
-        if mark == "head":
-            return click.style(text, bold=True)
-        return click.style(text, fg=colours.get(mark))
+        return ansi(text, "bold" if mark == "head" else colours.get(mark))
 
     return paint
 
