@@ -29,7 +29,7 @@ from .legacy import (
     parse_index_md,
 )
 from .model import Package, Problem, Snapshot
-from .parse import classify, count_specs, parse_package
+from .parse import SpecsCache, classify, count_specs, parse_package
 from .source import DirectorySource, Entry, Listing, Source, package_key
 
 
@@ -249,6 +249,7 @@ def _build(
             problems.append(Problem(exc.path, exc.reason))
             broken.add(key)
 
+    specs_cache: SpecsCache = {}
     with _gc_paused():
         for entry, data in source.read_many(to_read):
             found = keys_of.get(id(entry))
@@ -268,7 +269,7 @@ def _build(
                     continue
                 real = classify(entry.path) or key
                 packages[key] = parse_package(
-                    data, real[0], real[1], entry.path, entry.oid, with_meta=False
+                    data, real[0], real[1], entry.path, entry.oid, False, specs_cache
                 )
             except ParseError as exc:
                 problems.append(Problem(entry.path, exc.reason))

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import operator
 import sys
+import zlib
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import orjson
-import yaml
 
 from .errors import ParseError
 from .model import Meta, Package, Spec
-
-try:
-    _YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
 
 CACHE_DIR = "_cache"
 SPECS_FILE = "specs.md"
@@ -95,11 +90,18 @@ def _sorted_strings(values: Iterable[str]) -> tuple[str, ...]:
 # ---- the front matter ----------------------------------------------------------------
 
 
-def front_matter(data: bytes, path: str, with_meta: bool = True) -> dict[str, Any]:
+#: Stands for a value the fast path was asked not to parse.
+SKIPPED = object()
+
+
+def front_matter(
+    data: bytes, path: str, with_meta: bool = True, skip_specs: bool = False
+) -> dict[str, Any]:
     """Decode a ``specs.md`` and return its front matter as a mapping.
 
-    ``with_meta=False`` leaves the ``meta`` line unparsed on the fast path (a comparison
-    derives everything from ``spec_details``).
+    On the fast path, ``with_meta=False`` leaves the ``meta`` line unparsed (a comparison
+    derives everything from ``spec_details``) and ``skip_specs`` leaves ``spec_details``
+    unparsed (the caller has its specs already); such values are None / :data:`SKIPPED`.
     """
     try:
         text = data.decode("utf-8")
@@ -116,13 +118,15 @@ def front_matter(data: bytes, path: str, with_meta: bool = True) -> dict[str, An
     except StopIteration:
         raise ParseError(path, "front matter has no closing '---'") from None
     body = lines[1:end]
-    fast = _fast_front_matter(body, with_meta)
+    fast = _fast_front_matter(body, with_meta, skip_specs)
     if fast is not None:
         return fast
     return _yaml_front_matter("\n".join(body), path)
 
 
-def _fast_front_matter(body: list[str], with_meta: bool = True) -> dict[str, Any] | None:
+def _fast_front_matter(
+    body: list[str], with_meta: bool = True, skip_specs: bool = False
+) -> dict[str, Any] | None:
     """Parse ``key: value`` lines whose values are JSON (or a bare word). None if unsure."""
     out: dict[str, Any] = {}
     for line in body:
@@ -132,6 +136,8 @@ def _fast_front_matter(body: list[str], with_meta: bool = True) -> dict[str, Any
         value = value.strip()
         if key == "meta" and not with_meta and value[:1] == "{" and value[-1:] == "}":
             out[key] = None
+        elif key == "spec_details" and skip_specs and value[:1] == "[" and value[-1:] == "]":
+            out[key] = SKIPPED
         elif key in _JSON_KEYS:
             try:
                 out[key] = orjson.loads(value)
@@ -152,15 +158,19 @@ def _fast_front_matter(body: list[str], with_meta: bool = True) -> dict[str, Any
 
 
 def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
+    import yaml  # only for files off the fast path: the common layout never needs it
+
+    # The C loader where PyYAML has libyaml; never an unsafe loader.
+    loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         # Catalog files never use anchors; refusing aliases keeps a "billion laughs"
         # structure from being built and carried on inside the model.
-        for event in yaml.parse(text, Loader=_YamlLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
                 line = mark.line + 2 if mark is not None else "?"
                 raise ParseError(path, f"front matter uses a YAML alias (line {line})")
-        loaded = yaml.load(text, Loader=_YamlLoader)
+        loaded = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -352,6 +362,9 @@ def _spec_details(matter: dict[str, Any], path: str) -> list[Any]:
     return details
 
 
+SpecsCache = dict[tuple[int, int, int], tuple[Spec, ...]]
+
+
 def parse_package(
     data: bytes,
     tag: str,
@@ -359,14 +372,28 @@ def parse_package(
     path: str,
     oid: str | None = None,
     with_meta: bool = True,
+    specs_cache: SpecsCache | None = None,
 ) -> Package:
     """Parse one ``specs.md`` of the current layout. Raises :class:`ParseError`.
 
-    ``with_meta=False`` skips the ``meta`` line (``Package.meta`` is then None).
+    ``with_meta=False`` skips the ``meta`` line (``Package.meta`` is then None). With a
+    ``specs_cache`` (one per load), files whose ``spec_details`` line is byte for byte one
+    met before share its parsed specs: a frozen tag's copy of a package differs from
+    the original only in its ``categories`` line, so a whole catalog holds far fewer
+    distinct spec lists than files, and parsing each once saves time and memory.
     """
-    matter = front_matter(data, path, with_meta)
-    details = _spec_details(matter, path)
-    specs = sort_specs([parse_spec(raw, i, path) for i, raw in enumerate(details)])
+    line = spec_details_line(data) if specs_cache is not None else None
+    matter = front_matter(data, path, with_meta, skip_specs=line is not None)
+    if line is not None and specs_cache is not None and matter.get("spec_details") is SKIPPED:
+        # Length, hash and CRC: 96 bits and more against a chance collision; cheaper than a
+        # cryptographic digest, and neither holds on to the line.
+        key = (len(line), hash(line), zlib.crc32(line))
+        specs = specs_cache.get(key)
+        if specs is None:
+            specs = specs_cache[key] = parse_spec_details(line, path)
+    else:
+        details = _spec_details(matter, path)
+        specs = sort_specs([parse_spec(raw, i, path) for i, raw in enumerate(details)])
     meta = parse_meta(matter["meta"], path) if with_meta and "meta" in matter else None
     return Package(tag=tag, name=name, path=path, specs=specs, meta=meta, oid=oid)
 

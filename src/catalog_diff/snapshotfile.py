@@ -51,17 +51,32 @@ def dumps(snapshot: Snapshot) -> bytes:
     opts = orjson.OPT_SORT_KEYS
     lines = [orjson.dumps(head, option=opts)[:-1] + b',"packages":[']
     keys = sorted(snapshot.packages)
+    # Packages that share their specs (a frozen tag's copies) share their serialisation.
+    specs_json: dict[int, bytes] = {}
     for i, key in enumerate(keys):
         package = snapshot.packages[key]
-        record = {
-            "tag": package.tag,
-            "name": package.name,
-            "path": package.path,
-            "blob": package.oid,
-            "specs": [spec.as_dict() for spec in package.specs],
-        }
+        specs = specs_json.get(id(package.specs))
+        if specs is None:
+            specs = orjson.dumps([spec.as_dict() for spec in package.specs], option=opts)
+            specs_json[id(package.specs)] = specs
+        # The keys of a record in sorted order, as OPT_SORT_KEYS would write them.
+        record = b"".join(
+            (
+                b'{"blob":',
+                orjson.dumps(package.oid),
+                b',"name":',
+                orjson.dumps(package.name),
+                b',"path":',
+                orjson.dumps(package.path),
+                b',"specs":',
+                specs,
+                b',"tag":',
+                orjson.dumps(package.tag),
+                b"}",
+            )
+        )
         comma = b"," if i < len(keys) - 1 else b""
-        lines.append(orjson.dumps(record, option=opts) + comma)
+        lines.append(record + comma)
     lines.append(b"]}\n")
     return b"\n".join(lines)
 
