@@ -33,7 +33,10 @@ def test_every_command_and_option_is_in_the_readme(name: str, command: click.Com
 def test_exit_codes_are_documented() -> None:
     table = dict(re.findall(r"^\| (\d) \| (.+) \|$", README, flags=re.M))
     codes = {
-        errors.EXIT_OK, errors.EXIT_DIFFERENCES, errors.EXIT_USAGE, errors.EXIT_DATA,
+        errors.EXIT_OK,
+        errors.EXIT_DIFFERENCES,
+        errors.EXIT_USAGE,
+        errors.EXIT_DATA,
         EXIT_INTERNAL,
     }
     assert {int(c) for c in table} == codes
@@ -45,3 +48,26 @@ def test_readme_quick_start_has_the_two_commands() -> None:
     assert blocks[0].startswith("python3 -m venv .venv && ")
     assert "catalog-diff diff snapshots/" in blocks[0]
     assert blocks[1] in ci.splitlines()
+
+
+def test_library_example_runs(tmp_path) -> None:
+    from gitrepo import GitRepoBuilder, sample_tree
+
+    repo = GitRepoBuilder(tmp_path / "cache.spack.io")
+    repo.write(sample_tree("develop-2025-03-23", as_tag="develop"))
+    repo.commit("week 12", date="2025-03-23T06:00:00+00:00")
+    repo.delete(sample_tree("develop-2025-03-23", as_tag="develop"))
+    repo.write(sample_tree("develop-2025-03-30", as_tag="develop"))
+    repo.commit("week 13", date="2025-03-30T06:00:00+00:00")
+    example = re.search(r"```python\n(.+?)\n```", README, flags=re.S)
+    assert example is not None
+    code = example.group(1).replace('repo="cache.spack.io"', f"repo={str(repo.path)!r}")
+    printed: list[str] = []
+    exec(code, {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert printed[0] == "68"
+    assert printed[-1].startswith("## Catalog diff")
+    import catalog_diff
+
+    for name in catalog_diff.__all__:
+        assert getattr(catalog_diff, name) is not None, name
+    assert callable(catalog_diff.render_report) and callable(catalog_diff.package_history)

@@ -2,9 +2,9 @@
 
 Library use::
 
-    from catalog_diff import diff, render
+    from catalog_diff import diff, render_report
     comparison = diff("HEAD~1", "HEAD", repo="cache.spack.io")
-    print(render(comparison, "markdown"))
+    print(render_report(comparison, "markdown"))
 
 The names below are imported on first use, so that ``import catalog_diff`` (and a
 command that needs little, such as an up-to-date ``index``) stays cheap.
@@ -17,15 +17,21 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+# Names that are also submodules (history, compare, render) are exported under other
+# names: importing the submodule would otherwise replace the function on the package.
+_ALIASES = {
+    "package_history": ("api", "history"),
+    "compare_snapshots": ("compare", "compare"),
+    "render_report": ("render", "render"),
+}
+
 _EXPORTS = {
     "diff": "api",
     "snapshot": "api",
     "show": "api",
     "open_index": "api",
     "log": "api",
-    "history": "api",
     "when": "api",
-    "compare": "compare",
     "CatalogDiffError": "errors",
     "DataError": "errors",
     "ParseError": "errors",
@@ -42,16 +48,18 @@ _EXPORTS = {
     "SpecChanges": "model",
     "Summary": "model",
     "FORMATS": "render",
-    "render": "render",
     "render_audit": "render",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__", "save_snapshot"])
+__all__ = sorted([*_EXPORTS, *_ALIASES, "__version__", "save_snapshot"])
 
 
 def __getattr__(name: str) -> Any:
     if name == "save_snapshot":
         return importlib.import_module(".snapshotfile", __name__).write
+    if name in _ALIASES:
+        home, attribute = _ALIASES[name]
+        return getattr(importlib.import_module(f".{home}", __name__), attribute)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'catalog_diff' has no attribute {name!r}")

@@ -28,6 +28,7 @@ from .model import (
 
 if TYPE_CHECKING:
     from .history import HistoryIndex, UpdateStats
+    from .release import ReleaseNotes
 
 
 def diff(old: str, new: str, *, repo: str = ".", selection: Selection = ALL) -> Comparison:
@@ -93,6 +94,37 @@ def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> Catalog
     )
 
 
+def release_notes(
+    old: str,
+    new: str,
+    *,
+    repo: str = ".",
+    rev: str | None = None,
+    tag: str | None = None,
+    package: str | None = None,
+) -> ReleaseNotes:
+    """Release notes between two tags of the catalog.
+
+    Without ``tag``, ``old`` and ``new`` are tag folders (``v0.23.0``, ``v0.23.1``) of the
+    catalog at ``rev`` (a revision of ``repo``, a directory or a snapshot file; default
+    ``HEAD``). With ``tag``, ``old`` and ``new`` are sources (revisions, directories,
+    snapshot files) and ``tag`` is read on both. Both tags are read whole.
+    """
+    from .release import build
+
+    if tag is not None and rev is not None:
+        raise UsageError("--rev names the one source of two tags; with --tag give two sources")
+    with Sources(repo) as sources:
+        if tag is None:
+            source = sources.open(rev or "HEAD")
+            before = load(source, Selection(tag=old, package=package))
+            after = load(source, Selection(tag=new, package=package))
+            return build(before, after)
+        before = load(sources.open(old), Selection(tag=tag, package=package))
+        after = load(sources.open(new), Selection(tag=tag, package=package))
+    return build(before, after, old_label=f"{tag} at {old}", new_label=f"{tag} at {new}")
+
+
 # ---- the history index ---------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
@@ -119,6 +151,7 @@ def open_index(
     with GitRepository(repo) as git_repo:
         path = Path(index) if index else default_index_path(git_repo)
         if rebuild:
+            _check_deletable(path)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         opened = HistoryIndex(path)
@@ -138,6 +171,32 @@ def open_index(
             opened.close()
             raise
     return opened, stats
+
+
+def _check_deletable(path: Path) -> None:
+    """``--rebuild`` deletes an index, or a file that is no database at all (a damaged
+    index cannot be told from it); never a database of another program."""
+    import sqlite3
+
+    from .migrations import APPLICATION
+
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            app = None
+            if "info" in tables:
+                app = conn.execute("SELECT value FROM info WHERE key = 'application'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return  # no database, or one damaged beyond reading: an index that broke
+    if tables and (app is None or app[0] != APPLICATION):
+        raise UsageError(
+            f"{path}: a database of another program; not deleting it: give another --index FILE"
+        )
 
 
 def log(

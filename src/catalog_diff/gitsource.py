@@ -358,14 +358,21 @@ class BlobStream:
         if self._done:
             return
         self._done = True
-        if self._reader.is_alive():
+        killed = self._reader.is_alive()
+        if killed:
             self._proc.proc.kill()
             while self._reader.is_alive():
                 with contextlib.suppress(queue.Empty):
                     self._answers.get(timeout=0.05)
         self._reader.join()
         self._writer.join()
-        self._proc.wait()
+        if killed:  # our doing: not an error of git's to report over what stopped us
+            self._proc.proc.wait()
+            return
+        try:
+            self._proc.wait()
+        except git.GitCommandError as exc:
+            raise GitError("cat-file", self._path, _first_line(exc)) from exc
 
     def __enter__(self) -> BlobStream:
         return self

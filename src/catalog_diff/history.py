@@ -117,11 +117,19 @@ class HistoryIndex:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=600)
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise IndexFileError(self.path, f"cannot be opened ({exc})") from exc
-        migrate(self.conn, self.path)
+        try:
+            # Checked before anything is written: a file that is not an index stays untouched.
+            migrate(self.conn, self.path)
+            try:
+                _use_wal(self.conn)
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.DatabaseError as exc:
+                raise IndexFileError(self.path, f"cannot be opened ({exc})") from exc
+        except BaseException:
+            self.conn.close()
+            raise
         self._contents: dict[int, Package | str] = {}
         self._specsets: dict[str, int] = {}
         self._content_ids: dict[str, int] = {}
@@ -205,6 +213,13 @@ class HistoryIndex:
                 done += len(ready[0])
                 if progress:
                     progress(done, total)
+            elif last is not None and self.commit_by_sha(tip.sha) is None:
+                # Nothing after the indexed tip leads to ``tip``, and ``tip`` is not indexed:
+                # the branch was reset or rewritten.
+                raise DataError(
+                    f"{self.path}: the index holds commits that are not in the history of "
+                    f"{tip.sha[:12]} (reset or rewritten); use --rebuild or --index FILE"
+                )
         return UpdateStats(done, parsed, time.perf_counter() - start)
 
     def _check_repository(self, repo: GitRepository) -> None:
@@ -653,6 +668,20 @@ class _State:
         )
         self.new_files, self.closed_files = [], []
         self.new_versions, self.closed_versions = [], []
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to write-ahead logging. SQLite answers "locked" at once, without waiting,
+    while another process creating the same index switches it too: try again."""
+    deadline = time.monotonic() + 600
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _chunks(

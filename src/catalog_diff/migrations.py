@@ -102,8 +102,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class IndexFileError(DataError):
     """The index file is corrupt, foreign, or from a newer catalog-diff."""
 
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}; rebuild it with 'catalog-diff index --rebuild'")
+    REBUILD = "rebuild it with 'catalog-diff index --rebuild'"
+    ELSEWHERE = "it is kept as it is: give another --index FILE"
+
+    def __init__(self, path: str, reason: str, hint: str = REBUILD) -> None:
+        super().__init__(f"{path}: {reason}; {hint}")
         self.path = path
 
 
@@ -114,18 +117,26 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
     transaction, so an interrupted migration leaves the previous version intact.
     """
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        # One read transaction: another process creating the index commits its tables
+        # and its user_version together, and both must be seen from the same state.
+        conn.execute("BEGIN")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
         raise IndexFileError(path, f"not a catalog-diff index ({exc})") from exc
     if version == 0 and tables:
-        raise IndexFileError(path, "not a catalog-diff index (it has other tables)")
+        raise IndexFileError(
+            path, "not a catalog-diff index (a database of other tables)", IndexFileError.ELSEWHERE
+        )
     if version > SCHEMA_VERSION:
         raise IndexFileError(path, f"written by a newer catalog-diff (schema {version})")
     if version > 0:
         row = conn.execute("SELECT value FROM info WHERE key = 'application'").fetchone()
         if row is None or row[0] != APPLICATION:
-            raise IndexFileError(path, "not a catalog-diff index")
+            raise IndexFileError(path, "not a catalog-diff index", IndexFileError.ELSEWHERE)
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:

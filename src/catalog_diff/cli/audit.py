@@ -151,7 +151,7 @@ def log(
     with GitRepository(repo) as git_repo:
         tip = git_repo.resolve(last or "HEAD").sha
         start = git_repo.resolve(first).sha if first else None
-    with _open(repo, index_path, no_update, quiet, tip) as opened:
+    with _open(repo, index_path, no_update, quiet) as opened:
         entries = run_log(
             opened,
             since=_date(since, start_of_day=True),
