@@ -339,19 +339,29 @@ class Truth:
         change of the file while it (before or after) could not be read is a problem."""
         tags = sorted({t for t, p in self.packages() if p == package and tag in (None, t)})
         events = []
+        # The last readable content before an unreadable stretch: once the file is readable
+        # again, the change is told against it.
+        good: dict[str, Any] = dict.fromkeys(tags)
         for i, snap in enumerate(self.snapshots):
             before = self.snapshots[i - 1] if i else empty_snapshot()
             for t in tags:
                 key = (t, package)
                 path = f"_cache/{t}/{package}/specs.md"
-                if key in before.broken or key in snap.broken:
-                    if self.blobs[i].get(path) != (self.blobs[i - 1].get(path) if i else None):
+                if key not in before.packages and key not in before.broken:
+                    good[t] = None
+                changed_file = self.blobs[i].get(path) != (
+                    self.blobs[i - 1].get(path) if i else None
+                )
+                if key in snap.broken or (key in before.broken and good[t] is None):
+                    if changed_file:
                         events.append((i, t, "problem"))
                     continue
-                old, new = before.packages.get(key), snap.packages.get(key)
+                old = good[t] if key in before.broken else before.packages.get(key)
+                new = snap.packages.get(key)
                 change = None if old is new is None else compare_packages(t, package, old, new)
                 if change is not None:
                     events.append((i, t, change))
+                good[t] = new
         return events
 
     def history_json_events(self, package: str, tag: str | None = None) -> list[dict[str, Any]]:

@@ -207,9 +207,13 @@ def test_history_around_a_broken_file_never_claims_a_removal(
     assert [(e.commit.commit, e.change is None) for e in events] == [
         (shas[0], False),
         (shas[7], True),
-        (shas[8], True),
+        (shas[8], False),
     ]
     assert "no closing '---'" in (events[1].problem or "")
+    # Once readable again, the change is told against the last readable content.
+    fixed = events[2].change
+    assert fixed is not None and fixed.status.value == "changed"
+    assert not fixed.specs.removed or fixed.specs.added or fixed.specs.rebuilt
 
 
 def test_history_between_dates(truth: Truth, index: HistoryIndex) -> None:

@@ -176,6 +176,9 @@ def history(
             commits[seq] = found
         return commits[seq]
 
+    def broken(v: Version, tag_name: str) -> bool:
+        return isinstance(index.content(v.content_id, tag_name, package), str)
+
     def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
         commit = commit_at(seq)
         if (since is not None and commit.timestamp < since) or (
@@ -199,9 +202,19 @@ def history(
     for tag_name, versions in sorted(by_tag.items()):
         starts = {v.first_seq for v in versions}
         previous: Version | None = None
+        good: Version | None = None  # the last readable version of an unbroken run
         for v in versions:
             joined = previous is not None and previous.last_seq == v.first_seq - 1
-            record(v.first_seq, tag_name, previous if joined else None, v)
+            if not joined:
+                good = None
+                record(v.first_seq, tag_name, None, v)
+            else:
+                before = previous
+                if good is not None and broken(previous, tag_name) and not broken(v, tag_name):
+                    before = good  # readable again: what changed across the broken stretch
+                record(v.first_seq, tag_name, before, v)
+            if not broken(v, tag_name):
+                good = v
             if v.last_seq is not None and v.last_seq + 1 not in starts:
                 record(v.last_seq + 1, tag_name, v, None)  # removed
             previous = v
