@@ -211,9 +211,12 @@ def test_history_around_a_broken_file_never_claims_a_removal(
     ]
     assert "no closing '---'" in (events[1].problem or "")
     # Once readable again, the change is told against the last readable content.
-    fixed = events[2].change
-    assert fixed is not None and fixed.status.value == "changed"
-    assert not fixed.specs.removed or fixed.specs.added or fixed.specs.rebuilt
+    key = ("develop", "gotcha")
+    last_readable = truth.snapshots[6].packages[key]
+    assert key in truth.snapshots[7].broken
+    assert events[2].change == compare_packages(
+        "develop", "gotcha", last_readable, truth.snapshots[8].packages[key]
+    )
 
 
 def test_history_between_dates(truth: Truth, index: HistoryIndex) -> None:
