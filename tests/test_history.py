@@ -26,7 +26,7 @@ from git import GitCommandError
 
 import catalog_diff.history as history
 from catalog_diff import api
-from catalog_diff.compare import compare
+from catalog_diff.compare import compare, compare_packages
 from catalog_diff.gitsource import GitRepository
 from catalog_diff.history import HistoryIndex
 from catalog_diff.render.audit_json import history_dict, log_dict, when_dict
