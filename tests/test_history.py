@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from git import GitCommandError
 
-import catalog_diff.history as history
+import catalog_diff.ingest as ingest
 from catalog_diff import api
 from catalog_diff.compare import compare, compare_packages
 from catalog_diff.gitsource import GitRepository
@@ -376,7 +376,7 @@ def test_interrupted_ingest_resumes_to_the_same_index(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo, shas = catalog
-    monkeypatch.setattr(history, "CHUNK_BLOBS", 5)
+    monkeypatch.setattr(ingest, "CHUNK_BLOBS", 5)
     small_chunks = tmp_path / "small.sqlite"
     assert build(repo.path, small_chunks) == dump(built)
 
@@ -463,7 +463,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int
         text=True,
         check=True,
     ).stdout.count("\n:")
-    assert changes > 2 * history.CHUNK_BLOBS  # several transactions
+    assert changes > 2 * ingest.CHUNK_BLOBS  # several transactions
     total = commit_count(reference)
     assert total is not None and total > 10
     return repo, reference, total

@@ -27,22 +27,27 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from .history import HistoryIndex, UpdateStats
+    from .history import HistoryIndex
+    from .ingest import UpdateStats
     from .release import ReleaseNotes
 
 
-def diff(old: str, new: str, *, repo: str = ".", selection: Selection = ALL) -> Comparison:
+def diff(
+    old: str, new: str, *, repo: str = ".", selection: Selection = ALL, full: bool = False
+) -> Comparison:
     """Compare two catalog snapshots.
 
     ``old`` and ``new`` are each a revision of ``repo`` (anything git accepts), a directory
     holding a catalog checkout, or a snapshot file. Raises
     :class:`~catalog_diff.errors.CatalogDiffError` subclasses on bad input; files that
-    cannot be read are not errors but ``Comparison.problems``.
+    cannot be read are not errors but ``Comparison.problems``. With ``full``, every
+    package of both sides is read (not only the files that differ), so that
+    ``Comparison.stack_counts`` holds totals; it is slower.
     """
     with Sources(repo) as sources:
         old_source = sources.open(old)
         new_source = sources.open(new)
-        before, after = load_pair(old_source, new_source, selection)
+        before, after = load_pair(old_source, new_source, selection, full=full)
     return compare(before, after, old_tag=selection.old_tag, new_tag=selection.new_tag)
 
 

@@ -1,13 +1,11 @@
 """The history index: every package's content along first-parent history, in SQLite.
 
-Ingest reads one ``git log --first-parent --raw`` stream: per commit only the paths that
-changed. Each distinct package content is parsed once (keyed by its blob id, or for the
-older layouts by a digest of the package's files) and stored with its normalised specs;
-``versions`` records from which commit to which commit each content was the package's.
-Work is committed in transactions of a few thousand blobs, and a lock file keeps two
-index runs from interleaving, so an interrupted run leaves a consistent index and the
-next one continues where it stopped. The schema is documented in
-:mod:`catalog_diff.migrations`.
+This module opens the index (its schema is documented and migrated in
+:mod:`catalog_diff.migrations`), holds the lock file that keeps two index runs from
+interleaving, and answers the reads the queries of :mod:`catalog_diff.timeline` make.
+Bringing it up to date is :mod:`catalog_diff.ingest`'s work: each distinct package
+content parsed once, ``versions`` recording from which commit to which commit each
+content was the package's, in transactions that leave it consistent when interrupted.
 """
 
 from __future__ import annotations
@@ -15,35 +13,23 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
-import itertools
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from . import indexpath, legacy
-from .errors import DataError, ParseError
-from .gitsource import Commit, GitRepository, LoggedCommit
+from . import indexpath
+from .gitsource import Commit, GitRepository
 from .migrations import IndexFileError, migrate
-from .model import Package, Spec
+from .model import Package
 from .parse import (
-    check_spec_details,
-    classify,
-    parse_package,
     parse_spec,
     sort_specs,
-    spec_details_line,
 )
-
-#: How many blobs one transaction reads and parses at most.
-CHUNK_BLOBS = 4000
-
-_REGULAR = ("100644", "100755")
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,46 +53,14 @@ class Version:
     last_seq: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateStats:
-    commits: int
-    contents_parsed: int
-    seconds: float
-
-
 def default_index_path(repo: GitRepository) -> Path:
     """``<user cache dir>/catalog-diff/<name>-<digest of the git dir>.sqlite``."""
     working = str(repo.working_dir) if repo.working_dir else None
     return indexpath.default_index_path(repo.git_dir, working)
 
 
-def _kind(path: str) -> str | None:
-    if classify(path) is not None:
-        return "specs"
-    kind = legacy.legacy_kind(path)
-    return {"index-md": "index", "specs-md-flat": "flat-specs", "spec-json": "spec-json"}.get(
-        kind or ""
-    )
-
-
-def _package_key(path: str) -> tuple[str, str] | None:
-    key = classify(path)
-    if key is not None:
-        return key
-    if legacy.legacy_kind(path) is not None:
-        return legacy.IMPLICIT_TAG, path.split("/")[1]
-    return None
-
-
-def _layout(counts: dict[str, int]) -> str:
-    present = [k for k in ("specs", "index", "flat-specs") if counts.get(k)]
-    if not present:
-        return "empty"
-    if len(present) > 1:
-        return "mixed"
-    return {"specs": "tagged", "index": "untagged-index", "flat-specs": "untagged-specs"}[
-        present[0]
-    ]
+if TYPE_CHECKING:
+    from .ingest import UpdateStats
 
 
 class HistoryIndex:
@@ -131,9 +85,6 @@ class HistoryIndex:
             self.conn.close()
             raise
         self._contents: dict[int, Package | str] = {}
-        self._specsets: dict[str, int] = {}
-        self._content_ids: dict[str, int] = {}
-        self._pending: dict[str, tuple[str, int]] = {}
 
     def close(self) -> None:
         self.conn.close()
@@ -166,294 +117,17 @@ class HistoryIndex:
         self,
         repo: GitRepository,
         tip: Commit,
-        progress: Progress | None = None,
+        progress: Callable[[int, int], None] | None = None,
         waiting: Callable[[], None] | None = None,
         base: Commit | None = None,
     ) -> UpdateStats:
-        """Index every first-parent commit up to ``tip`` not indexed yet.
+        """Index every first-parent commit up to ``tip`` not indexed yet (see
+        :mod:`catalog_diff.ingest`). A new index starts at the first commit, or at
+        ``base`` when given. ``waiting`` is called if another run holds the index."""
+        from .ingest import Ingest
 
-        A new index starts at the first commit, or at ``base`` when given (read whole).
-        """
-        start = time.perf_counter()
         with self._locked(waiting):
-            self._check_repository(repo)
-            last = self.last_commit()
-            if last is not None and last.sha == tip.sha:
-                return UpdateStats(0, 0, time.perf_counter() - start)
-            since = last.sha if last is not None else None
-            total = repo.count_first_parent(tip.sha, since)
-            seq = last.seq + 1 if last is not None else 0
-            state = _State.load(self.conn)
-            done = parsed = 0
-            ready: tuple[list[LoggedCommit], dict[str, _Parsed]] | None = None
-            commits: Iterator[LoggedCommit] = repo.first_parent_log(tip.sha, since)
-            if last is None and base is not None:
-                since = base.sha
-                total = 1 + repo.count_first_parent(tip.sha, since)
-                commits = itertools.chain(
-                    [repo.as_additions(base)], repo.first_parent_log(tip.sha, since)
-                )
-                since = None
-            for chunk in _chunks(commits, since, tip, self.path):
-                paths = self._new_blobs(chunk)
-                # git reads this chunk's blobs while the previous chunk is written.
-                with repo.read_blobs(
-                    sorted(paths, key=paths.__getitem__), len(paths) + 1
-                ) as stream:
-                    if ready is not None:
-                        self._commit(repo, *ready, seq + done, state)
-                        done += len(ready[0])
-                        if progress:
-                            progress(done, total)
-                    fresh = {oid: self._read(data, paths[oid]) for oid, data in stream}
-                ready = (chunk, fresh)
-                parsed += len(fresh)
-            if ready is not None:
-                self._commit(repo, *ready, seq + done, state)
-                done += len(ready[0])
-                if progress:
-                    progress(done, total)
-            elif last is not None and self.commit_by_sha(tip.sha) is None:
-                # Nothing after the indexed tip leads to ``tip``, and ``tip`` is not indexed:
-                # the branch was reset or rewritten.
-                raise DataError(
-                    f"{self.path}: the index holds commits that are not in the history of "
-                    f"{tip.sha[:12]} (reset or rewritten); use --rebuild or --index FILE"
-                )
-        return UpdateStats(done, parsed, time.perf_counter() - start)
-
-    def _check_repository(self, repo: GitRepository) -> None:
-        here = str(Path(repo.git_dir).resolve())
-        row = self.conn.execute("SELECT value FROM info WHERE key = 'repository'").fetchone()
-        if row is None:
-            self.conn.execute("INSERT INTO info VALUES ('repository', ?)", (here,))
-        elif row[0] != here:
-            raise IndexFileError(self.path, f"it indexes another repository ({row[0]})")
-
-    def _new_blobs(self, chunk: Sequence[LoggedCommit]) -> dict[str, str]:
-        """Blob id -> path of the package files of some commits not indexed yet."""
-        paths: dict[str, str] = {}
-        for commit in chunk:
-            for ch in commit.changes:
-                if ch.new_mode in _REGULAR and _kind(ch.path) == "specs":
-                    paths.setdefault(ch.new_oid, ch.path)
-        known = self._known_keys(set(paths))
-        return {oid: path for oid, path in paths.items() if oid not in known}
-
-    def _commit(
-        self,
-        repo: GitRepository,
-        chunk: Sequence[LoggedCommit],
-        parsed: dict[str, _Parsed],
-        first_seq: int,
-        state: _State,
-    ) -> None:
-        """Record some commits and the contents they brought, in one transaction."""
-        self._known_keys(set(parsed))  # what a previous batch stored meanwhile
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for offset, commit in enumerate(chunk):
-                self._apply(repo, commit, first_seq + offset, state, parsed)
-            state.flush(conn)
-            conn.execute("INSERT OR REPLACE INTO info VALUES ('tip', ?)", (chunk[-1].sha,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._pending.clear()
-            for table in (self._specsets, self._content_ids):
-                if len(table) > 1 << 16:
-                    table.clear()
-
-    def _read(self, data: bytes | None, path: str) -> _Parsed:
-        """A package file of the current layout, digested (and checked if new)."""
-        line = spec_details_line(data) if data is not None else None
-        if line is None:
-            return self._parse(None, data, path)
-        digest = "line:" + hashlib.sha1(line).hexdigest()
-        if digest not in self._specsets and digest not in self._pending:
-            self._known_specsets({digest})
-        return self._parse(digest, line, path)
-
-    def _parse(self, digest: str | None, raw: bytes | None, path: str) -> _Parsed:
-        """Check a package file's specs when its ``spec_details`` line is new.
-
-        ``raw`` is the line when ``digest`` is set, else the whole file (parsed in full).
-        """
-        if raw is None:
-            return _Parsed("cannot be read")
-        if digest is not None:
-            if digest in self._specsets or digest in self._pending:
-                return _Parsed(None, digest)
-            try:
-                count = check_spec_details(raw, path)
-            except ParseError as exc:
-                return _Parsed(exc.reason)
-            # Stored as written; normalised when read back (parse_spec does both).
-            self._pending[digest] = (raw.decode("utf-8"), count)
-            return _Parsed(None, digest)
-        key = classify(path) or ("", "")
-        try:
-            specs = parse_package(raw, key[0], key[1], path, with_meta=False).specs
-        except ParseError as exc:
-            return _Parsed(exc.reason)
-        return _Parsed(None, self._pend(specs))
-
-    def _pend(self, specs: Sequence[Spec]) -> str:
-        """Queue a normalised spec set for storage; return its digest."""
-        text = orjson.dumps([spec.as_dict() for spec in specs])
-        digest = "specs:" + hashlib.sha1(text).hexdigest()
-        if digest not in self._specsets:
-            self._pending[digest] = (text.decode("utf-8"), len(specs))
-        return digest
-
-    def _known_specsets(self, digests: set[str]) -> None:
-        """Look up, in batches, which spec sets are stored already (ids remembered)."""
-        items = sorted(d for d in digests if d not in self._specsets)
-        for i in range(0, len(items), 500):
-            part = items[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT digest, id FROM specsets WHERE digest IN ({marks})"
-            self._specsets.update((d, int(n)) for d, n in self.conn.execute(sql, part))
-
-    def _known_keys(self, keys: set[str]) -> set[str]:
-        """The keys already stored as contents (ids remembered)."""
-        items = sorted(k for k in keys if k not in self._content_ids)
-        for i in range(0, len(items), 500):
-            part = items[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT key, id FROM contents WHERE key IN ({marks})"
-            self._content_ids.update((k, int(n)) for k, n in self.conn.execute(sql, part))
-        return {k for k in keys if k in self._content_ids}
-
-    def _apply(
-        self,
-        repo: GitRepository,
-        commit: LoggedCommit,
-        seq: int,
-        state: _State,
-        parsed: dict[str, _Parsed],
-    ) -> None:
-        # Per package: the new tagged file, "gone" (its tagged file was deleted), or
-        # "untagged" (a file of an older layout changed).
-        touched: dict[tuple[str, str], tuple[str, str] | str] = {}
-        for ch in commit.changes:
-            kind = _kind(ch.path)
-            key = _package_key(ch.path)
-            if kind is None or key is None:
-                continue
-            if ch.old_mode != "000000":
-                state.counts[kind] = state.counts.get(kind, 1) - 1
-            if ch.new_mode != "000000":
-                state.counts[kind] = state.counts.get(kind, 0) + 1
-            if kind == "specs":  # the current layout lives in versions/contents alone
-                touched[key] = (ch.new_oid, ch.new_mode) if ch.new_mode != "000000" else "gone"
-                continue
-            if ch.old_mode != "000000":
-                state.close_file(ch.path, seq)
-            if ch.new_mode != "000000":
-                state.open_file(ch.path, ch.new_oid, ch.new_mode, kind, seq)
-            touched.setdefault(key, "untagged")
-        for (tag, package), current in sorted(touched.items()):
-            content: int | None
-            if isinstance(current, tuple):
-                content = self._tagged_content(repo, tag, package, current, state, parsed)
-            elif current == "untagged" and state.is_tagged(tag, package):
-                continue  # a tagged file stands for the package: it wins
-            elif tag != legacy.IMPLICIT_TAG:
-                content = None
-            else:
-                state.flush(self.conn)  # what follows reads the files table
-                content = self._untagged_content(repo, package, state)
-            state.set_version(tag, package, content, seq, tagged=isinstance(current, tuple))
-        self.conn.execute(
-            "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)",
-            (seq, commit.sha, commit.date, commit.timestamp, commit.subject, _layout(state.counts)),
-        )
-
-    def _tagged_content(
-        self,
-        repo: GitRepository,
-        tag: str,
-        package: str,
-        current: tuple[str, str],
-        state: _State,
-        parsed: dict[str, _Parsed],
-    ) -> int:
-        oid, mode = current
-        path = f"_cache/{tag}/{package}/specs.md"
-        if mode not in _REGULAR:
-            reason = "not a regular file (symlink or submodule)"
-            return self._content(
-                f"nonregular:{oid}", "tagged", path, state, lambda: _Parsed(reason)
-            )
-
-        def read() -> _Parsed:
-            found = parsed.get(oid)
-            if found is not None:
-                return found
-            with repo.read_blobs([oid]) as stream:
-                return self._read(next(stream)[1], path)
-
-        return self._content(oid, "tagged", path, state, read, fresh=oid in parsed)
-
-    def _content(
-        self,
-        key: str,
-        layout: str,
-        path: str,
-        state: _State,
-        read: Callable[[], _Parsed],
-        fresh: bool = False,
-    ) -> int:
-        """The id of a content, stored on first sight (``fresh``: known not to be stored)."""
-        found = self._content_ids.get(key)
-        if found is None and not fresh:
-            self._known_keys({key})
-            found = self._content_ids.get(key)
-        # A fresh key is one _commit looked up already: not stored.
-        if found is None:
-            parsed = read()
-            specset = self._specset(parsed.digest, state) if parsed.digest is not None else None
-            found = state.add_content(key, layout, path, parsed.problem, specset)
-            self._content_ids[key] = found
-        return found
-
-    def _specset(self, digest: str, state: _State) -> int:
-        """The id of a spec set, queued for storage on first use."""
-        found = self._specsets.get(digest)
-        if found is None and digest not in self._pending:
-            self._known_specsets({digest})
-            found = self._specsets.get(digest)
-        if found is None:
-            text, count = self._pending.pop(digest)
-            found = state.add_specset(digest, count, text)
-            self._specsets[digest] = found
-        return found
-
-    def _untagged_content(self, repo: GitRepository, package: str, state: _State) -> int | None:
-        """The content id of a package of an older layout as its files stand now."""
-        conn = self.conn
-        folder = f"_cache/{package}"
-        rows = conn.execute(
-            "SELECT path, oid, mode FROM files WHERE last_seq IS NULL AND path >= ? AND path < ?",
-            (folder + "/", folder + "0"),
-        ).fetchall()
-        rows = [r for r in rows if r[0].count("/") == 2]
-        heads = sorted(r for r in rows if r[0].endswith(("/index.md", "/specs.md")))
-        if not heads:
-            return None
-        listing = "\n".join(f"{p} {o} {m}" for p, o, m in sorted(rows))
-        key = "legacy:" + hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()
-
-        def read() -> _Parsed:
-            problem, specs = _assemble_legacy(repo, folder, rows, heads[0])
-            return _Parsed(problem, self._pend(specs))
-
-        layout = "untagged-index" if heads[0][0].endswith("/index.md") else "untagged-specs"
-        return self._content(key, layout, heads[0][0], state, read)
+            return Ingest(self).run(repo, tip, progress, base)
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -565,111 +239,6 @@ class HistoryIndex:
         return cached
 
 
-class _State:
-    """What is open at the commit being applied, with the writes still to be made.
-
-    Holds one revision's worth of rows (the open files and versions), never history.
-    Writes are batched; rows are closed by their key and first commit, so a row opened
-    and closed within one batch is handled whatever the order.
-    """
-
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-        self.files: dict[str, int] = {}
-        self.versions: dict[tuple[str, str], tuple[int, int, bool]] = {}
-        self.new_files: list[tuple[str, str, str, str, int]] = []
-        self.closed_files: list[tuple[int, str, int]] = []
-        self.new_versions: list[tuple[str, str, int, int]] = []
-        self.closed_versions: list[tuple[int, str, str, int]] = []
-        self.new_contents: list[tuple[int, str, str, str, str | None, int | None]] = []
-        self.new_specsets: list[tuple[int, str, int, str]] = []
-        self.next_content = self.next_specset = 1
-
-    @classmethod
-    def load(cls, conn: sqlite3.Connection) -> _State:
-        state = cls()
-        rows = conn.execute("SELECT path, kind, first_seq FROM files WHERE last_seq IS NULL")
-        for path, kind, first in rows:
-            state.files[path] = first
-            state.counts[kind] = state.counts.get(kind, 0) + 1
-        rows = conn.execute(
-            "SELECT v.tag, v.package, v.content_id, v.first_seq, c.layout FROM versions AS v "
-            "JOIN contents AS c ON c.id = v.content_id WHERE v.last_seq IS NULL"
-        )
-        for tag, package, content, first, layout in rows:
-            tagged = layout == "tagged"
-            state.versions[(tag, package)] = (content, first, tagged)
-            if tagged:
-                state.counts["specs"] = state.counts.get("specs", 0) + 1
-        state.next_content = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM contents").fetchone()[
-            0
-        ]
-        state.next_specset = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM specsets").fetchone()[
-            0
-        ]
-        return state
-
-    def add_content(
-        self, key: str, layout: str, path: str, problem: str | None, specset: int | None
-    ) -> int:
-        content, self.next_content = self.next_content, self.next_content + 1
-        self.new_contents.append((content, key, layout, path, problem, specset))
-        return content
-
-    def add_specset(self, digest: str, count: int, text: str) -> int:
-        specset, self.next_specset = self.next_specset, self.next_specset + 1
-        self.new_specsets.append((specset, digest, count, text))
-        return specset
-
-    def open_file(self, path: str, oid: str, mode: str, kind: str, seq: int) -> None:
-        self.files[path] = seq
-        self.new_files.append((path, oid, mode, kind, seq))
-
-    def close_file(self, path: str, seq: int) -> None:
-        first = self.files.pop(path, None)
-        if first is not None:
-            self.closed_files.append((seq - 1, path, first))
-
-    def is_tagged(self, tag: str, package: str) -> bool:
-        current = self.versions.get((tag, package))
-        return current is not None and current[2]
-
-    def set_version(
-        self, tag: str, package: str, content: int | None, seq: int, tagged: bool
-    ) -> None:
-        current = self.versions.get((tag, package))
-        if current is not None and current[0] == content:
-            return
-        if current is not None:
-            self.closed_versions.append((seq - 1, tag, package, current[1]))
-            del self.versions[(tag, package)]
-        if content is not None:
-            self.versions[(tag, package)] = (content, seq, tagged)
-            self.new_versions.append((tag, package, content, seq))
-
-    def flush(self, conn: sqlite3.Connection) -> None:
-        conn.executemany("INSERT INTO specsets VALUES (?, ?, ?, ?)", self.new_specsets)
-        conn.executemany("INSERT INTO contents VALUES (?, ?, ?, ?, ?, ?)", self.new_contents)
-        self.new_specsets, self.new_contents = [], []
-        conn.executemany(
-            "INSERT INTO files (path, oid, mode, kind, first_seq) VALUES (?, ?, ?, ?, ?)",
-            self.new_files,
-        )
-        conn.executemany(
-            "UPDATE files SET last_seq = ? WHERE path = ? AND first_seq = ?", self.closed_files
-        )
-        conn.executemany(
-            "INSERT INTO versions (tag, package, content_id, first_seq) VALUES (?, ?, ?, ?)",
-            self.new_versions,
-        )
-        conn.executemany(
-            "UPDATE versions SET last_seq = ? WHERE tag = ? AND package = ? AND first_seq = ?",
-            self.closed_versions,
-        )
-        self.new_files, self.closed_files = [], []
-        self.new_versions, self.closed_versions = [], []
-
-
 def _use_wal(conn: sqlite3.Connection) -> None:
     """Switch to write-ahead logging. SQLite answers "locked" at once, without waiting,
     while another process creating the same index switches it too: try again."""
@@ -684,67 +253,4 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _chunks(
-    commits: Iterator[LoggedCommit], since: str | None, tip: Commit, index: str
-) -> Iterator[list[LoggedCommit]]:
-    """Group commits into batches of about :data:`CHUNK_BLOBS` changed files."""
-    chunk: list[LoggedCommit] = []
-    size = 0
-    first = True
-    for commit in commits:
-        if first and since is not None and commit.parents[:1] != (since,):
-            raise DataError(
-                f"{index}: the index holds another history than {tip.sha[:12]}"
-                " (rewritten or another branch); use --rebuild or --index FILE"
-            )
-        first = False
-        chunk.append(commit)
-        size += len(commit.changes)
-        if size >= CHUNK_BLOBS:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    """A package file, read: why it failed, or the digest of its spec set."""
-
-    problem: str | None
-    digest: str | None = None
-
-
-def _assemble_legacy(
-    repo: GitRepository,
-    folder: str,
-    rows: list[tuple[str, str, str]],
-    head: tuple[str, str, str],
-) -> tuple[str | None, tuple[Spec, ...]]:
-    """Parse an untagged package from its index/specs file and its spec-N.json files."""
-    head_path, head_oid, _ = head
-    oids = {path: oid for path, oid, mode in rows if mode in _REGULAR}
-    with repo.read_blobs(sorted(set(oids.values()))) as stream:
-        blobs = dict(stream)
-    layout = "untagged-index" if head_path.endswith("/index.md") else "untagged-specs"
-    text = blobs.get(head_oid)
-    if text is None:
-        return "cannot be read", ()
-    try:
-        if layout == "untagged-index":
-            index = legacy.parse_index_md(text, head_path)
-        else:
-            index = legacy.parse_flat_specs_md(text, head_path)
-    except ParseError as exc:
-        return exc.reason, ()
-    files = {
-        path.rsplit("/", 1)[1]: data
-        for path, oid in oids.items()
-        if (data := blobs.get(oid)) is not None and path != head_path
-    }
-    package, problems = legacy.assemble(index, files, folder)
-    problem = "; ".join(f"{p.path}: {p.message}" for p in problems) or None
-    return problem, package.specs
-
-
-__all__ = ["HistoryIndex", "IndexedCommit", "UpdateStats", "Version", "default_index_path"]
+__all__ = ["HistoryIndex", "IndexedCommit", "Version", "default_index_path"]

@@ -204,8 +204,7 @@ def history(
         previous: Version | None = None
         good: Version | None = None  # the last readable version of an unbroken run
         for v in versions:
-            joined = previous is not None and previous.last_seq == v.first_seq - 1
-            if not joined:
+            if previous is None or previous.last_seq != v.first_seq - 1:
                 good = None
                 record(v.first_seq, tag_name, None, v)
             else:
