@@ -18,7 +18,8 @@ from catalog_diff import api, snapshotfile
 from catalog_diff import gitsource as gitsource_module
 from catalog_diff.compare import compare
 from catalog_diff.errors import TagNotFound
-from catalog_diff.gitsource import GitRepository, GitRevisionSource
+from catalog_diff.gitrevision import GitRevisionSource
+from catalog_diff.gitsource import GitRepository
 from catalog_diff.legacy import parse_spec_json
 from catalog_diff.load import Selection, Sources, load, load_pair
 from catalog_diff.model import Comparison, PackageStatus, Snapshot

@@ -28,8 +28,8 @@ from .legacy import (
     parse_flat_specs_md,
     parse_index_md,
 )
-from .model import Package, Problem, Snapshot
-from .parse import SpecsCache, classify, count_specs, parse_package
+from .model import Meta, Package, Problem, Snapshot
+from .parse import SpecsCache, classify, count_specs, meta_by_stack, parse_package
 from .source import DirectorySource, Entry, Listing, Source, package_key
 
 
@@ -74,7 +74,8 @@ class Sources(contextlib.AbstractContextManager["Sources"]):
             from .snapshotfile import SnapshotFileSource
 
             return SnapshotFileSource(argument)
-        from .gitsource import GitRepository, GitRevisionSource
+        from .gitrevision import GitRevisionSource
+        from .gitsource import GitRepository
 
         if self._repo is None:
             self._repo = GitRepository(self.repo_path)
@@ -268,9 +269,14 @@ def _build(
                     sizes[key[0]][1] += specs
                     continue
                 real = classify(entry.path) or key
-                packages[key] = parse_package(
+                package = parse_package(
                     data, real[0], real[1], entry.path, entry.oid, False, specs_cache
                 )
+                # Only meta's per-stack counts, to cross-check those taken from the specs.
+                by_stack = meta_by_stack(data)
+                if by_stack is not None:
+                    package = replace(package, meta=Meta(num_specs_by_stack=by_stack))
+                packages[key] = package
             except ParseError as exc:
                 problems.append(Problem(entry.path, exc.reason))
                 broken.add(key)
@@ -299,17 +305,22 @@ def load(source: Source, selection: Selection = ALL) -> Snapshot:
     return _build(source, _select(listing, selection.tag, None, selection.package), None)
 
 
-def load_pair(old: Source, new: Source, selection: Selection = ALL) -> tuple[Snapshot, Snapshot]:
+def load_pair(
+    old: Source, new: Source, selection: Selection = ALL, *, full: bool = False
+) -> tuple[Snapshot, Snapshot]:
     """Read two snapshots for a comparison, skipping files identical on both sides.
 
     Two revisions of one repository are compared through a tree diff: only the files
     that differ are listed at all. Otherwise both sides are listed in full and files
-    whose git blob ids are equal on both sides are skipped.
+    whose git blob ids are equal on both sides are skipped. With ``full``, nothing is
+    skipped: both sides are read whole (every tag parsed) and come back ``complete``,
+    so that counts over them are totals.
     """
     tree_diff = getattr(old, "changes", None)
     repo = getattr(old, "repo", None)
     if (
-        tree_diff
+        not full
+        and tree_diff
         and repo is not None
         and repo is getattr(new, "repo", None)
         and (selection.old_tag is None)
@@ -327,6 +338,8 @@ def load_pair(old: Source, new: Source, selection: Selection = ALL) -> tuple[Sna
         raise TagNotFound(f"{old.info.source} or {new.info.source}", selection.tag)
     old_sel = _select(old_listing, selection.side_tag(True), selection.new_tag, selection.package)
     new_sel = _select(new_listing, selection.side_tag(False), None, selection.package)
+    if full:
+        return _build(old, old_sel, None), _build(new, new_sel, None)
     same = {
         key
         for key, entry in old_sel.entries.items()

@@ -1,0 +1,225 @@
+"""The catalog at one revision of a git repository, as a source for the loader.
+
+Lists the catalog's files (in full with ``ls-tree``, or only those that differ from
+another revision with a tree diff), including the older, untagged layouts, and reads
+them through :class:`~catalog_diff.gitsource.GitRepository`'s blob streams. It talks to
+git only through that class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NotACatalog
+from .gitsource import GitRepository
+from .legacy import IMPLICIT_TAG, legacy_kind
+from .model import SourceInfo, SourceKind
+from .parse import CACHE_DIR, SPECS_FILE, classify
+from .source import (
+    LIST_FILES,
+    Entry,
+    Listing,
+    ListingBuilder,
+    add_path,
+    add_untagged,
+    layout_name,
+)
+
+_BLOB_MODES = frozenset(("100644", "100755"))
+
+
+#: Above this many untagged package folders to list at one revision, one recursive
+#: ``ls-tree`` of ``_cache/`` costs less than one ``ls-tree`` per folder.
+_FOLDERS_ONE_BY_ONE = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Top:
+    """What lies directly in ``_cache/`` at a revision: the tags (``develop`` included
+    when there are untagged packages), the package folders of an older layout, and the
+    layout."""
+
+    tags: frozenset[str]
+    untagged: frozenset[str]
+    layout: str
+    develop_tree: str | None  # the tree id of the tag folder develop, if there is one
+
+
+class GitRevisionSource:
+    """The catalog at one resolved revision of a :class:`GitRepository`."""
+
+    def __init__(self, repo: GitRepository, revision: str) -> None:
+        self.repo = repo
+        self.commit = repo.resolve(revision)
+        self.info = SourceInfo(
+            kind=SourceKind.GIT,
+            source=revision,
+            commit=self.commit.sha,
+            date=self.commit.date,
+            revision=revision,
+            repo=str(Path(repo.path)),
+        )
+        self._top_seen: _Top | None = None
+
+    def listing(self) -> Listing:
+        rows = self.repo.ls_tree(self.commit.sha, CACHE_DIR)
+        if not rows or all(path == CACHE_DIR for _, _, path in rows):
+            raise NotACatalog(f"{self.info.source} ({self.commit.sha[:12]})")
+        builder = ListingBuilder()
+        for mode, oid, path in rows:
+            builder.add(path, _entry(mode.decode("ascii"), oid.decode("ascii"), path))
+        return builder.finish()
+
+    def tags(self) -> set[str]:
+        """The tag folders of the catalog, and ``develop`` when it holds packages of an
+        older layout (folders ``_cache/<package>/`` with an ``index.md`` or ``specs.md``)."""
+        return set(self._top().tags)
+
+    def _top(self) -> _Top:
+        if self._top_seen is not None:
+            return self._top_seen
+        sha = self.commit.sha
+        rows = self.repo.top_level(sha, CACHE_DIR)
+        if not rows:
+            raise NotACatalog(f"{self.info.source} ({sha[:12]})")
+        folders = [(oid.decode("ascii"), path) for mode, oid, path in rows if mode == b"040000"]
+        # Asked of each folder's own tree: a lookup from the commit would scan ``_cache/``.
+        asked = [f"{oid}:{f}" for oid, _ in folders for f in LIST_FILES]
+        found = self.repo.blobs_exist(asked)
+        tags, untagged, kinds = set(), set(), set()
+        for i, (_, folder) in enumerate(folders):
+            name = folder.rsplit("/", 1)[-1]
+            lists = [f for j, f in enumerate(LIST_FILES) if found[i * len(LIST_FILES) + j]]
+            if lists:
+                untagged.add(name)
+                kinds.add(lists[0])
+            else:
+                tags.add(name)
+        layout = layout_name(bool(tags), "index.md" in kinds, "specs.md" in kinds)
+        develop = f"{CACHE_DIR}/{IMPLICIT_TAG}"
+        develop_tree = next((oid for oid, path in folders if path == develop), None)
+        if IMPLICIT_TAG not in tags:
+            develop_tree = None
+        if untagged:
+            tags.add(IMPLICIT_TAG)
+        self._top_seen = _Top(frozenset(tags), frozenset(untagged), layout, develop_tree)
+        return self._top_seen
+
+    def changes(self, other: GitRevisionSource, tag: str | None) -> tuple[Listing, Listing]:
+        """Listings of only the packages that differ between this revision and ``other``.
+
+        A package of an older layout that differs in any of its files (its list file or
+        one ``spec-N.json``) is listed whole on both sides, every file of its folder, so
+        that it is read in full.
+        """
+        mine, theirs = self._top(), other._top()
+        old = Listing(tags=set(mine.tags), layout=mine.layout)
+        new = Listing(tags=set(theirs.tags), layout=theirs.layout)
+        untagged = mine.untagged | theirs.untagged
+        if untagged and tag in (None, IMPLICIT_TAG):
+            self._untagged_changes(other, tag, (old, new), (mine, theirs))
+            return old, new
+        prefix = CACHE_DIR if tag is None else f"{CACHE_DIR}/{tag}"
+        for old_mode, new_mode, old_oid, new_oid, path in self.repo.diff_tree(
+            self.commit.sha, other.commit.sha, prefix
+        ):
+            if old_mode != "000000":
+                add_path(old, path, _entry(old_mode, old_oid, path))
+            if new_mode != "000000":
+                add_path(new, path, _entry(new_mode, new_oid, path))
+        return old, new
+
+    def _untagged_changes(
+        self,
+        other: GitRevisionSource,
+        tag: str | None,
+        listings: tuple[Listing, Listing],
+        tops: tuple[_Top, _Top],
+    ) -> None:
+        """:meth:`changes` when either side holds packages of an older layout.
+
+        Each ``develop`` package touched by the tree diff (its tagged file, or a file of
+        its untagged folder) is resolved on each side: its tagged file where there is one
+        (it wins), else its untagged folder, read whole.
+        """
+        untagged = tops[0].untagged | tops[1].untagged
+        tagged_rows: dict[str, tuple[str, str, str, str]] = {}
+        touched: set[str] = set()
+        for old_mode, new_mode, old_oid, new_oid, path in self.repo.diff_tree(
+            self.commit.sha, other.commit.sha, CACHE_DIR
+        ):
+            parts = path.split("/")
+            if len(parts) < 3:
+                continue
+            if parts[1] in untagged:
+                if len(parts) == 3 and legacy_kind(path) is not None:
+                    touched.add(parts[1])
+                continue
+            if tag is not None and parts[1] != tag:
+                continue
+            if parts[1] == IMPLICIT_TAG and len(parts) == 4 and parts[2] in untagged:
+                if classify(path) is not None:
+                    tagged_rows[path] = (old_mode, new_mode, old_oid, new_oid)
+                    touched.add(parts[2])
+                continue
+            if old_mode != "000000":
+                add_path(listings[0], path, _entry(old_mode, old_oid, path))
+            if new_mode != "000000":
+                add_path(listings[1], path, _entry(new_mode, new_oid, path))
+        # A tagged file that did not change is the same on both sides, and wins on both.
+        unchanged = sorted(name for name in touched if _develop_path(name) not in tagged_rows)
+        develop = tops[0].develop_tree
+        if develop is not None and unchanged:
+            asked = [f"{develop}:{name}/{SPECS_FILE}" for name in unchanged]
+            found = self.repo.blobs_exist(asked)
+            touched -= {name for name, there in zip(unchanged, found, strict=True) if there}
+        wanted: tuple[list[str], list[str]] = ([], [])
+        for name in sorted(touched):
+            path = _develop_path(name)
+            row = tagged_rows.get(path)
+            for side in (0, 1):
+                mode, oid = (row[side], row[side + 2]) if row else ("000000", "")
+                if mode != "000000":
+                    add_path(listings[side], path, _entry(mode, oid, path))
+                elif name in tops[side].untagged:
+                    wanted[side].append(name)
+        for side, source in ((0, self), (1, other)):
+            for name, files in source._folders(wanted[side]).items():
+                add_untagged(listings[side], name, files)
+
+    def _folders(self, names: list[str]) -> dict[str, dict[str, Entry | None]]:
+        """The files directly in each package folder ``_cache/<name>/`` (by file name)."""
+        out: dict[str, dict[str, Entry | None]] = {name: {} for name in names}
+        if not names:
+            return out
+        sha = self.commit.sha
+        if len(names) <= _FOLDERS_ONE_BY_ONE:
+            rows = [r for name in names for r in self.repo.top_level(sha, f"{CACHE_DIR}/{name}")]
+        else:
+            rows = self.repo.ls_tree(sha, CACHE_DIR)
+        for mode, oid, path in rows:
+            parts = path.split("/")
+            if len(parts) == 3 and parts[1] in out and mode != b"040000":
+                entry = _entry(mode.decode("ascii"), oid.decode("ascii"), path)
+                out[parts[1]][parts[2]] = entry
+        return out
+
+    def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
+        by_oid: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_oid.setdefault(entry.oid or "", []).append(entry)
+        with self.repo.read_blobs([oid for oid in by_oid if oid]) as stream:
+            for oid, data in stream:
+                for entry in by_oid[oid]:
+                    yield entry, data
+
+
+def _develop_path(name: str) -> str:
+    return f"{CACHE_DIR}/{IMPLICIT_TAG}/{name}/{SPECS_FILE}"
+
+
+def _entry(mode: str, oid: str, path: str) -> Entry | None:
+    """A listing entry for a regular file; None for a symlink or a submodule."""
+    return Entry(path=path, oid=oid) if mode in _BLOB_MODES else None
