@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from catalog_diff import api, snapshotfile
-from catalog_diff import gitsource as gitsource_module
+from catalog_diff import gitrevision as gitrevision_module
 from catalog_diff.compare import compare
 from catalog_diff.errors import TagNotFound
 from catalog_diff.gitrevision import GitRevisionSource
@@ -405,7 +405,7 @@ def test_a_changed_spec_file_rereads_its_whole_package(
     edits: Edits, reads: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch, one_by_one: int
 ) -> None:
     # 0: the folders are found through one recursive ls-tree instead of one per folder.
-    monkeypatch.setattr(gitsource_module, "_FOLDERS_ONE_BY_ONE", one_by_one)
+    monkeypatch.setattr(gitrevision_module, "_FOLDERS_ONE_BY_ONE", one_by_one)
     old, new = tree_diff(edits.path, "e0", "e1")
     assert "listings" not in reads
     assert set(old.packages) == set(new.packages) == {("develop", "zlib")}
