@@ -36,6 +36,7 @@ from .model import (
     Summary,
     TagCount,
 )
+from .rollup import rollups, stack_counts
 
 KeyFn = Callable[[Spec], Hashable]
 
@@ -227,7 +228,9 @@ def compare(
     not be read on either side is left to the problems list: it is neither "removed" nor
     "unchanged". When the snapshots were
     loaded with ``old_tag``/``new_tag``, their packages are already keyed by the new tag;
-    the names are only recorded in the result.
+    the names are only recorded in the result. The changes shared across packages
+    (:func:`~catalog_diff.rollup.rollups`) and the specs per stack
+    (:func:`~catalog_diff.rollup.stack_counts`) come with it.
     """
     common = old.tags & new.tags
     problems = tuple(
@@ -255,6 +258,8 @@ def compare(
         packages=tuple(changes),
         old_tag=old_tag,
         new_tag=new_tag,
+        rollups=rollups(changes),
+        stack_counts=stack_counts(old, new),
     )
 
 

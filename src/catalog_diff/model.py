@@ -85,11 +85,16 @@ class Spec:
 
 @dataclass(frozen=True, slots=True)
 class Meta:
-    """The ``meta`` line of a package file, as written (used for consistency checks)."""
+    """The ``meta`` line of a package file, as written (used for consistency checks).
+
+    ``num_specs_by_stack`` is None when the file does not give it. A comparison's loader
+    reads that field only (see :func:`catalog_diff.parse.meta_by_stack`); the other
+    fields are then left at their defaults.
+    """
 
     compilers: tuple[str, ...] = ()
     num_specs: int | None = None
-    num_specs_by_stack: tuple[tuple[str, int], ...] = ()
+    num_specs_by_stack: tuple[tuple[str, int], ...] | None = None
     oss: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
     stacks: tuple[str, ...] = ()
@@ -297,6 +302,9 @@ class Comparison:
     packages: tuple[PackageChange, ...]
     old_tag: str | None = None
     new_tag: str | None = None
+    rollups: tuple[Rollup, ...] = ()
+    stack_counts: StackCounts | None = None
+    gates: tuple[GateResult, ...] = ()
 
     @property
     def has_differences(self) -> bool:
@@ -398,3 +406,126 @@ class CatalogState:
     packages: tuple[PackageState, ...]
     tags: tuple[str, ...]
     problems: tuple[ProblemRecord, ...] = ()
+
+
+# ---- roll-ups, stack counts and gates ------------------------------------------------
+
+
+class RollupKind(str, Enum):
+    """What a roll-up groups: one compiler change of paired specs, or one facet value."""
+
+    COMPILER_CHANGED = "compiler_changed"
+    STACK = "stack"
+    TARGET = "target"
+    OS = "os"
+    COMPILER = "compiler"
+    PLATFORM = "platform"
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """One change shared across packages, e.g. every spec whose compiler went from
+    ``old`` to ``new``, or every package that gained or lost a target.
+
+    ``packages`` holds the ``(tag, name)`` of every package concerned, sorted;
+    ``gained``/``lost`` the packages whose facet gained or lost the value (empty for
+    ``compiler_changed``). ``specs_gained``/``specs_lost`` count the specs that came
+    with the value or went with it (for a stack: every spec that joined or left it);
+    for ``compiler_changed``, ``specs_gained`` is the number of pairs.
+    """
+
+    kind: RollupKind
+    subject: str
+    packages: tuple[tuple[str, str], ...]
+    gained: tuple[tuple[str, str], ...] = ()
+    lost: tuple[tuple[str, str], ...] = ()
+    specs_gained: int = 0
+    specs_lost: int = 0
+    old: str | None = None
+    new: str | None = None
+
+    @property
+    def specs(self) -> int:
+        return self.specs_gained + self.specs_lost
+
+
+@dataclass(frozen=True, slots=True)
+class StackCount:
+    """The specs of one stack in one tag, on each side (a spec counts once per stack)."""
+
+    tag: str
+    stack: str
+    old: int
+    new: int
+
+    @property
+    def delta(self) -> int:
+        return self.new - self.old
+
+
+@dataclass(frozen=True, slots=True)
+class MetaMismatch:
+    """A package file whose ``meta.num_specs_by_stack`` disagrees with its specs."""
+
+    side: Side
+    tag: str
+    name: str
+    path: str
+    stack: str
+    meta: int
+    specs: int
+
+
+@dataclass(frozen=True, slots=True)
+class StackCounts:
+    """Specs per stack, old and new, counted from ``spec_details``.
+
+    When ``complete``, both sides were read whole and the counts are totals over every
+    package compared. Otherwise only the packages whose files differ were read: the
+    counts cover those packages, and only the change (``StackCount.delta``) holds for
+    the whole catalog. ``meta_checked`` package files were checked against their
+    ``meta.num_specs_by_stack`` (snapshot files and the older layouts carry none);
+    ``mismatches`` lists every disagreement.
+    """
+
+    complete: bool
+    rows: tuple[StackCount, ...]
+    packages_counted: int = 0
+    meta_checked: int = 0
+    mismatches: tuple[MetaMismatch, ...] = ()
+
+
+class GateStatus(str, Enum):
+    """The outcome of one ``--fail-on`` condition."""
+
+    TRIPPED = "tripped"
+    PASSED = "passed"
+    UNDECIDED = "undecided"  # nothing tripped, but some files could not be read
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A parsed ``--fail-on`` condition: it trips when its count exceeds ``threshold``.
+
+    ``pattern`` (a glob) limits it to package names (``removed-*``) or to the values
+    lost (``lost-*``).
+    """
+
+    condition: str
+    name: str
+    threshold: int = 0
+    pattern: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """A gate evaluated against a comparison, with the reason in words."""
+
+    condition: str
+    status: GateStatus
+    count: int
+    reason: str
+
+    @property
+    def tripped(self) -> bool:
+        return self.status is GateStatus.TRIPPED

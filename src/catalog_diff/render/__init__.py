@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..model import Comparison
-from . import json, markdown, text
+from . import github, json, markdown, text
 
 Renderer = Callable[[Comparison, bool], Iterator[str]]
 
@@ -16,14 +16,30 @@ RENDERERS: dict[str, Renderer] = {
     "text": text.render,
     "markdown": markdown.render,
     "json": json.render,
+    "github": github.render,
 }
 
 FORMATS: tuple[str, ...] = tuple(RENDERERS)
 
 
-def render(comparison: Comparison, fmt: str = "text", color: bool = False) -> str:
-    """The whole report as one string (ending in a newline)."""
-    return "".join(line + "\n" for line in RENDERERS[fmt](comparison, color))
+def render(
+    comparison: Comparison,
+    fmt: str = "text",
+    color: bool = False,
+    *,
+    marker: str | None = None,
+    max_chars: int | None = None,
+) -> str:
+    """The whole report as one string (ending in a newline).
+
+    ``marker`` and ``max_chars`` are for the ``github`` format: the text of its hidden
+    first line, and its size limit (see :mod:`catalog_diff.render.github`).
+    """
+    if fmt == "github":
+        lines = github.render(comparison, color, marker=marker, max_chars=max_chars)
+    else:
+        lines = RENDERERS[fmt](comparison, color)
+    return "".join(line + "\n" for line in lines)
 
 
 def render_audit(kind: str, value: Any, fmt: str = "text", color: bool = False) -> str:

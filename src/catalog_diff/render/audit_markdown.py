@@ -41,13 +41,18 @@ def _sha(commit: str) -> str:
     return code(short(commit))
 
 
+def _text(value: str) -> str:
+    """Inline code outside a table (``|`` is not escaped there)."""
+    return code(value, table=False)
+
+
 def _problems(problems: Sequence[ProblemRecord], level: str = "###") -> Iterator[str]:
     if not problems:
         return
     yield f"{level} Problems: {len(problems)} file(s) could not be read"
     yield ""
     for p in problems:
-        yield f"- {p.side.value} {code(p.revision)}: {code(p.path)}: {code(p.message)}"
+        yield f"- {p.side.value} {_text(p.revision)}: {_text(p.path)}: {_text(p.message)}"
     yield ""
 
 
@@ -66,25 +71,25 @@ def _spec_items(change: PackageChange) -> Iterator[str]:
     specs, name = change.specs, change.name
     for mark, listed in (("added", specs.added), ("removed", specs.removed)):
         for spec in listed:
-            yield f"- {mark} {code(spec_line(name, spec))}"
+            yield f"- {mark} {_text(spec_line(name, spec))}"
     for pair in specs.compiler_changed:
         yield (
-            f"- compiler {code(pair.old.compiler)} → {code(pair.new.compiler)}: "
-            f"{code(spec_line(name, pair.new))}"
+            f"- compiler {_text(pair.old.compiler)} → {_text(pair.new.compiler)}: "
+            f"{_text(spec_line(name, pair.new))}"
         )
     for pair in specs.version_changed:
         old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
-        yield f"- version {code(old)} → {code(new)}: {code(spec_line(name, pair.new))}"
+        yield f"- version {_text(old)} → {_text(new)}: {_text(spec_line(name, pair.new))}"
     for stacks in specs.stacks_changed:
         moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
-        yield f"- stacks of {code('/' + stacks.hash[:7])}: {code(' '.join(moves))}"
+        yield f"- stacks of {_text('/' + stacks.hash[:7])}: {_text(' '.join(moves))}"
     for fields in specs.fields_changed:
         detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
-        yield f"- fields of {code('/' + fields.hash[:7])}: {code(detail)}"
+        yield f"- fields of {_text('/' + fields.hash[:7])}: {_text(detail)}"
 
 
 def _package_detail(change: PackageChange) -> Iterator[str]:
-    yield f"#### {code(change.tag + '/' + change.name)} {change.status.value}"
+    yield f"#### {_text(change.tag + '/' + change.name)} {change.status.value}"
     yield ""
     yield from _facet_table(change)
     items = list(_spec_items(change))
@@ -111,12 +116,12 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
     summary = comparison.summary
     yield f"### {_sha(ref.commit)} {ref.date}"
     yield ""
-    yield f"- commit: {code(ref.commit)}"
-    yield f"- subject: {code(ref.subject)}"
-    yield f"- layout: {code(entry.layout)}"
+    yield f"- commit: {_text(ref.commit)}"
+    yield f"- subject: {_text(ref.subject)}"
+    yield f"- layout: {_text(entry.layout)}"
     if entry.layout_change:
         old, new = entry.layout_change
-        yield f"- layout changed: {code(old)} → {code(new)}"
+        yield f"- layout changed: {_text(old)} → {_text(new)}"
     yield ""
     if not comparison.has_differences and not comparison.problems:
         yield "No change to the catalog."
@@ -171,8 +176,8 @@ def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str
 
 def render_history(history: PackageHistory, color: bool = False) -> Iterator[str]:
     """The commits at which a package changed, oldest first, with its facet deltas."""
-    where = f"in {code(history.tag)}" if history.tag is not None else "in all tags"
-    yield f"## History of {code(history.package)} {where}"
+    where = f"in {_text(history.tag)}" if history.tag is not None else "in all tags"
+    yield f"## History of {_text(history.package)} {where}"
     yield ""
     if not history.events:
         yield "No events."
@@ -198,7 +203,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         if change is not None:
             yield from _facet_table(change)
         if event.problem:
-            yield f"Problem: {code(event.problem)}"
+            yield f"Problem: {_text(event.problem)}"
             yield ""
 
 
@@ -212,7 +217,7 @@ def _ref_row(label: str, ref: CommitRef) -> str:
 def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
     """When a target, stack, compiler, version or hash was present for a package."""
     kind, value = presence.query
-    yield f"## {code(presence.package)} in {code(presence.tag)}: {kind} {code(value)}"
+    yield f"## {_text(presence.package)} in {_text(presence.tag)}: {kind} {_text(value)}"
     yield ""
     first, last = presence.first_seen, presence.last_seen
     if first is None or last is None:
@@ -241,17 +246,17 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
 
 
 def _spec_list(package: PackageState, specs: Sequence[Spec]) -> Iterator[str]:
-    yield f"#### Specs of {code(package.tag + '/' + package.name)}"
+    yield f"#### Specs of {_text(package.tag + '/' + package.name)}"
     yield ""
     for spec in specs:
-        yield f"- {code(spec_line(package.name, spec))}"
+        yield f"- {_text(spec_line(package.name, spec))}"
     yield ""
 
 
 def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     """The catalog at one commit: per tag, a table of packages with their facets."""
     info = state.source
-    yield f"## Catalog at {_sha(info.commit) if info.commit else code(info.source)}"
+    yield f"## Catalog at {_sha(info.commit) if info.commit else _text(info.source)}"
     yield ""
     yield "| | |"
     yield "|---|---|"
@@ -267,7 +272,7 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     for tag in sorted(by_tag):
         packages = by_tag[tag]
         specs = sum(p.spec_count for p in packages)
-        yield f"### {code(tag)}"
+        yield f"### {_text(tag)}"
         yield ""
         yield f"{_count(len(packages), 'package')}, {_count(specs, 'spec')}."
         yield ""

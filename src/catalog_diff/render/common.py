@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from ..model import Comparison, PackageChange, SourceInfo, Spec, SpecChanges, Summary
+from collections.abc import Callable, Sequence
+
+from ..model import (
+    Comparison,
+    MetaMismatch,
+    PackageChange,
+    Rollup,
+    RollupKind,
+    SourceInfo,
+    Spec,
+    SpecChanges,
+    StackCounts,
+    Summary,
+)
 
 #: How each kind of spec change is named in prose, in report order.
 SPEC_KIND_WORDS: tuple[tuple[str, str], ...] = (
@@ -91,3 +104,98 @@ def headline(comparison: Comparison) -> str:
     if not comparison.has_differences:
         return "No differences."
     return ""
+
+
+# ---- roll-ups, stack counts and gates --------------------------------------------------
+
+#: The human reports list the roll-ups that span at least this many packages (the JSON
+#: lists every one); a change to one package is in that package's section anyway.
+ROLLUP_MIN_PACKAGES = 2
+
+#: How many meta mismatches the human reports list before "and N more".
+MISMATCHES_SHOWN = 10
+
+
+def count_of(n: int, noun: str) -> str:
+    """``1 package``, ``3 packages``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def shown_rollups(rollups: Sequence[Rollup]) -> tuple[list[Rollup], int]:
+    """The roll-ups a human report lists, and how many single-package ones it leaves out."""
+    shown = [r for r in rollups if len(r.packages) >= ROLLUP_MIN_PACKAGES]
+    return shown, len(rollups) - len(shown)
+
+
+def rollup_text(rollup: Rollup, show: Callable[[str], str] = str) -> str:
+    """One roll-up in words; ``show`` formats the names taken from the catalog.
+
+    ``compiler oneapi@2024.2.1 -> intel-oneapi-compilers@2024.2.1: 50 specs in 23
+    packages``, ``stack e4s-cray-rhel: lost 3 packages, lost 3 specs``, ``target zen4:
+    dropped by 3 packages (3 specs)``.
+    """
+    packages = len(rollup.packages)
+    if rollup.kind is RollupKind.COMPILER_CHANGED:
+        return (
+            f"compiler {show(rollup.old or '')} -> {show(rollup.new or '')}: "
+            f"{count_of(rollup.specs_gained, 'spec')} in {count_of(packages, 'package')}"
+        )
+    label = f"{rollup.kind.value} {show(rollup.subject)}"
+    parts = []
+    if rollup.kind is RollupKind.STACK:
+        if rollup.gained:
+            parts.append(f"gained {count_of(len(rollup.gained), 'package')}")
+        if rollup.lost:
+            parts.append(f"lost {count_of(len(rollup.lost), 'package')}")
+        if rollup.specs_gained:
+            parts.append(f"gained {count_of(rollup.specs_gained, 'spec')}")
+        if rollup.specs_lost:
+            parts.append(f"lost {count_of(rollup.specs_lost, 'spec')}")
+        text = f"{label}: {', '.join(parts)}"
+        if packages != len(rollup.gained) + len(rollup.lost):
+            text += f" (in {count_of(packages, 'package')})"
+        return text
+    if rollup.gained:
+        parts.append(
+            f"new in {count_of(len(rollup.gained), 'package')} "
+            f"({count_of(rollup.specs_gained, 'spec')})"
+        )
+    if rollup.lost:
+        parts.append(
+            f"dropped by {count_of(len(rollup.lost), 'package')} "
+            f"({count_of(rollup.specs_lost, 'spec')})"
+        )
+    return f"{label}: {', '.join(parts)}"
+
+
+def stack_counts_title(counts: StackCounts) -> str:
+    """What the per-stack numbers are: totals, or the change in the packages read."""
+    if counts.complete:
+        return "Specs per stack (totals over every package compared)"
+    return "Specs per stack (change only: files equal on both sides were not read)"
+
+
+def meta_check_text(counts: StackCounts) -> str:
+    """The cross-check of the per-stack counts against each file's own meta, in words."""
+    if not counts.meta_checked:
+        return "Not checked against meta.num_specs_by_stack (none of the sources read carries it)."
+    files = count_of(counts.meta_checked, "package file")
+    if not counts.mismatches:
+        return f"Checked against meta.num_specs_by_stack in {files}: all agree."
+    wrong = len({(m.side, m.path) for m in counts.mismatches})
+    return (
+        f"Checked against meta.num_specs_by_stack in {files}: "
+        f"{count_of(wrong, 'file')} disagree{'s' if wrong == 1 else ''}."
+    )
+
+
+def mismatch_text(m: MetaMismatch, show: Callable[[str], str] = str) -> str:
+    return (
+        f"{m.side.value} {show(m.path)}: stack {show(m.stack)}: meta says {m.meta}, "
+        f"spec_details have {m.specs}"
+    )
+
+
+def signed(n: int) -> str:
+    """``+3``, ``-3``, ``0``."""
+    return f"{n:+d}" if n else "0"

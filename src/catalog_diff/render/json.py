@@ -17,10 +17,13 @@ from ..model import (
     FACETS,
     Comparison,
     PackageChange,
+    Rollup,
     SourceInfo,
     SpecPair,
+    StackCounts,
     TagCount,
 )
+from .common import rollup_text
 
 SCHEMA_VERSION = 1
 
@@ -103,6 +106,74 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
             for p in comparison.problems
         ],
         "packages": [package_entry(c) for c in comparison.packages],
+        "rollups": [_rollup(r) for r in comparison.rollups],
+        "stack_counts": _stack_counts(comparison.stack_counts),
+        "gates": [
+            {
+                "condition": g.condition,
+                "tripped": g.tripped,
+                "status": g.status.value,
+                "count": g.count,
+                "reason": g.reason,
+            }
+            for g in comparison.gates
+        ],
+    }
+
+
+def _members(keys: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"tag": tag, "name": name} for tag, name in keys]
+
+
+def _rollup(rollup: Rollup) -> dict[str, Any]:
+    return {
+        "kind": rollup.kind.value,
+        "subject": rollup.subject,
+        "old": rollup.old,
+        "new": rollup.new,
+        "packages": len(rollup.packages),
+        "specs": rollup.specs,
+        "packages_gained": len(rollup.gained),
+        "packages_lost": len(rollup.lost),
+        "specs_gained": rollup.specs_gained,
+        "specs_lost": rollup.specs_lost,
+        "members": _members(rollup.packages),
+        "gained": _members(rollup.gained),
+        "lost": _members(rollup.lost),
+        "text": rollup_text(rollup),
+    }
+
+
+def _stack_counts(counts: StackCounts | None) -> dict[str, Any]:
+    if counts is None:
+        counts = StackCounts(complete=False, rows=())
+    complete = counts.complete
+    return {
+        "complete": complete,
+        "stacks": [
+            {
+                "tag": row.tag,
+                "stack": row.stack,
+                "old": row.old if complete else None,
+                "new": row.new if complete else None,
+                "delta": row.delta,
+            }
+            for row in counts.rows
+        ],
+        "packages_counted": counts.packages_counted,
+        "meta_checked": counts.meta_checked,
+        "meta_mismatches": [
+            {
+                "side": m.side.value,
+                "tag": m.tag,
+                "name": m.name,
+                "path": m.path,
+                "stack": m.stack,
+                "meta": m.meta,
+                "specs": m.specs,
+            }
+            for m in counts.mismatches
+        ],
     }
 
 

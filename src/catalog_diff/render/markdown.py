@@ -1,21 +1,42 @@
 """GitHub-flavoured Markdown: a summary table, then one section per package.
 
-Good as a pull-request comment or a release-notes draft. Every value from the catalog is
-written as inline code with ``|`` escaped, so a name can neither break a table nor add
-markup. Rebuilt specs are counted, not listed; per-spec lines sit in ``<details>``.
+Good as a release-notes draft or a file to read; ``--format github`` (in
+:mod:`.github`) is the variant made for comments. Every value from the catalog is
+written as inline code (with ``|`` escaped inside tables), so a name can neither break a
+table nor add markup. Rebuilt specs are counted, not listed; per-spec lines sit in
+``<details>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..model import FACETS, Comparison, PackageChange, SourceInfo, Spec
-from .common import SPEC_KIND_WORDS, spec_counts, spec_line
+from .common import (
+    MISMATCHES_SHOWN,
+    SPEC_KIND_WORDS,
+    count_of,
+    meta_check_text,
+    mismatch_text,
+    rollup_text,
+    shown_rollups,
+    signed,
+    spec_counts,
+    spec_line,
+    stack_counts_title,
+)
 
 
-def code(value: str) -> str:
-    """Inline code that survives any content, also inside a table cell."""
-    value = value.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+def code(value: str, *, table: bool = True) -> str:
+    """Inline code that survives any content.
+
+    In a table cell (``table``, the default: the safe choice) ``|`` is written ``\\|``,
+    which GitHub's table parser turns back into ``|``. Anywhere else it is left alone:
+    a backslash inside a code span would be shown as it is.
+    """
+    value = value.replace("\r", " ").replace("\n", " ")
+    if table:
+        value = value.replace("|", "\\|")
     run = longest = 0
     for ch in value:
         run = run + 1 if ch == "`" else 0
@@ -30,24 +51,62 @@ def _codes(values: tuple[str, ...]) -> str:
 
 
 def _source_rows(
-    old: SourceInfo, new: SourceInfo, old_tag: str | None, new_tag: str | None
+    old: SourceInfo,
+    new: SourceInfo,
+    old_tag: str | None,
+    new_tag: str | None,
+    show: Callable[[str], str],
+    plain: Callable[[str], str],
 ) -> Iterator[str]:
     yield "| | old | new |"
     yield "|---|---|---|"
-    yield f"| source | {code(old.source)} | {code(new.source)} |"
-    commits = [code(info.commit) if info.commit else "" for info in (old, new)]
+    yield f"| source | {show(old.source)} | {show(new.source)} |"
+    commits = [show(info.commit) if info.commit else "" for info in (old, new)]
     yield f"| commit | {commits[0]} | {commits[1]} |"
-    yield f"| date | {old.date or ''} | {new.date or ''} |"
+    yield f"| date | {plain(old.date or '')} | {plain(new.date or '')} |"
     if old_tag or new_tag:
-        yield f"| tag | {code(old_tag or '')} | {code(new_tag or '')} |"
+        yield f"| tag | {show(old_tag or '')} | {show(new_tag or '')} |"
+
+
+def summary_tables(
+    comparison: Comparison,
+    show: Callable[[str], str] = code,
+    plain: Callable[[str], str] = str,
+) -> Iterator[str]:
+    """Where each side comes from, and the counts: the part of a report never left out.
+
+    ``show`` writes a value in a table cell (Markdown inline code by default), ``plain``
+    a date."""
+    summary = comparison.summary
+    yield from _source_rows(
+        comparison.old, comparison.new, comparison.old_tag, comparison.new_tag, show, plain
+    )
+    yield ""
+    yield "| | added | removed | changed |"
+    yield "|---|---:|---:|---:|"
+    yield (
+        f"| packages | {summary.packages_added} | {summary.packages_removed} "
+        f"| {summary.packages_changed} |"
+    )
+    yield f"| tags | {summary.tags_added} | {summary.tags_removed} | |"
+    yield ""
+    yield "| specs | count |"
+    yield "|---|---:|"
+    for kind, word in SPEC_KIND_WORDS:
+        yield f"| {word} | {getattr(summary, 'specs_' + kind)} |"
+    yield ""
 
 
 def _spec_item(mark: str, name: str, spec: Spec) -> str:
-    return f"- {mark} {code(spec_line(name, spec))}"
+    return f"- {mark} {code(spec_line(name, spec), table=False)}"
+
+
+def _text(value: str) -> str:
+    return code(value, table=False)
 
 
 def _package(change: PackageChange) -> Iterator[str]:
-    yield f"### {code(change.tag + '/' + change.name)} {change.status.value}"
+    yield f"### {_text(change.tag + '/' + change.name)} {change.status.value}"
     yield ""
     rows = [(f, change.facet(f)) for f in FACETS if change.facet(f)]
     if rows:
@@ -64,20 +123,20 @@ def _package(change: PackageChange) -> Iterator[str]:
     items += [_spec_item("removed", change.name, s) for s in specs.removed]
     for pair in specs.compiler_changed:
         items.append(
-            f"- compiler {code(pair.old.compiler)} → {code(pair.new.compiler)}: "
-            f"{code(spec_line(change.name, pair.new))}"
+            f"- compiler {_text(pair.old.compiler)} → {_text(pair.new.compiler)}: "
+            f"{_text(spec_line(change.name, pair.new))}"
         )
     for pair in specs.version_changed:
+        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
         items.append(
-            f"- version {code(','.join(pair.old.versions))} → {code(','.join(pair.new.versions))}: "
-            f"{code(spec_line(change.name, pair.new))}"
+            f"- version {_text(old)} → {_text(new)}: {_text(spec_line(change.name, pair.new))}"
         )
     for stacks in specs.stacks_changed:
         moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
-        items.append(f"- stacks of {code('/' + stacks.hash[:7])}: {code(' '.join(moves))}")
+        items.append(f"- stacks of {_text('/' + stacks.hash[:7])}: {_text(' '.join(moves))}")
     for fields in specs.fields_changed:
         detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
-        items.append(f"- fields of {code('/' + fields.hash[:7])}: {code(detail)}")
+        items.append(f"- fields of {_text('/' + fields.hash[:7])}: {_text(detail)}")
     if not items:
         yield f"Specs: {counts}."
         yield ""
@@ -91,30 +150,75 @@ def _package(change: PackageChange) -> Iterator[str]:
     yield ""
 
 
+def gates_section(comparison: Comparison) -> Iterator[str]:
+    """The ``--fail-on`` outcomes, one table row each."""
+    if not comparison.gates:
+        return
+    tripped = sum(g.tripped for g in comparison.gates)
+    yield f"### Gates: {tripped} of {len(comparison.gates)} tripped"
+    yield ""
+    yield "| condition | result | reason |"
+    yield "|---|---|---|"
+    for gate in comparison.gates:
+        result = f"**{gate.status.value}**" if gate.tripped else gate.status.value
+        yield f"| {code(gate.condition)} | {result} | {code(gate.reason)} |"
+    yield ""
+
+
+def rollups_section(comparison: Comparison) -> Iterator[str]:
+    """The changes shared by several packages, largest first."""
+    shown, single = shown_rollups(comparison.rollups)
+    if not shown:
+        return
+    yield "### Roll-ups"
+    yield ""
+    for rollup in shown:
+        yield f"- {rollup_text(rollup, _text)}"
+    if single:
+        yield f"- and {count_of(single, 'change')} to a single package (under that package)"
+    yield ""
+
+
+def stack_counts_section(comparison: Comparison) -> Iterator[str]:
+    """Specs per stack: old, new and change when complete, else the change only."""
+    counts = comparison.stack_counts
+    if counts is None or not (counts.rows or counts.mismatches):
+        return
+    yield f"### {stack_counts_title(counts)}"
+    yield ""
+    if counts.rows:
+        if counts.complete:
+            yield "| tag | stack | old | new | change |"
+            yield "|---|---|---:|---:|---:|"
+        else:
+            yield "| tag | stack | change |"
+            yield "|---|---|---:|"
+        for row in counts.rows:
+            numbers = f"{row.old} | {row.new} | " if counts.complete else ""
+            yield f"| {code(row.tag)} | {code(row.stack)} | {numbers}{signed(row.delta)} |"
+        yield ""
+    yield meta_check_text(counts)
+    yield ""
+    if counts.mismatches:
+        for m in counts.mismatches[:MISMATCHES_SHOWN]:
+            yield f"- {mismatch_text(m, _text)}"
+        if len(counts.mismatches) > MISMATCHES_SHOWN:
+            yield f"- and {len(counts.mismatches) - MISMATCHES_SHOWN} more (all in the JSON report)"
+        yield ""
+
+
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
-    summary = comparison.summary
     yield "## Catalog diff"
     yield ""
-    yield from _source_rows(comparison.old, comparison.new, comparison.old_tag, comparison.new_tag)
-    yield ""
-    yield "| | added | removed | changed |"
-    yield "|---|---:|---:|---:|"
-    yield (
-        f"| packages | {summary.packages_added} | {summary.packages_removed} "
-        f"| {summary.packages_changed} |"
-    )
-    yield f"| tags | {summary.tags_added} | {summary.tags_removed} | |"
-    yield ""
-    yield "| specs | count |"
-    yield "|---|---:|"
-    for kind, word in SPEC_KIND_WORDS:
-        yield f"| {word} | {getattr(summary, 'specs_' + kind)} |"
-    yield ""
+    yield from summary_tables(comparison)
+    yield from gates_section(comparison)
+    yield from rollups_section(comparison)
+    yield from stack_counts_section(comparison)
     if comparison.problems:
         yield f"### Problems: {len(comparison.problems)} file(s) could not be read"
         yield ""
         for p in comparison.problems:
-            yield f"- {p.side.value} {code(p.revision)}: {code(p.path)}: {code(p.message)}"
+            yield f"- {p.side.value} {_text(p.revision)}: {_text(p.path)}: {_text(p.message)}"
         yield ""
     for title, tags in (
         ("Tags added", comparison.tags_added),

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..model import FACETS, Comparison, PackageChange, SpecPair
+from ..model import FACETS, Comparison, GateStatus, PackageChange, SpecPair
 from .common import (
+    MISMATCHES_SHOWN,
     ansi,
+    count_of,
     describe_source,
     headline,
+    meta_check_text,
+    mismatch_text,
     package_label,
+    rollup_text,
+    shown_rollups,
+    signed,
     spec_counts,
     spec_line,
+    stack_counts_title,
     summary_rows,
 )
 
@@ -23,7 +31,7 @@ Paint = Callable[[str, str], str]
 
 
 def _painter(color: bool) -> Paint:
-    colours = {"+": "green", "-": "red", "~": "yellow", "!": "red"}
+    colours = {"+": "green", "-": "red", "~": "yellow", "!": "red", "?": "yellow"}
 
     def paint(text: str, mark: str) -> str:
         if not color:
@@ -68,6 +76,49 @@ def _package(change: PackageChange, paint: Paint) -> Iterator[str]:
         yield "    " + paint(f"~ fields /{fields.hash[:7]}: {detail}", "~")
 
 
+def _gates(comparison: Comparison, paint: Paint) -> Iterator[str]:
+    if not comparison.gates:
+        return
+    yield ""
+    yield paint("Gates (--fail-on)", "head")
+    for gate in comparison.gates:
+        mark = "!" if gate.tripped else "?" if gate.status is GateStatus.UNDECIDED else "+"
+        yield "  " + paint(f"{gate.status.value:<9} {gate.reason}", mark)
+
+
+def _rollups(comparison: Comparison, paint: Paint) -> Iterator[str]:
+    shown, single = shown_rollups(comparison.rollups)
+    if not shown:
+        return
+    yield ""
+    yield paint("Roll-ups (changes shared by several packages)", "head")
+    for rollup in shown:
+        yield f"  {rollup_text(rollup)}"
+    if single:
+        yield f"  and {count_of(single, 'change')} to a single package (under that package)"
+
+
+def _stack_counts(comparison: Comparison, paint: Paint) -> Iterator[str]:
+    counts = comparison.stack_counts
+    if counts is None or not (counts.rows or counts.mismatches):
+        return
+    yield ""
+    yield paint(stack_counts_title(counts), "head")
+    tag_width = max((len(r.tag) for r in counts.rows), default=0)
+    stack_width = max((len(r.stack) for r in counts.rows), default=0)
+    for row in counts.rows:
+        label = f"  {row.tag:<{tag_width}}  {row.stack:<{stack_width}}"
+        if counts.complete:
+            yield f"{label}  {row.old:>6} -> {row.new:<6} ({signed(row.delta)})"
+        else:
+            yield f"{label}  {signed(row.delta):>6}"
+    yield f"  {meta_check_text(counts)}"
+    for m in counts.mismatches[:MISMATCHES_SHOWN]:
+        yield "  " + paint(f"! {mismatch_text(m)}", "!")
+    if len(counts.mismatches) > MISMATCHES_SHOWN:
+        yield f"  and {len(counts.mismatches) - MISMATCHES_SHOWN} more (all in the JSON report)"
+
+
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
     paint = _painter(color)
     yield f"old: {describe_source(comparison.old, comparison.old_tag)}"
@@ -80,6 +131,9 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
     if said:
         yield ""
         yield said
+    yield from _gates(comparison, paint)
+    yield from _rollups(comparison, paint)
+    yield from _stack_counts(comparison, paint)
     tag_sections = (
         ("Tags added", comparison.tags_added),
         ("Tags removed", comparison.tags_removed),

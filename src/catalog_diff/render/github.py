@@ -1,0 +1,283 @@
+"""``--format github``: one pull-request or commit comment, within GitHub's size limit.
+
+The comment opens with a hidden marker line (``<!-- catalog-diff -->``) by which a
+workflow finds the comment it posted before and updates it. Then come the summary
+tables, the gates, problems, roll-ups, specs per stack and tags (the head, each list
+bounded), and one folded ``<details>`` block per package. The whole comment stays within
+``max_chars`` (65,536 by default, GitHub's limit): package blocks are dropped whole from
+the end, and a visible note says how many. The summary is never cut, even if it alone
+were longer than the limit.
+
+Every value from the catalog goes through :func:`~.escape.escape`, so the output is
+ASCII and ``len()`` is its size in characters and in bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+from ..errors import UsageError
+from ..model import FACETS, Comparison, PackageChange, Spec
+from .common import (
+    MISMATCHES_SHOWN,
+    count_of,
+    headline,
+    meta_check_text,
+    mismatch_text,
+    rollup_text,
+    shown_rollups,
+    signed,
+    spec_counts,
+    spec_line,
+    stack_counts_title,
+)
+from .escape import escape, html_code
+from .markdown import summary_tables
+
+#: The marker's text, and the comment limit of GitHub, in characters.
+DEFAULT_MARKER = "catalog-diff"
+DEFAULT_MAX_CHARS = 65536
+
+#: Bounds on the lists of the head and of one package block.
+PROBLEMS_SHOWN = 20
+ROLLUPS_SHOWN = 30
+STACK_ROWS_SHOWN = 60
+TAGS_SHOWN = 30
+SPEC_ITEMS_SHOWN = 40
+
+_COMMENT = re.compile(r"<!--(.*)-->", re.S)
+
+
+def marker_line(text: str | None = None) -> str:
+    """The hidden first line: ``<!-- TEXT -->``. TEXT may be given with or without the
+    comment's brackets; it cannot hold ``--``, ``<``, ``>`` or a line break, so it can
+    neither end the comment early nor differ between two runs that mean the same."""
+    inner = DEFAULT_MARKER if text is None else text.strip()
+    found = _COMMENT.fullmatch(inner)
+    if found:
+        inner = found.group(1).strip()
+    if not inner or any(bad in inner for bad in ("--", "<", ">", "\n", "\r")) or inner[-1] == "-":
+        raise UsageError(
+            f"--marker {text!r}: give the comment's text (e.g. 'catalog-diff pr'), "
+            "without '--', '<', '>' or line breaks"
+        )
+    return f"<!-- {inner} -->"
+
+
+def _size(lines: Iterable[str]) -> int:
+    """Characters the lines take in the output (each ends with a newline)."""
+    return sum(len(line) + 1 for line in lines)
+
+
+def _note(dropped: int) -> list[str]:
+    return [
+        f"**{count_of(dropped, 'more package')} not shown** &mdash; "
+        "full report in the job artifact.",
+        "",
+    ]
+
+
+def _bounded(lines: list[str], shown: int, what: str) -> Iterator[str]:
+    """The first ``shown`` list items, then one saying how many more there are."""
+    yield from lines[:shown]
+    if len(lines) > shown:
+        yield f"- and {len(lines) - shown} more {what} (in the full report)"
+
+
+# ---- the head: never cut -------------------------------------------------------------
+
+
+def _gates(comparison: Comparison) -> Iterator[str]:
+    if not comparison.gates:
+        return
+    tripped = sum(g.tripped for g in comparison.gates)
+    yield f"### Gates: {tripped} of {len(comparison.gates)} tripped"
+    yield ""
+    yield "| condition | result | reason |"
+    yield "|---|---|---|"
+    for gate in comparison.gates:
+        result = f"**{gate.status.value}**" if gate.tripped else gate.status.value
+        yield f"| {html_code(gate.condition)} | {result} | {escape(gate.reason)} |"
+    yield ""
+
+
+def _problems(comparison: Comparison) -> Iterator[str]:
+    if not comparison.problems:
+        return
+    yield f"### Problems: {count_of(len(comparison.problems), 'file')} could not be read"
+    yield ""
+    items = [
+        f"- {p.side.value} {html_code(p.revision)}: {html_code(p.path)}: {escape(p.message)}"
+        for p in comparison.problems
+    ]
+    yield from _bounded(items, PROBLEMS_SHOWN, "problems")
+    yield ""
+
+
+def _rollups(comparison: Comparison) -> Iterator[str]:
+    shown, single = shown_rollups(comparison.rollups)
+    if not shown:
+        return
+    yield "### Roll-ups"
+    yield ""
+    items = [f"- {rollup_text(r, html_code)}" for r in shown]
+    yield from _bounded(items, ROLLUPS_SHOWN, "roll-ups")
+    if single:
+        yield f"- and {count_of(single, 'change')} to a single package (under that package)"
+    yield ""
+
+
+def _stack_counts(comparison: Comparison) -> Iterator[str]:
+    counts = comparison.stack_counts
+    if counts is None or not (counts.rows or counts.mismatches):
+        return
+    yield f"### {stack_counts_title(counts)}"
+    yield ""
+    if counts.rows:
+        if counts.complete:
+            yield "| tag | stack | old | new | change |"
+            yield "|---|---|---:|---:|---:|"
+        else:
+            yield "| tag | stack | change |"
+            yield "|---|---|---:|"
+        for row in counts.rows[:STACK_ROWS_SHOWN]:
+            numbers = f"{row.old} | {row.new} | " if counts.complete else ""
+            yield (
+                f"| {html_code(row.tag)} | {html_code(row.stack)} | {numbers}{signed(row.delta)} |"
+            )
+        yield ""
+        if len(counts.rows) > STACK_ROWS_SHOWN:
+            yield f"And {len(counts.rows) - STACK_ROWS_SHOWN} more stacks (in the full report)."
+            yield ""
+    yield meta_check_text(counts)
+    yield ""
+    if counts.mismatches:
+        items = [f"- {mismatch_text(m, html_code)}" for m in counts.mismatches]
+        yield from _bounded(items, MISMATCHES_SHOWN, "disagreements")
+        yield ""
+
+
+def _tags(comparison: Comparison) -> Iterator[str]:
+    for title, tags in (
+        ("Tags added", comparison.tags_added),
+        ("Tags removed", comparison.tags_removed),
+    ):
+        if not tags:
+            continue
+        yield f"### {title}"
+        yield ""
+        yield "| tag | packages | specs |"
+        yield "|---|---:|---:|"
+        for t in tags[:TAGS_SHOWN]:
+            yield f"| {html_code(t.tag)} | {t.packages} | {t.specs} |"
+        yield ""
+        if len(tags) > TAGS_SHOWN:
+            yield f"And {len(tags) - TAGS_SHOWN} more tags (in the full report)."
+            yield ""
+
+
+def head(comparison: Comparison, marker: str | None = None) -> list[str]:
+    """Everything before the package blocks."""
+    lines = [marker_line(marker), "## Catalog diff", ""]
+    lines.extend(summary_tables(comparison, html_code, escape))
+    said = headline(comparison)
+    if said:
+        lines += [said, ""]
+    for section in (_gates, _problems, _rollups, _stack_counts, _tags):
+        lines.extend(section(comparison))
+    if comparison.packages:
+        lines += [f"### Packages: {len(comparison.packages)}", ""]
+    return lines
+
+
+# ---- one folded block per package ----------------------------------------------------
+
+
+def _facet_rows(change: PackageChange) -> Iterator[str]:
+    rows = [(f, change.facet(f)) for f in FACETS if change.facet(f)]
+    if not rows:
+        return
+    yield "| | added | removed |"
+    yield "|---|---|---|"
+    for facet, delta in rows:
+        added = ", ".join(html_code(v) for v in delta.added)
+        removed = ", ".join(html_code(v) for v in delta.removed)
+        yield f"| {facet} | {added} | {removed} |"
+    yield ""
+
+
+def _spec_items(change: PackageChange) -> list[str]:
+    name, specs = change.name, change.specs
+
+    def line(spec: Spec) -> str:
+        return html_code(spec_line(name, spec))
+
+    items = [f"- added {line(s)}" for s in specs.added]
+    items += [f"- removed {line(s)}" for s in specs.removed]
+    for pair in specs.compiler_changed:
+        items.append(
+            f"- compiler {html_code(pair.old.compiler)} &rarr; {html_code(pair.new.compiler)}: "
+            f"{line(pair.new)}"
+        )
+    for pair in specs.version_changed:
+        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
+        items.append(f"- version {html_code(old)} &rarr; {html_code(new)}: {line(pair.new)}")
+    for stacks in specs.stacks_changed:
+        moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
+        short = html_code("/" + stacks.hash[:7])
+        items.append(f"- stacks of {short}: {html_code(' '.join(moves))}")
+    for fields in specs.fields_changed:
+        detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
+        items.append(f"- fields of {html_code('/' + fields.hash[:7])}: {html_code(detail)}")
+    return items
+
+
+def package_block(change: PackageChange) -> list[str]:
+    """One package, folded: its name, status and counts in the summary line."""
+    counts = spec_counts(change.specs)
+    title = f"{html_code(change.tag + '/' + change.name)} {change.status.value}"
+    lines = ["<details>", f"<summary>{title}{': ' + counts if counts else ''}</summary>", ""]
+    lines.extend(_facet_rows(change))
+    items = _spec_items(change)
+    if items:
+        lines.extend(_bounded(items, SPEC_ITEMS_SHOWN, "specs"))
+        lines.append("")
+    if change.specs.rebuilt and not items:
+        lines += [f"{count_of(len(change.specs.rebuilt), 'spec')} rebuilt (new hashes).", ""]
+    lines += ["</details>", ""]
+    return lines
+
+
+def fit(
+    head_lines: Sequence[str], blocks: Iterable[list[str]], total: int, max_chars: int
+) -> Iterator[str]:
+    """The head, then as many package blocks as fit in ``max_chars`` (in order), then a
+    note naming how many of the ``total`` were left out."""
+    yield from head_lines
+    used = _size(head_lines)
+    reserve = _size(_note(total))
+    shown = 0
+    for block in blocks:
+        size = _size(block)
+        last = shown == total - 1
+        if used + size + (0 if last else reserve) > max_chars:
+            break
+        yield from block
+        used += size
+        shown += 1
+    if shown < total:
+        yield from _note(total - shown)
+
+
+def render(
+    comparison: Comparison,
+    color: bool = False,
+    *,
+    marker: str | None = None,
+    max_chars: int | None = None,
+) -> Iterator[str]:
+    """The comment, line by line (blocks are built only as long as they can still fit)."""
+    limit = DEFAULT_MAX_CHARS if max_chars is None else max_chars
+    blocks = (package_block(change) for change in comparison.packages)
+    yield from fit(head(comparison, marker), blocks, len(comparison.packages), limit)
