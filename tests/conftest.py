@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree
+
+#: The fuzzing properties of tests/test_fuzz.py run a small fixed budget in the suite,
+#: with a fixed seed (the same examples on every run, so CI is deterministic). A long
+#: campaign sets the examples per property and draws new ones each run:
+#:     CATALOG_DIFF_FUZZ_EXAMPLES=100000 .venv/bin/python -m pytest tests/test_fuzz.py
+FUZZ_EXAMPLES = int(os.environ.get("CATALOG_DIFF_FUZZ_EXAMPLES") or 0)
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    derandomize=not FUZZ_EXAMPLES,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

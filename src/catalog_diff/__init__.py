@@ -23,6 +23,7 @@ _ALIASES = {
     "package_history": ("api", "history"),
     "compare_snapshots": ("compare", "compare"),
     "render_report": ("render", "render"),
+    "lint_catalog": ("api", "lint"),
 }
 
 _EXPORTS = {
@@ -32,6 +33,7 @@ _EXPORTS = {
     "open_index": "api",
     "log": "api",
     "when": "api",
+    "release_notes": "api",
     "CatalogDiffError": "errors",
     "DataError": "errors",
     "ParseError": "errors",
@@ -49,6 +51,7 @@ _EXPORTS = {
     "Summary": "model",
     "FORMATS": "render",
     "render_audit": "render",
+    "render_release_notes": "render.release_notes",
 }
 
 __all__ = sorted([*_EXPORTS, *_ALIASES, "__version__", "save_snapshot"])

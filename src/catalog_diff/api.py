@@ -29,6 +29,7 @@ from .model import (
 if TYPE_CHECKING:
     from .history import HistoryIndex
     from .ingest import UpdateStats
+    from .lint import LintReport
     from .release import ReleaseNotes
 
 
@@ -55,6 +56,23 @@ def snapshot(source: str, *, repo: str = ".", selection: Selection = ALL) -> Sna
     """Load one whole snapshot (every tag and package, or the selected ones)."""
     with Sources(repo) as sources:
         return load(sources.open(source), selection)
+
+
+def lint(source: str, *, repo: str = ".") -> LintReport:
+    """Audit the catalog at ``source`` (a revision of ``repo`` or a directory) for
+    consistency: see :mod:`catalog_diff.lint`. Files that cannot be read are findings."""
+    from .lint import TAGS_YAML, check
+
+    with Sources(repo) as sources:
+        opened = sources.open(source)
+        tree = getattr(opened, "tree", None)
+        read_path = getattr(opened, "read_path", None)
+        if tree is None or read_path is None:
+            raise UsageError(f"{source}: lint reads a revision or a directory, not a snapshot file")
+        entries = tree()
+        snap = load(opened, with_meta=True)
+        tags_yaml = read_path(TAGS_YAML)
+    return check(snap, entries, tags_yaml)
 
 
 def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:

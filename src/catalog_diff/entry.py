@@ -92,9 +92,12 @@ def _up_to_date(args: list[str]) -> bool:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    if args[:1] == ["index"] and _up_to_date(args[1:]):
-        return
-    from .cli import main as cli_main
-
+    try:
+        args = sys.argv[1:]
+        if args[:1] == ["index"] and _up_to_date(args[1:]):
+            return
+        from .cli import main as cli_main
+    except KeyboardInterrupt:  # Ctrl-C while starting up: no traceback either
+        print("catalog-diff: interrupted", file=sys.stderr)
+        sys.exit(130)
     cli_main()

@@ -3,6 +3,8 @@ message on one line; each subclass builds that message from its fields."""
 
 from __future__ import annotations
 
+from .names import printable
+
 #: Exit codes, documented in the README.
 EXIT_OK = 0
 EXIT_DIFFERENCES = 1
@@ -16,6 +18,7 @@ class CatalogDiffError(Exception):
     exit_code = EXIT_DATA
 
     def __init__(self, message: str) -> None:
+        message = printable(message)  # one line, inert on a terminal, whatever was typed
         super().__init__(message)
         self.message = message
 
@@ -87,6 +90,18 @@ class ParseError(CatalogDiffError):
     """A catalog file that cannot be read; turned into a :class:`~catalog_diff.model.Problem`."""
 
     def __init__(self, path: str, reason: str) -> None:
+        path, reason = printable(path), printable(reason)
         super().__init__(f"{path}: {reason}")
         self.path = path
+        self.reason = reason
+
+
+class TemplateError(UsageError):
+    """A release-notes template that does not parse or fails while rendering."""
+
+    def __init__(self, template: str, line: int | None, reason: str) -> None:
+        where = f"{template}:{line}" if line else template
+        super().__init__(f"{where}: template error: {reason}")
+        self.template = template
+        self.line = line
         self.reason = reason

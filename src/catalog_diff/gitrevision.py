@@ -16,12 +16,14 @@ from .errors import NotACatalog
 from .gitsource import GitRepository
 from .legacy import IMPLICIT_TAG, legacy_kind
 from .model import SourceInfo, SourceKind
+from .names import unsafe_name
 from .parse import CACHE_DIR, SPECS_FILE, classify
 from .source import (
     LIST_FILES,
     Entry,
     Listing,
     ListingBuilder,
+    TreeEntry,
     add_path,
     add_untagged,
     layout_name,
@@ -72,6 +74,25 @@ class GitRevisionSource:
             builder.add(path, _entry(mode.decode("ascii"), oid.decode("ascii"), path))
         return builder.finish()
 
+    def tree(self) -> list[TreeEntry]:
+        """Every entry below ``_cache/`` at this revision, sorted by path."""
+        rows = self.repo.ls_tree(self.commit.sha, CACHE_DIR)
+        if not rows:
+            raise NotACatalog(f"{self.info.source} ({self.commit.sha[:12]})")
+        kinds = {b"120000": "symlink", b"160000": "submodule"}
+        return sorted(
+            (TreeEntry(path, kinds.get(mode, "file")) for mode, _, path in rows),
+            key=lambda e: e.path,
+        )
+
+    def read_path(self, path: str) -> bytes | None:
+        """The bytes of the regular file at ``path`` at this revision, or None."""
+        rows = [r for r in self.repo.ls_tree(self.commit.sha, path) if r[2] == path]
+        if not rows or rows[0][0].decode("ascii") not in _BLOB_MODES:
+            return None
+        with self.repo.read_blobs([rows[0][1].decode("ascii")]) as stream:
+            return next(stream)[1]
+
     def tags(self) -> set[str]:
         """The tag folders of the catalog, and ``develop`` when it holds packages of an
         older layout (folders ``_cache/<package>/`` with an ``index.md`` or ``specs.md``)."""
@@ -84,15 +105,27 @@ class GitRevisionSource:
         rows = self.repo.top_level(sha, CACHE_DIR)
         if not rows:
             raise NotACatalog(f"{self.info.source} ({sha[:12]})")
-        folders = [(oid.decode("ascii"), path) for mode, oid, path in rows if mode == b"040000"]
+        # A folder whose name holds control characters is neither a tag nor a package:
+        # the paths below it are problems (see catalog_diff.names).
+        folders = [
+            (oid.decode("ascii"), path)
+            for mode, oid, path in rows
+            if mode == b"040000" and not unsafe_name(path)
+        ]
         # Asked of each folder's own tree: a lookup from the commit would scan ``_cache/``.
         asked = [f"{oid}:{f}" for oid, _ in folders for f in LIST_FILES]
         found = self.repo.blobs_exist(asked)
+        with_lists = [
+            path
+            for i, (_, path) in enumerate(folders)
+            if any(found[i * len(LIST_FILES) : (i + 1) * len(LIST_FILES)])
+        ]
+        tag_folders = self._tag_folders(with_lists)
         tags, untagged, kinds = set(), set(), set()
         for i, (_, folder) in enumerate(folders):
             name = folder.rsplit("/", 1)[-1]
             lists = [f for j, f in enumerate(LIST_FILES) if found[i * len(LIST_FILES) + j]]
-            if lists:
+            if lists and folder not in tag_folders:
                 untagged.add(name)
                 kinds.add(lists[0])
             else:
@@ -106,6 +139,17 @@ class GitRevisionSource:
             tags.add(IMPLICIT_TAG)
         self._top_seen = _Top(frozenset(tags), frozenset(untagged), layout, develop_tree)
         return self._top_seen
+
+    def _tag_folders(self, folders: list[str]) -> set[str]:
+        """Those of ``folders`` (``_cache/<x>``, each holding a list file) that also hold
+        package files of the current layout: tag folders, whose list file is no package
+        (as :meth:`~catalog_diff.source.ListingBuilder.finish` decides)."""
+        if not folders:
+            return set()
+        subtrees = self.repo.subtrees(self.commit.sha, folders)
+        found = self.repo.blobs_exist([f"{oid}:{SPECS_FILE}" for oid, _ in subtrees])
+        pairs = zip(subtrees, found, strict=True)
+        return {path.rsplit("/", 1)[0] for (_, path), there in pairs if there}
 
     def changes(self, other: GitRevisionSource, tag: str | None) -> tuple[Listing, Listing]:
         """Listings of only the packages that differ between this revision and ``other``.

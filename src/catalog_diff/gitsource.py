@@ -15,11 +15,13 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 import git
 
 from .errors import GitError, NotAGitRepository, RevisionNotFound
-from .parse import CACHE_DIR
+from .parse import CACHE_DIR, MAX_FILE_BYTES
 
 _BLOB_MODES = frozenset(("100644", "100755"))
 
@@ -71,6 +73,8 @@ class GitRepository:
         except git.InvalidGitRepositoryError as exc:
             raise NotAGitRepository(path) from exc
         self._git = self._repo.git
+        # Paths handed to git (after "--") are taken literally, never as glob patterns.
+        self._git.update_environment(GIT_LITERAL_PATHSPECS="1")
         self.git_dir = str(self._repo.common_dir)
         self.working_dir = self._repo.working_tree_dir
 
@@ -93,7 +97,7 @@ class GitRepository:
                 "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
             ).strip()
         except git.GitCommandError as exc:
-            raise RevisionNotFound(revision, self.path) from exc
+            raise RevisionNotFound(revision, self.path, self._why_unknown()) from exc
         try:
             commit = self._repo.commit(sha)
             date = commit.committed_datetime.isoformat()
@@ -104,6 +108,18 @@ class GitRepository:
             message = message.decode("utf-8", "replace")
         subject = message.strip().splitlines()[0] if message.strip() else ""
         return Commit(sha=sha, date=date, subject=subject)
+
+    def _why_unknown(self) -> str:
+        """Why a revision may be unknown, beyond a typing error: no commits at all, or a
+        shallow clone whose older history is missing."""
+        if not self._repo.head.is_valid():
+            return "unknown revision (the repository has no commits)"
+        if Path(self.git_dir, "shallow").is_file():
+            return (
+                "unknown revision (a shallow clone: older commits are missing; "
+                "'git fetch --unshallow' fetches them)"
+            )
+        return "unknown revision"
 
     def ls_tree(self, commit: str, prefix: str) -> list[tuple[bytes, bytes, str]]:
         """``(mode, oid, path)`` of every file below ``prefix`` at ``commit``."""
@@ -132,6 +148,22 @@ class GitRepository:
         except git.GitCommandError as exc:
             raise GitError(commit, self.path, _first_line(exc)) from exc
         return _rows(out)
+
+    def subtrees(self, commit: str, folders: list[str]) -> list[tuple[str, str]]:
+        """``(oid, path)`` of the folders directly inside each of ``folders`` at ``commit``."""
+        try:
+            out = self._git.ls_tree(
+                "-d",
+                "-z",
+                "--full-tree",
+                commit,
+                "--",
+                *(f"{folder}/" for folder in folders),
+                stdout_as_string=False,
+            )
+        except git.GitCommandError as exc:
+            raise GitError(commit, self.path, _first_line(exc)) from exc
+        return [(oid.decode("ascii"), path) for mode, oid, path in _rows(out) if mode == b"040000"]
 
     def has_blob(self, spec: str) -> bool:
         """Whether ``<commit>:<path>`` names a blob (through the persistent batch-check)."""
@@ -309,6 +341,10 @@ class BlobStream:
     def __init__(self, repo: GitRepository, oids: list[str], ahead: int) -> None:
         self._oids = oids
         self._answers: queue.Queue[_Answer] = queue.Queue(max(1, ahead))
+        # A blob above _LARGE waits for the queue to empty before it joins it: what is
+        # read ahead stays below ahead * _LARGE + MAX_FILE_BYTES bytes whatever the blobs.
+        self._drained = threading.Condition()
+        self._closing = False
         self._done = not oids
         if self._done:
             return
@@ -336,8 +372,10 @@ class BlobStream:
             for oid in self._oids:
                 header = stdout.readline().split()
                 if len(header) == 3 and header[1] == b"blob":
-                    data = stdout.read(int(header[2]))
+                    data = _read_capped(stdout, int(header[2]))
                     stdout.read(1)
+                    if len(data) > _LARGE:
+                        self._wait_until_drained()
                     answers.put((oid, data))
                 elif len(header) == 3:
                     stdout.read(int(header[2]) + 1)
@@ -350,6 +388,11 @@ class BlobStream:
         except BaseException as exc:  # handed to the consumer
             answers.put(exc)
 
+    def _wait_until_drained(self) -> None:
+        with self._drained:
+            while not self._answers.empty() and not self._closing:
+                self._drained.wait(0.05)
+
     def __iter__(self) -> BlobStream:
         return self
 
@@ -357,6 +400,9 @@ class BlobStream:
         if self._done:
             raise StopIteration
         item = self._answers.get()
+        if self._answers.empty():
+            with self._drained:
+                self._drained.notify()
         if item is None or isinstance(item, BaseException):
             self.close()
             if item is None:
@@ -369,6 +415,7 @@ class BlobStream:
         if self._done:
             return
         self._done = True
+        self._closing = True
         killed = self._reader.is_alive()
         if killed:
             self._proc.proc.kill()
@@ -390,6 +437,26 @@ class BlobStream:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Blobs above this size join the read-ahead queue only when it is empty.
+_LARGE = 1 << 16
+
+
+def _read_capped(stream: IO[bytes], size: int) -> bytes:
+    """A blob of ``size`` bytes from ``stream``: whole, or, above the parser's limit, its
+    first ``MAX_FILE_BYTES + 1`` bytes (enough to be refused as too large), the rest read
+    and dropped in pieces so that it is never held."""
+    if size <= MAX_FILE_BYTES:
+        return stream.read(size)
+    data = stream.read(MAX_FILE_BYTES + 1)
+    left = size - len(data)
+    while left > 0:
+        piece = stream.read(min(left, 1 << 20))
+        if not piece:
+            break
+        left -= len(piece)
+    return data
 
 
 def _first_line(exc: git.GitCommandError) -> str:

@@ -26,6 +26,7 @@ from .errors import DataError, ParseError
 from .gitsource import Commit, GitRepository, LoggedCommit
 from .migrations import IndexFileError
 from .model import Spec
+from .names import UNSAFE_PATH, printable, unsafe_name
 from .parse import check_spec_details, classify, parse_package, spec_details_line
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 CHUNK_BLOBS = 4000
 
 _REGULAR = ("100644", "100755")
+#: Stands for the mode of a package file whose path is not safe to store or print.
+_UNSAFE_MODE = "unsafe"
 Progress = Callable[[int, int], None]
 
 
@@ -155,7 +158,11 @@ class Ingest:
         paths: dict[str, str] = {}
         for commit in chunk:
             for ch in commit.changes:
-                if ch.new_mode in _REGULAR and _kind(ch.path) == "specs":
+                if (
+                    ch.new_mode in _REGULAR
+                    and _kind(ch.path) == "specs"
+                    and not unsafe_name(ch.path)
+                ):
                     paths.setdefault(ch.new_oid, ch.path)
         known = self._known_keys(set(paths))
         return {oid: path for oid, path in paths.items() if oid not in known}
@@ -260,16 +267,21 @@ class Ingest:
         # "untagged" (a file of an older layout changed).
         touched: dict[tuple[str, str], tuple[str, str] | str] = {}
         for ch in commit.changes:
-            kind = _kind(ch.path)
-            key = _package_key(ch.path)
-            if kind is None or key is None:
+            # A path holding control characters or bytes that are not UTF-8 is filed
+            # under its printable form as a problem (a file of an older layout: left out).
+            unsafe = unsafe_name(ch.path)
+            shown = printable(ch.path) if unsafe else ch.path
+            kind = _kind(shown)
+            key = _package_key(shown)
+            if kind is None or key is None or (unsafe and kind != "specs"):
                 continue
             if ch.old_mode != "000000":
                 state.counts[kind] = state.counts.get(kind, 1) - 1
             if ch.new_mode != "000000":
                 state.counts[kind] = state.counts.get(kind, 0) + 1
             if kind == "specs":  # the current layout lives in versions/contents alone
-                touched[key] = (ch.new_oid, ch.new_mode) if ch.new_mode != "000000" else "gone"
+                mode = _UNSAFE_MODE if unsafe else ch.new_mode
+                touched[key] = (ch.new_oid, mode) if ch.new_mode != "000000" else "gone"
                 continue
             if ch.old_mode != "000000":
                 state.close_file(ch.path, seq)
@@ -304,6 +316,10 @@ class Ingest:
     ) -> int:
         oid, mode = current
         path = f"_cache/{tag}/{package}/specs.md"
+        if mode == _UNSAFE_MODE:
+            return self._content(
+                f"unsafe:{oid}:{path}", "tagged", path, state, lambda: _Parsed(UNSAFE_PATH)
+            )
         if mode not in _REGULAR:
             reason = "not a regular file (symlink or submodule)"
             return self._content(

@@ -33,7 +33,15 @@ import orjson
 
 from .errors import ParseError
 from .model import Meta, Package, Problem, Spec
-from .parse import CACHE_DIR, front_matter, normalise_compiler, normalise_variant, sort_specs
+from .names import unsafe_name
+from .parse import (
+    CACHE_DIR,
+    front_matter,
+    normalise_compiler,
+    normalise_variant,
+    sort_specs,
+    too_large,
+)
 
 #: The tag the untagged layouts are filed under (see the module docstring).
 IMPLICIT_TAG = "develop"
@@ -128,6 +136,7 @@ def parse_index_md(data: bytes, path: str) -> LegacyIndex:
 
 def _front_matter_lines(data: bytes, path: str) -> list[tuple[int, str]]:
     """The lines between the two ``---`` fences, with their 1-based line numbers."""
+    too_large(data, path)
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -171,7 +180,7 @@ def _clip(text: str, limit: int = 60) -> str:
 
 def _file_name(name: str, where: str, path: str) -> str:
     """A spec file name must be a plain name inside the package folder."""
-    if not name or "/" in name or "\\" in name or name in (".", ".."):
+    if not name or "/" in name or "\\" in name or name in (".", "..") or unsafe_name(name):
         raise ParseError(path, f"{where}: {name!r} is not a spec file name")
     return name
 
@@ -236,6 +245,7 @@ def parse_spec_json(data: bytes, path: str, package: str) -> Spec:
     and the older ``{"spec": [{"<name>": {...}}, ...]}`` one. ``hash`` is the DAG hash;
     a ``full_hash`` is kept in ``extra``. Raises :class:`ParseError`.
     """
+    too_large(data, path)
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -313,6 +323,8 @@ def _text(mapping: Mapping[str, Any], key: str, where: str, path: str) -> str:
     value = mapping[key]
     if not isinstance(value, str) or not value.strip():
         raise ParseError(path, f"{where}: {key} must be a non-empty string")
+    if unsafe_name(value):
+        raise ParseError(path, f"{where}: {key} holds control characters")
     return value.strip()
 
 
@@ -346,6 +358,8 @@ def _variants(parameters: object, where: str, path: str) -> list[str]:
             out.append(f"{key}={value}")
         else:
             raise ParseError(path, f"{where}: parameters.{key} has an unknown shape")
+    if any(unsafe_name(v) for v in out):
+        raise ParseError(path, f"{where}: parameters hold control characters")
     return out
 
 

@@ -30,7 +30,7 @@ from .legacy import (
 )
 from .model import Meta, Package, Problem, Snapshot
 from .parse import SpecsCache, classify, count_specs, meta_by_stack, parse_package
-from .source import DirectorySource, Entry, Listing, Source, package_key
+from .source import DirectorySource, Entry, Listing, Source, problem_key
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _select(listing: Listing, tag: str | None, rename: str | None, glob: str | N
             out.entries[(rename or t, name)] = entry
     out.layout = listing.layout
     for problem in listing.problems:
-        key = package_key(problem.path)
+        key = problem_key(problem.path)
         if key is None or (
             (tag is None or key[0] == tag) and (glob is None or fnmatch.fnmatchcase(key[1], glob))
         ):
@@ -208,11 +208,14 @@ def _build(
     listing: Listing,
     keys: set[tuple[str, str]] | None,
     count_only: frozenset[str] = frozenset(),
+    with_meta: bool = False,
 ) -> Snapshot:
     """Parse the listed packages (only ``keys`` when given) into a snapshot.
 
     Packages of the tags in ``count_only`` are read and counted, not parsed into specs
-    (for an untagged package: the distinct spec files its list file names).
+    (for an untagged package: the distinct spec files its list file names). With
+    ``with_meta``, each file's whole ``meta`` is parsed (and must be valid) into
+    ``Package.meta``; otherwise only its per-stack counts are kept.
     """
     packages: dict[tuple[str, str], Package] = {}
     problems = list(listing.problems)
@@ -270,10 +273,10 @@ def _build(
                     continue
                 real = classify(entry.path) or key
                 package = parse_package(
-                    data, real[0], real[1], entry.path, entry.oid, False, specs_cache
+                    data, real[0], real[1], entry.path, entry.oid, with_meta, specs_cache
                 )
                 # Only meta's per-stack counts, to cross-check those taken from the specs.
-                by_stack = meta_by_stack(data)
+                by_stack = None if with_meta else meta_by_stack(data)
                 if by_stack is not None:
                     package = replace(package, meta=Meta(num_specs_by_stack=by_stack))
                 packages[key] = package
@@ -298,11 +301,12 @@ def _check_tag(listing: Listing, tag: str | None, source: Source) -> None:
         raise TagNotFound(source.info.source, tag)
 
 
-def load(source: Source, selection: Selection = ALL) -> Snapshot:
-    """Read a whole snapshot (restricted to the selection)."""
+def load(source: Source, selection: Selection = ALL, *, with_meta: bool = False) -> Snapshot:
+    """Read a whole snapshot (restricted to the selection); ``with_meta``: see :func:`_build`."""
     listing = source.listing()
     _check_tag(listing, selection.tag, source)
-    return _build(source, _select(listing, selection.tag, None, selection.package), None)
+    chosen = _select(listing, selection.tag, None, selection.package)
+    return _build(source, chosen, None, with_meta=with_meta)
 
 
 def load_pair(

@@ -9,6 +9,7 @@ is then checked for its type, and any failure raises :class:`ParseError` with th
 from __future__ import annotations
 
 import operator
+import re
 import sys
 import zlib
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ import orjson
 
 from .errors import ParseError
 from .model import Meta, Package, Spec
+from .names import UNSAFE
 
 CACHE_DIR = "_cache"
 SPECS_FILE = "specs.md"
@@ -27,6 +29,14 @@ _SPEC_LISTS = ("versions", "variants", "stacks")
 _META_LISTS = ("compilers", "oss", "platforms", "stacks", "targets", "versions")
 _JSON_KEYS = frozenset(("title", "meta", "spec_details"))
 _intern = sys.intern
+
+#: Resource limits (see SECURITY.md). A catalog file larger than this is a problem ("too
+#: large"), never parsed; sources read at most one byte more than this of any file. The
+#: largest file of the saved samples is 34 KB.
+MAX_FILE_BYTES = 8 << 20
+#: Front matter that is not one line of JSON per value goes to PyYAML, which reads about
+#: 1 MB a second: above this size such a file is a problem instead.
+MAX_YAML_BYTES = 1 << 20
 
 
 # ---- paths ---------------------------------------------------------------------------
@@ -103,6 +113,7 @@ def front_matter(
     derives everything from ``spec_details``) and ``skip_specs`` leaves ``spec_details``
     unparsed (the caller has its specs already); such values are None / :data:`SKIPPED`.
     """
+    too_large(data, path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -121,7 +132,40 @@ def front_matter(
     fast = _fast_front_matter(body, with_meta, skip_specs)
     if fast is not None:
         return fast
-    return _yaml_front_matter("\n".join(body), path)
+    text = "\n".join(body)
+    if len(text) > MAX_YAML_BYTES:
+        raise ParseError(
+            path,
+            f"front matter is not one line of JSON per value and larger than "
+            f"{MAX_YAML_BYTES >> 20} MiB (the limit for YAML); not read",
+        )
+    _unique_keys(body, path)
+    return _yaml_front_matter(text, path)
+
+
+def too_large(data: bytes, path: str) -> None:
+    """Refuse a file above :data:`MAX_FILE_BYTES` (a source may have read only that much
+    of it, plus one byte)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(
+            path, f"too large: more than {MAX_FILE_BYTES >> 20} MiB (the limit); not read"
+        )
+
+
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def _unique_keys(body: list[str], path: str) -> None:
+    """Refuse a top-level key written twice: YAML would keep the last one silently."""
+    seen: dict[str, int] = {}
+    for number, line in enumerate(body, start=2):
+        match = _TOP_KEY.match(line)
+        if match is None:
+            continue
+        key = match.group(1)
+        if key in seen:
+            raise ParseError(path, f"front matter has {key} twice (lines {seen[key]} and {number})")
+        seen[key] = number
 
 
 def _fast_front_matter(
@@ -158,6 +202,17 @@ def _fast_front_matter(
 
 
 def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
+    loaded = safe_yaml(text, path, first_line=2, what="front matter")
+    if not isinstance(loaded, dict):
+        raise ParseError(path, "front matter is not a mapping")
+    return loaded
+
+
+def safe_yaml(text: str, path: str, first_line: int = 1, what: str = "the file") -> object:
+    """YAML with the safe loader only, aliases refused. Raises :class:`ParseError`.
+
+    ``first_line`` is the file's line number of the text's first line (for messages).
+    """
     import yaml  # only for files off the fast path: the common layout never needs it
 
     # The C loader where PyYAML has libyaml; never an unsafe loader.
@@ -168,21 +223,19 @@ def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
-                line = mark.line + 2 if mark is not None else "?"
-                raise ParseError(path, f"front matter uses a YAML alias (line {line})")
-        loaded = yaml.load(text, Loader=loader)
+                line = mark.line + first_line if mark is not None else "?"
+                raise ParseError(path, f"{what} uses a YAML alias (line {line})")
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise ParseError(path, f"front matter is not valid YAML{where}: {problem}") from exc
+        where = f" at line {mark.line + first_line}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)
+        problem = problem or type(exc).__name__
+        raise ParseError(path, f"{what} is not valid YAML{where}: {problem}") from exc
     except RecursionError as exc:
-        raise ParseError(path, "front matter is nested too deeply") from exc
+        raise ParseError(path, f"{what} is nested too deeply") from exc
     except ValueError as exc:  # a scalar the safe constructor rejects: 2025-13-45, !!int x
-        raise ParseError(path, f"front matter has a bad value: {exc}") from exc
-    if not isinstance(loaded, dict):
-        raise ParseError(path, "front matter is not a mapping")
-    return loaded
+        raise ParseError(path, f"{what} has a bad value: {exc}") from exc
 
 
 # ---- typed values --------------------------------------------------------------------
@@ -210,6 +263,8 @@ def parse_spec(raw: object, index: int, path: str) -> Spec:
             and type(raw["variants"]) is list
             and type(raw["stacks"]) is list
         ):
+            raise _Refused
+        if _unsafe(digest):
             raise _Refused
         versions = tuple(raw["versions"])
         variants = tuple(raw["variants"])
@@ -241,8 +296,11 @@ class _Refused(Exception):
 
 def _only_strings(values: tuple[object, ...]) -> None:
     for value in values:
-        if type(value) is not str:
+        if type(value) is not str or _unsafe(value):
             raise _Refused
+
+
+_unsafe = UNSAFE.search
 
 
 #: Memo tables stay below this many entries each (a long history ingest meets many).
@@ -268,7 +326,7 @@ _SPEC_KEYS = frozenset(_SPEC_STRINGS + _SPEC_LISTS)
 def _word(value: str) -> str:
     done = _words.get(value)
     if done is None:
-        if type(value) is not str:
+        if type(value) is not str or _unsafe(value):
             raise _Refused
         done = _remember(_words, value, _intern(value.strip()))
     return done
@@ -291,7 +349,7 @@ def _variant_list(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, 
 def _compiler_pair(raw: str) -> tuple[str, str]:
     done = _compiler_pairs.get(raw)
     if done is None:
-        if type(raw) is not str:
+        if type(raw) is not str or _unsafe(raw):
             raise _Refused
         done = _remember(_compiler_pairs, raw, (raw, normalise_compiler(raw)))
     return done
@@ -329,6 +387,10 @@ def _spec_problem(raw: object, index: int, path: str) -> ParseError:
         value = raw[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return ParseError(path, f"{where}.{key} must be a list of strings")
+    for key in _SPEC_STRINGS + _SPEC_LISTS:
+        value = raw[key]
+        if any(_unsafe(v) for v in (value if isinstance(value, list) else [value])):
+            return ParseError(path, f"{where}.{key} holds control characters")
     return ParseError(path, f"{where} is malformed")
 
 
@@ -341,16 +403,41 @@ def parse_meta(raw: object, path: str) -> Meta:
     num_specs = raw.get("num_specs")
     if num_specs is not None and (not isinstance(num_specs, int) or isinstance(num_specs, bool)):
         raise ParseError(path, "meta.num_specs must be an integer")
-    by_stack = raw.get("num_specs_by_stack", {})
-    if not isinstance(by_stack, dict) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in by_stack.values()
-    ):
+    by_stack = raw.get("num_specs_by_stack")
+    counts = _stack_counts(by_stack) if by_stack is not None else None
+    if by_stack is not None and counts is None:
         raise ParseError(path, "meta.num_specs_by_stack must map stacks to integers")
-    return Meta(
-        num_specs=num_specs,
-        num_specs_by_stack=tuple(sorted((str(k), v) for k, v in by_stack.items())),
-        **lists,
-    )
+    return Meta(num_specs=num_specs, num_specs_by_stack=counts, **lists)
+
+
+def _stack_counts(value: object) -> tuple[tuple[str, int], ...] | None:
+    """``{stack: count}`` as sorted pairs; None if it is not such a mapping."""
+    if not isinstance(value, dict) or not all(
+        type(v) is int
+        for v in value.values()  # not a bool: type(True) is bool
+    ):
+        return None
+    return tuple(sorted((str(k), v) for k, v in value.items()))
+
+
+def meta_by_stack(data: bytes) -> tuple[tuple[str, int], ...] | None:
+    """``meta.num_specs_by_stack`` of a file of the usual shape (one line of JSON),
+    without parsing the rest of ``meta``; None when it cannot be found that way.
+
+    Cheap enough to run on every file a comparison reads, to cross-check the per-stack
+    counts taken from ``spec_details``.
+    """
+    if not data.startswith(b"---\n"):
+        return None
+    start = data.find(b"\nmeta: {")
+    if start < 0:
+        return None
+    end = data.find(b"\n", start + 1)
+    try:
+        raw = orjson.loads(data[start + 7 : end if end >= 0 else len(data)])
+    except orjson.JSONDecodeError:
+        return None
+    return _stack_counts(raw.get("num_specs_by_stack")) if isinstance(raw, dict) else None
 
 
 def _spec_details(matter: dict[str, Any], path: str) -> list[Any]:
@@ -406,7 +493,7 @@ def spec_details_line(data: bytes) -> bytes | None:
     specs, which lets the history index parse each distinct line once (a frozen tag's
     copy of a package differs from the original only in its ``categories`` line).
     """
-    if not data.startswith(b"---\n"):
+    if not data.startswith(b"---\n") or len(data) > MAX_FILE_BYTES:
         return None
     start = data.find(b"\nspec_details: ")
     if start < 0:
@@ -452,9 +539,12 @@ def check_spec_details(line: bytes, path: str) -> int:
                 and type(get("stacks")) is list
             ):
                 raise _Refused
-            join(raw["versions"])  # each a TypeError unless every item is a string
-            join(raw["variants"])
-            join(raw["stacks"])
+            # Each join a TypeError unless every item is a string; then one search for
+            # the characters parse_spec refuses, over every value at once.
+            values = (raw["hash"], raw["compiler"], raw["os"], raw["platform"], raw["target"])
+            lists = (join(raw["versions"]), join(raw["variants"]), join(raw["stacks"]))
+            if _unsafe(join(values + lists)):
+                raise _Refused
         except (_Refused, TypeError, AttributeError):
             raise _spec_problem(raw, index, path) from None
     return len(details)

@@ -19,12 +19,17 @@ import orjson
 
 from .errors import ParseError, SnapshotFileError
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind
+from .names import printable, unsafe_name
 from .parse import classify, parse_spec, sort_specs
 from .source import Entry, Listing
 
 FORMAT = "catalog-diff snapshot"
 VERSION = 1
 _GZIP_MAGIC = b"\x1f\x8b"
+#: A snapshot file larger than this (once decompressed) is refused, so that a small gzip
+#: file cannot unpack into all the memory there is. A snapshot of the whole catalog is
+#: well below 100 MB.
+MAX_SNAPSHOT_BYTES = 1 << 30
 
 
 def dumps(snapshot: Snapshot) -> bytes:
@@ -135,8 +140,8 @@ class SnapshotFileSource:
                 isinstance(item.get(k), str) for k in ("path", "message")
             ):
                 raise SnapshotFileError(path, f"problems[{i}] needs 'path' and 'message'")
-            listing.problems.append(Problem(item["path"], item["message"]))
-            key = classify(item["path"])
+            listing.problems.append(Problem(printable(item["path"]), printable(item["message"])))
+            key = classify(printable(item["path"]))
             if key is not None:  # a package file that could not be read: still broken
                 listing.broken.add(key)
         for i, item in enumerate(packages):
@@ -156,9 +161,13 @@ class SnapshotFileSource:
 
 def _load(path: str) -> dict[str, Any]:
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as f:
+            data = f.read(MAX_SNAPSHOT_BYTES + 1)
         if data.startswith(_GZIP_MAGIC):
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+                data = unpacked.read(MAX_SNAPSHOT_BYTES + 1)
+        if len(data) > MAX_SNAPSHOT_BYTES:
+            raise SnapshotFileError(path, f"larger than {MAX_SNAPSHOT_BYTES >> 30} GiB (the limit)")
         doc = orjson.loads(data)
     except OSError as exc:
         raise SnapshotFileError(path, exc.strerror or str(exc)) from exc
@@ -183,6 +192,8 @@ def _package(item: object, index: int, path: str) -> Package:
     fields = [item.get(k) for k in ("tag", "name", "path")]
     if not all(isinstance(v, str) and v for v in fields):
         raise SnapshotFileError(path, f"packages[{index}] needs 'tag', 'name' and 'path'")
+    if any(unsafe_name(str(v)) for v in fields):
+        raise SnapshotFileError(path, f"packages[{index}] has a name with control characters")
     specs = item.get("specs")
     if not isinstance(specs, list):
         raise SnapshotFileError(path, f"packages[{index}].specs must be a list")

@@ -27,7 +27,8 @@ from typing import Protocol
 from .errors import NotACatalog
 from .legacy import IMPLICIT_TAG, SPEC_JSON, legacy_kind
 from .model import Package, Problem, SourceInfo, SourceKind
-from .parse import CACHE_DIR, classify
+from .names import UNSAFE_PATH, printable, unsafe_name
+from .parse import CACHE_DIR, MAX_FILE_BYTES, classify
 
 #: Listing layouts (the names the history index uses for a commit's layout too).
 TAGGED = "tagged"
@@ -41,6 +42,7 @@ EMPTY = "empty"
 LIST_FILES = ("index.md", "specs.md")
 
 _NOT_REGULAR = "not a regular file (symlink or submodule)"
+_NOT_A_FOLDER = "not a regular folder (symlink or submodule)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,18 @@ class Listing:
     layout: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    """One thing below ``_cache/`` as it lies in the tree, for an audit of stray files.
+
+    ``kind`` is ``file``, ``symlink``, ``submodule``, or ``folder`` (an empty folder: only a
+    directory holds those). ``path`` may hold characters that are not safe to print.
+    """
+
+    path: str
+    kind: str
+
+
 class Source(Protocol):
     """What the loader needs of a source."""
 
@@ -108,6 +122,17 @@ def package_key(path: str) -> tuple[str, str] | None:
     if legacy_kind(path) is not None:
         return IMPLICIT_TAG, path.split("/")[1]
     return None
+
+
+def problem_key(path: str) -> tuple[str, str] | None:
+    """The ``(tag, package)`` a problem's path stands for: a catalog file's, or that of a
+    folder ``_cache/<tag>/<package>`` that is a symlink or a submodule."""
+    key = package_key(path)
+    if key is None:
+        parts = path.split("/")
+        if len(parts) == 3 and parts[0] == CACHE_DIR and all(parts):
+            key = (parts[1], parts[2])
+    return key
 
 
 def layout_name(tagged: bool, index: bool, specs: bool) -> str:
@@ -135,6 +160,23 @@ def files_identity(files: Iterable[tuple[str, str | None]]) -> str | None:
     return f"legacy:{digest}"
 
 
+def refuse_unsafe(listing: Listing, path: str) -> bool:
+    """File a path holding control characters or bytes that are not UTF-8 (see
+    :mod:`catalog_diff.names`) as a problem when it stands for a package file; True
+    when the path is such a path (and must not be filed otherwise)."""
+    if not unsafe_name(path):
+        return False
+    shown = printable(path)
+    key = package_key(shown)
+    if key is not None:
+        listing.problems.append(Problem(shown, UNSAFE_PATH))
+        listing.broken.add(key)
+        parts = path.split("/")
+        if not unsafe_name(parts[1]) and classify(shown) is not None:
+            listing.tags.add(parts[1])
+    return True
+
+
 def add_path(listing: Listing, path: str, entry: Entry | None) -> None:
     """File one path of the current layout (or any path deeper than a package folder of
     the older ones) into a listing.
@@ -142,9 +184,18 @@ def add_path(listing: Listing, path: str, entry: Entry | None) -> None:
     ``entry`` is None for something that is not a regular file (a symlink, a submodule);
     such a path is a problem when it stands where a package file should be.
     """
+    if refuse_unsafe(listing, path):
+        return
     parts = path.split("/")
     if len(parts) >= 3 and parts[0] == CACHE_DIR:
         listing.tags.add(parts[1])
+    if entry is None and parts[0] == CACHE_DIR and len(parts) in (2, 3) and all(parts):
+        # A symlink or a submodule where a tag folder or a package folder should be: a
+        # problem, and its package neither added nor removed.
+        listing.problems.append(Problem(path, _NOT_A_FOLDER))
+        if len(parts) == 3:
+            listing.broken.add((parts[1], parts[2]))
+        return
     key = classify(path)
     if key is None:
         return
@@ -209,30 +260,43 @@ class ListingBuilder:
         self.listing = Listing()
         self._tagged = False
         self._folders: dict[str, dict[str, Entry | None]] = {}
+        self._tag_folders: set[str] = set()
 
     def add(self, path: str, entry: Entry | None) -> None:
         """File one path (``entry`` None for a symlink or a submodule)."""
+        if refuse_unsafe(self.listing, path):
+            return
         parts = path.split("/")
         if len(parts) == 3 and parts[0] == CACHE_DIR and parts[1] and parts[2]:
             self._folders.setdefault(parts[1], {})[parts[2]] = entry
             return
         add_path(self.listing, path, entry)
-        if len(parts) == 4 and not self._tagged:
-            self._tagged = classify(path) is not None
+        if len(parts) == 4 and classify(path) is not None:
+            self._tagged = True
+            self._tag_folders.add(parts[1])
 
     def add_folder(self, name: str) -> None:
         """A folder directly in ``_cache/`` (a directory walk sees empty ones too)."""
-        self._folders.setdefault(name, {})
+        if not unsafe_name(name):
+            self._folders.setdefault(name, {})
 
     def finish(self) -> Listing:
-        """The listing, with the untagged package folders filed last (tagged files win)."""
+        """The listing, with the untagged package folders filed last (tagged files win).
+
+        A folder holding package files of the current layout (``<folder>/<pkg>/specs.md``)
+        is a tag folder, even when a list file lies in it too (that file is then no
+        package file of any layout, and is left out).
+        """
         listing = self.listing
         kinds = set()
         untagged = set()
         for name in sorted(self._folders):
-            chosen = add_untagged(listing, name, self._folders[name])
-            if chosen is None:
+            files = self._folders[name]
+            chosen = None if name in self._tag_folders else add_untagged(listing, name, files)
+            if chosen is None:  # a tag folder: a symlink or submodule in it is a problem
                 listing.tags.add(name)
+                for item in sorted(n for n, entry in files.items() if entry is None):
+                    add_path(listing, f"{CACHE_DIR}/{name}/{item}", None)
             else:
                 kinds.add(chosen)
                 untagged.add(name)
@@ -261,6 +325,9 @@ class DirectorySource:
         for dirpath, dirnames, filenames in os.walk(cache):
             dirnames.sort()
             rel = Path(dirpath).relative_to(self.root).as_posix()
+            for name in dirnames:  # os.walk lists a link to a folder here, and skips it
+                if Path(dirpath, name).is_symlink():
+                    builder.add(f"{rel}/{name}", None)
             for name in sorted(filenames):
                 full = Path(dirpath, name)
                 regular = full.is_file() and not full.is_symlink()
@@ -268,9 +335,43 @@ class DirectorySource:
                 builder.add(f"{rel}/{name}", entry)
         return builder.finish()
 
+    def tree(self) -> list[TreeEntry]:
+        """Everything below ``_cache/``, sorted by path (symlinks are not followed)."""
+        cache = self.root / CACHE_DIR
+        if not cache.is_dir():
+            raise NotACatalog(self.info.source)
+        out = []
+        for dirpath, dirnames, filenames in os.walk(cache):
+            rel = Path(dirpath).relative_to(self.root).as_posix()
+            for name in dirnames:  # os.walk lists a link to a folder here, and skips it
+                if Path(dirpath, name).is_symlink():
+                    out.append(TreeEntry(f"{rel}/{name}", "symlink"))
+            if not dirnames and not filenames and rel != CACHE_DIR:
+                out.append(TreeEntry(rel, "folder"))
+            for name in filenames:
+                full = Path(dirpath, name)
+                kind = "symlink" if full.is_symlink() else "file" if full.is_file() else "other"
+                out.append(TreeEntry(f"{rel}/{name}", kind))
+        return sorted(out, key=lambda e: e.path)
+
+    def read_path(self, path: str) -> bytes | None:
+        """The bytes of the regular file at ``path`` (relative), or None."""
+        full = self.root / path
+        if full.is_symlink() or not full.is_file():
+            return None
+        try:
+            with full.open("rb") as f:
+                return f.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+
     def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
         for entry in entries:
+            data: bytes | None
             try:
-                yield entry, (self.root / entry.path).read_bytes()
+                with (self.root / entry.path).open("rb") as f:
+                    # One byte more than the limit tells a file that is too large.
+                    data = f.read(MAX_FILE_BYTES + 1)
             except OSError:
-                yield entry, None
+                data = None
+            yield entry, data

@@ -18,6 +18,8 @@ from .. import __version__
 from .audit import history, index, log, show, when
 from .common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail
 from .diff import diff, schema, snapshot
+from .lint import lint
+from .release import release_notes
 
 __all__ = ["EXIT_INTERNAL", "main"]
 
@@ -56,5 +58,7 @@ def main() -> None:
     """Tell exactly what changed in the Spack build-cache catalog between two points."""
 
 
-for _command in (diff, snapshot, schema, index, log, history, show, when):
+for _command in (diff, snapshot, schema, release_notes, index, log, history, show, when):
     main.add_command(_command)
+
+main.add_command(lint)

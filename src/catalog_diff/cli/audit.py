@@ -13,6 +13,7 @@ from .common import (
     color_option,
     emit,
     fail,
+    first_problem,
     format_option,
     index_option,
     no_update_option,
@@ -21,6 +22,7 @@ from .common import (
     quiet_option,
     repo_option,
     reports_errors,
+    strict_option,
     use_color,
 )
 
@@ -211,6 +213,7 @@ def history(
 @output_option
 @color_option
 @quiet_option
+@strict_option
 @reports_errors
 def show(
     revision: str | None,
@@ -222,6 +225,7 @@ def show(
     output: str | None,
     color: str,
     quiet: bool,
+    strict: bool,
 ) -> None:
     """The catalog at REV (default HEAD) or at a date: per package its spec count, targets,
     stacks, compilers and versions; with --package naming one package, its specs.
@@ -236,10 +240,14 @@ def show(
         raise UsageError("give REV or --at DATE, not both")
     source = commit_at(at, repo=repo) if at is not None else revision or "HEAD"
     state = run_show(source, repo=repo, selection=Selection(tag=tag, package=package))
-    _report("show", state, fmt, output, quiet, color)
     if state.problems:
         first = state.problems[0]
-        fail(f"{source}: {first.path}: {first.message}", EXIT_DATA)
+        line = first_problem(f"{source}: {first.path}: {first.message}", len(state.problems))
+        if strict:  # fatal: no report
+            fail(line, EXIT_DATA)
+        _report("show", state, fmt, output, quiet, color)
+        fail(line, EXIT_DATA)
+    _report("show", state, fmt, output, quiet, color)
 
 
 @click.command()

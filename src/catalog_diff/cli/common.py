@@ -13,6 +13,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from ..errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, CatalogDiffError
+from ..names import printable
 
 #: A bug: an exception catalog-diff did not raise on purpose.
 EXIT_INTERNAL = 4
@@ -24,8 +25,13 @@ __all__ = ["EXIT_DATA", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE"]
 
 def fail(message: str, code: int) -> NoReturn:
     """One line on standard error, then exit with ``code``."""
-    click.echo(f"catalog-diff: error: {message}", err=True)
+    click.echo(f"catalog-diff: error: {printable(message)}", err=True)
     sys.exit(code)
+
+
+def first_problem(line: str, count: int) -> str:
+    """The error line of the first of ``count`` problems."""
+    return f"{line} (and {count - 1} more)" if count > 1 else line
 
 
 def reports_errors(func: F) -> F:
@@ -82,6 +88,11 @@ index_option = click.option(
 )
 no_update_option = click.option(
     "--no-update", is_flag=True, help="Query the index as it is, without indexing new commits."
+)
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="Make any file that cannot be read fatal: exit 3 with the error and no report.",
 )
 
 

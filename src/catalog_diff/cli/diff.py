@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,17 +12,25 @@ from .common import (
     color_option,
     emit,
     fail,
+    first_problem,
     format_option,
     output_option,
     package_option,
     quiet_option,
     repo_option,
     reports_errors,
+    strict_option,
     use_color,
 )
 
-FORMATS = ("text", "markdown", "json")
+if TYPE_CHECKING:
+    from ..model import Comparison
+
+FORMATS = ("text", "markdown", "json", "github")
 tag_option = click.option("--tag", metavar="TAG", help="Only this tag.")
+
+#: Exit code of a tripped ``--fail-on`` gate (the same as --exit-code's "differences").
+EXIT_GATE = EXIT_DIFFERENCES
 
 
 def _sides(revisions: tuple[str, ...], at: tuple[str, ...], repo: str) -> tuple[str, str]:
@@ -57,8 +66,36 @@ def _sides(revisions: tuple[str, ...], at: tuple[str, ...], repo: str) -> tuple[
     is_flag=True,
     help="Exit with 1 when there are differences, 0 when there are none (as git diff).",
 )
+@click.option(
+    "--fail-on",
+    multiple=True,
+    metavar="CONDITION",
+    help="Exit with 1 when CONDITION holds: removed-packages, removed-specs, lost-target, "
+    "lost-stack, lost-compiler, lost-os; scoped as NAME:>N, NAME:>=N or NAME:PATTERN "
+    "(e.g. lost-stack:e4s, removed-specs:>10). Repeat it or separate with commas.",
+)
+@click.option(
+    "--totals",
+    is_flag=True,
+    help="Read every package of both sides, not only the files that differ, so that the "
+    "specs per stack are totals (slower).",
+)
+@click.option(
+    "--marker",
+    metavar="TEXT",
+    help="With --format github: the hidden first line, <!-- TEXT --> "
+    "(default: <!-- catalog-diff -->).",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --format github: at most N characters (default 65536, GitHub's limit); "
+    "package sections are dropped from the end, never the summary.",
+)
 @color_option
 @quiet_option
+@strict_option
 @reports_errors
 def diff(
     revisions: tuple[str, ...],
@@ -71,8 +108,13 @@ def diff(
     new_tag: str | None,
     package: str | None,
     exit_code: bool,
+    fail_on: tuple[str, ...],
+    totals: bool,
+    marker: str | None,
+    max_chars: int | None,
     color: str,
     quiet: bool,
+    strict: bool,
 ) -> None:
     """Compare the catalog at OLD with the catalog at NEW.
 
@@ -80,15 +122,29 @@ def diff(
     main@{2025-03-01}, ...), a directory holding a catalog checkout, or a snapshot file
     written by 'catalog-diff snapshot'. An argument naming an existing path is a path.
     """
+    from .. import gates as gate_rules
     from ..api import diff as run_diff
     from ..load import Selection
     from ..render import render
+    from ..render.github import marker_line
 
     selection = Selection(tag=tag, old_tag=old_tag, new_tag=new_tag, package=package)
+    gates = gate_rules.parse(fail_on)
+    if fmt != "github" and (marker is not None or max_chars is not None):
+        raise UsageError("--marker and --max-chars go with --format github")
+    marker_line(marker)  # rejects a marker that could end the comment early
     old, new = _sides(revisions, at, repo)
-    comparison = run_diff(old, new, repo=repo, selection=selection)
+    comparison = run_diff(old, new, repo=repo, selection=selection, full=totals)
+    if strict and comparison.problems:  # fatal: no report
+        first = comparison.problems[0]
+        line = f"{first.side.value} {first.revision}: {first.path}: {first.message}"
+        fail(first_problem(line, len(comparison.problems)), EXIT_DATA)
+    if gates:
+        comparison = gate_rules.apply(comparison, gates)
     colour = use_color(color, output)
-    emit(render(comparison, fmt, colour), output, quiet, colour)
+    report = render(comparison, fmt, colour, marker=marker, max_chars=max_chars)
+    emit(report, output, quiet, colour)
+    _tell(comparison, quiet)
     if comparison.problems:
         if not quiet:
             first = comparison.problems[0]
@@ -100,8 +156,28 @@ def diff(
                 err=True,
             )
         sys.exit(EXIT_DATA)
+    if any(g.tripped for g in comparison.gates):
+        sys.exit(EXIT_GATE)
     if exit_code and comparison.has_differences:
         sys.exit(EXIT_DIFFERENCES)
+
+
+def _tell(comparison: Comparison, quiet: bool) -> None:
+    """On stderr: each gate tripped (even with --quiet: it is why the exit code is 1),
+    and a disagreement of a file's meta with its specs."""
+    for gate in comparison.gates:
+        if gate.tripped:
+            click.echo(f"catalog-diff: gate tripped: {gate.reason}", err=True)
+    counts = comparison.stack_counts
+    if counts is not None and counts.mismatches and not quiet:
+        first = counts.mismatches[0]
+        files = len({(m.side, m.path) for m in counts.mismatches})
+        click.echo(
+            f"catalog-diff: warning: meta.num_specs_by_stack disagrees with spec_details "
+            f"in {files} file(s), e.g. {first.side.value} {first.path}: stack {first.stack}: "
+            f"meta says {first.meta}, spec_details have {first.specs}",
+            err=True,
+        )
 
 
 @click.command()
@@ -117,6 +193,7 @@ def diff(
 @tag_option
 @package_option
 @quiet_option
+@strict_option
 @reports_errors
 def snapshot(
     source: str,
@@ -125,6 +202,7 @@ def snapshot(
     tag: str | None,
     package: str | None,
     quiet: bool,
+    strict: bool,
 ) -> None:
     """Save the whole catalog at SOURCE (revision or directory) as one file.
 
@@ -136,6 +214,10 @@ def snapshot(
     from ..snapshotfile import dumps, write
 
     snap = run_snapshot(source, repo=repo, selection=Selection(tag=tag, package=package))
+    if strict and snap.problems:  # fatal: nothing written
+        first = snap.problems[0]
+        line = f"{source}: {first.path}: {first.message}"
+        fail(first_problem(line, len(snap.problems)), EXIT_DATA)
     if output == "-":
         sys.stdout.buffer.write(dumps(snap))
     else:
@@ -158,7 +240,9 @@ def snapshot(
 
 @click.command()
 @click.argument(
-    "report", type=click.Choice(["diff", "log", "history", "when", "show"]), default="diff"
+    "report",
+    type=click.Choice(["diff", "log", "history", "when", "show", "lint"]),
+    default="diff",
 )
 def schema(report: str) -> None:
     """Print the JSON Schema of a report (default: 'diff --format json')."""

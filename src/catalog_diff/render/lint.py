@@ -1,0 +1,120 @@
+"""The report of ``catalog-diff lint`` as text, Markdown or JSON.
+
+Findings come in the order the audit sorted them (by code, tag, package, path); the JSON
+follows ``schemas/lint.schema.json`` (schema_version 1) with sorted keys. Every name taken
+from the catalog is inline code in Markdown (see :func:`.markdown.code`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from ..lint import CODES, Finding, LintReport
+from .common import ansi, describe_source
+from .json import SCHEMA_VERSION
+from .markdown import code
+
+
+def _checked(report: LintReport) -> str:
+    tags = "tag" if len(report.tags) == 1 else "tags"
+    yaml = "checked" if report.tags_yaml else "not found: tags not checked against it"
+    return (
+        f"{report.packages} packages in {len(report.tags)} {tags}, "
+        f"{report.entries} entries below _cache/; _data/tags.yaml {yaml}"
+    )
+
+
+def _where(f: Finding) -> str:
+    return f.path or (f"tag {f.tag}" if f.tag else "catalog")
+
+
+def render_text(report: LintReport, color: bool = False) -> Iterator[str]:
+    yield f"source: {describe_source(report.source, None)}"
+    yield f"checked: {_checked(report)}"
+    yield ""
+    if not report.findings:
+        yield "No findings."
+        return
+    head = f"Findings: {len(report.findings)}"
+    yield ansi(head, "bold") if color else head
+    for name, count in report.counts().items():
+        yield f"  {name:<24} {count}"
+    width = max(len(f.code) for f in report.findings)
+    for f in report.findings:
+        line = f"{f.code:<{width}}  {_where(f)}: {f.message}"
+        yield ansi(line, "red") if color else line
+
+
+def render_markdown(report: LintReport, color: bool = False) -> Iterator[str]:
+    yield "## Catalog lint"
+    yield ""
+    yield f"Source: {code(describe_source(report.source, None), table=False)}"
+    yield ""
+    yield f"Checked: {_checked(report)}."
+    yield ""
+    if not report.findings:
+        yield "No findings."
+        yield ""
+        return
+    yield "| finding | count |"
+    yield "|---|---:|"
+    for name, count in report.counts().items():
+        yield f"| {code(name)} | {count} |"
+    yield ""
+    yield "| finding | where | what |"
+    yield "|---|---|---|"
+    for f in report.findings:
+        yield f"| {code(f.code)} | {code(_where(f))} | {code(f.message)} |"
+    yield ""
+
+
+def lint_dict(report: LintReport) -> dict[str, Any]:
+    info = report.source
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": {
+            "kind": info.kind.value,
+            "source": info.source,
+            "revision": info.revision,
+            "commit": info.commit,
+            "date": info.date,
+        },
+        "summary": {
+            "findings": len(report.findings),
+            "by_code": report.counts(),
+            "unreadable": len(report.unreadable),
+            "packages": report.packages,
+            "tags": list(report.tags),
+            "entries": report.entries,
+            "tags_yaml_checked": report.tags_yaml,
+        },
+        "findings": [
+            {
+                "code": f.code,
+                "path": f.path,
+                "tag": f.tag,
+                "package": f.package,
+                "message": f.message,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def render_json(report: LintReport, color: bool = False) -> Iterator[str]:
+    data = orjson.dumps(lint_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    yield data.decode("utf-8")
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
+
+def render(report: LintReport, fmt: str = "text", color: bool = False) -> str:
+    """The whole report as one string (ending in a newline)."""
+    return "".join(line + "\n" for line in RENDERERS[fmt](report, color))
+
+
+__all__ = ["CODES", "RENDERERS", "lint_dict", "render"]

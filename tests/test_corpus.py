@@ -1,0 +1,460 @@
+"""The bad-input corpus (tests/corpus/cases.yaml), run through the real command line.
+
+Each case builds a real git repository of two commits (pinned identities and dates): a
+good neighbour package (cmake, which really changed between the two weekly samples) next
+to the case's bad file. ``diff`` then runs in text, Markdown and JSON, and with
+``--strict``; ``lint`` audits the new side. Every case checks the exit code, that stderr
+is one line naming the revision and the path, that the bad file is listed under problems
+in every format, that the neighbour's change is reported exactly as without the bad file,
+and that no traceback, control character or stray file appears. See the manifest's header
+for the keys of a case.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from catalog_diff.cli import main
+from catalog_diff.names import UNSAFE
+from catalog_diff.source import problem_key
+from gitrepo import SAMPLES, GitRepoBuilder
+
+CORPUS = Path(__file__).parent / "corpus"
+CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text("utf-8"))
+
+OLD, NEW = "develop-2025-03-23", "develop-2025-03-30"
+PACKAGES = ("bc", "cmake")
+BC = "_cache/develop/bc/specs.md"
+DATES = ("2025-03-23T06:00:00+00:00", "2025-03-30T06:00:00+00:00")
+FORMATS = ("text", "markdown", "json")
+
+
+def sample(name: str) -> bytes:
+    tag_dir, package = name.split("/")
+    return (SAMPLES / "cache" / tag_dir / package / "specs.md").read_bytes()
+
+
+def side_files(tag_dir: str) -> dict[str, bytes]:
+    return {f"_cache/develop/{p}/specs.md": sample(f"{tag_dir}/{p}") for p in PACKAGES}
+
+
+# ---- generated files ---------------------------------------------------------------------
+
+
+def _lines() -> list[bytes]:
+    return sample(f"{NEW}/bc").split(b"\n")
+
+
+def _with_spec_details(value: bytes) -> bytes:
+    lines = _lines()
+    return b"\n".join([*lines[:5], b"spec_details: " + value, *lines[6:]])
+
+
+def make_nested() -> bytes:
+    return _with_spec_details(b"[" * 100_000 + b"]" * 100_000)
+
+
+def make_nested_open() -> bytes:
+    return _with_spec_details(b"[" * 100_000)
+
+
+def make_huge() -> bytes:
+    """A well-formed file of 50 MB: one spec repeated with distinct hashes."""
+    lines = _lines()
+    spec = orjson.loads(lines[5][len(b"spec_details: ") :])[0]
+    template = orjson.dumps({**spec, "hash": "@" * 32})
+    head, tail = template.split(b"@" * 32)
+    count = 50_000_000 // len(template) + 1
+    specs = b", ".join(head + b"%032d" % i + tail for i in range(count))
+    return b"\n".join([*lines[:5], b"spec_details: [" + specs + b"]", *lines[6:]])
+
+
+def make_big_yaml() -> bytes:
+    """2 MB of front matter that only YAML reads (single-quoted strings; spec_details not
+    the last line, so that no shortcut takes that line alone as JSON)."""
+    lines = _lines()
+    spec = lines[5][len(b"spec_details: [") : lines[5].index(b"}, {") + 1].replace(b'"', b"'")
+    specs = b"spec_details: [" + b", ".join([spec] * 8000) + b"]"
+    return b"\n".join([*lines[:5], specs, b"sitemap: false", b"---"])
+
+
+def make_nested_yaml() -> bytes:
+    """100,000 nested [ ] off the JSON path (spec_details not the last line)."""
+    lines = _lines()
+    nested = b"spec_details: " + b"[" * 100_000 + b"]" * 100_000
+    return b"\n".join([*lines[:5], nested, b"sitemap: false", b"---"])
+
+
+def make_binary() -> bytes:
+    rng = random.Random(6)
+    return b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(64 * 1024))
+
+
+MAKERS: dict[str, Callable[[], bytes]] = {
+    "nested": make_nested,
+    "nested-open": make_nested_open,
+    "nested-yaml": make_nested_yaml,
+    "huge": make_huge,
+    "big-yaml": make_big_yaml,
+    "binary": make_binary,
+}
+
+
+def case_bytes(case: dict[str, Any]) -> bytes | None:
+    if case.get("make"):
+        return MAKERS[case["make"]]()
+    if case.get("file"):
+        return (CORPUS / "files" / case["file"]).read_bytes()
+    return None
+
+
+def case_path(case: dict[str, Any]) -> str:
+    path: str = case.get("path", BC)
+    if case.get("escapes"):  # \xNN and \n written as escapes: raw bytes in the file name
+        raw, _ = codecs.escape_decode(path.encode("utf-8"))  # type: ignore[attr-defined]
+        path = os.fsdecode(raw)
+    return path
+
+
+def extra_files(case: dict[str, Any]) -> dict[str, bytes]:
+    out = {}
+    for path, source in (case.get("extra") or {}).items():
+        if source.startswith("sample:"):
+            out[path] = sample(source.removeprefix("sample:"))
+        else:
+            out[path] = (CORPUS / "files" / source).read_bytes()
+    return out
+
+
+# ---- building a case -----------------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    """Where a case's catalog is and how the command line names its two sides."""
+
+    repo: Path
+    args: list[str]  # what follows "diff" (and "lint" takes args[:-2] + [new side])
+    old: str  # how the error line names each side's revision
+    new: str
+
+
+def _two_commits(repo: GitRepoBuilder, case: dict[str, Any], last: Callable[[], None]) -> None:
+    data, path, side = case_bytes(case), case_path(case), case.get("side", "new")
+    old = side_files(OLD)
+    if data is not None and side == "old":
+        old[path] = data
+    repo.write(old)
+    repo.commit("develop 2025-03-23", date=DATES[0])
+    new = side_files(NEW)
+    if data is not None and side == "new":
+        new[path] = data
+    if path != BC and side == "old":
+        repo.delete([path])
+    repo.write(new | extra_files(case))
+    last()
+
+
+def build(case: dict[str, Any], tmp: Path) -> Built:
+    setup = case.get("setup")
+    default = ["--repo", "{repo}", "HEAD~1", "HEAD"]
+    repo = GitRepoBuilder(tmp / (case.get("name") or "catalog"))
+
+    def commit() -> None:
+        repo.commit("develop 2025-03-30", date=DATES[1])
+
+    if setup == "empty-repository":
+        pass
+    elif setup == "directories":
+        old, new = tmp / "old", tmp / "new"
+        for root, files in ((old, side_files(OLD)), (new, side_files(NEW))):
+            for rel, data in files.items():
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).write_bytes(data)
+        for folder in case.get("empty_folders", []):
+            (new / folder).mkdir(parents=True)
+        return Built(new, [str(old), str(new)], str(old), str(new))
+    elif setup == "symlink":
+
+        def link_and_commit() -> None:
+            at = case.get("at", BC)
+            if at == "_cache/develop/bc":  # the folder itself becomes the link
+                repo.delete([BC])
+                (repo.path / at).rmdir()
+            repo.symlink(at, case["target"])
+            commit()
+
+        _two_commits(repo, case, link_and_commit)
+    elif setup == "submodule":
+
+        def gitlink_and_commit() -> None:
+            if case["at"] == BC:
+                repo.delete([BC])
+            repo.git("add", "-A", date=DATES[1])
+            repo.git("update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},{case['at']}")
+            repo.git("commit", "-q", "--no-verify", "-m", "gitlink", date=DATES[1])
+
+        _two_commits(repo, case, gitlink_and_commit)
+    elif setup == "cache-missing":
+
+        def drop_cache() -> None:
+            repo.delete(side_files(NEW))
+            repo.write({"README.md": b"# the catalog moved\n"})
+            commit()
+
+        _two_commits(repo, case, drop_cache)
+    elif setup == "shallow-clone":
+        _two_commits(repo, case, commit)
+        clone = tmp / "shallow"
+        subprocess.run(
+            ["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)],
+            env=repo.env(),
+            check=True,
+            capture_output=True,
+        )
+        assert (clone / ".git" / "shallow").is_file()
+        return Built(clone, _args(default, clone, tmp), "HEAD~1", "HEAD")
+    else:
+        assert setup in (None, "repo-name"), setup
+        _two_commits(repo, case, commit)
+    return Built(repo.path, _args(case.get("args", default), repo.path, tmp), "HEAD~1", "HEAD")
+
+
+def _args(template: list[str], repo: Path, tmp: Path) -> list[str]:
+    return [a.replace("{repo}", str(repo)).replace("{tmp}", str(tmp)) for a in template]
+
+
+# ---- running the command line --------------------------------------------------------------
+
+
+def run(args: list[str], via: str | None, cwd: Path) -> tuple[int, str, str]:
+    if via == "subprocess":
+        done = subprocess.run(
+            [sys.executable, "-m", "catalog_diff", *args],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            timeout=300,
+            env={k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+        )
+        # Both streams must be valid UTF-8, whatever the input held.
+        return done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def text_block(report: str, head: str) -> str:
+    """The lines of a package's section of a text report (up to the next blank line)."""
+    lines = report.splitlines()
+    start = lines.index(head)
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def markdown_block(report: str, head: str) -> str:
+    """A package's section of a Markdown report (up to the next heading)."""
+    lines = report.splitlines()
+    start = lines.index(head)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def outside_code(line: str) -> str:
+    """A Markdown line without its code spans."""
+    return re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", line)
+
+
+def entry(report: dict[str, Any], name: str, tag: str = "develop") -> dict[str, Any] | None:
+    found = [p for p in report["packages"] if (p["tag"], p["name"]) == (tag, name)]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The reports of the clean pair (no bad file), to hold each case's report against."""
+    tmp = tmp_path_factory.mktemp("clean")
+    built = build({"id": "clean"}, tmp)
+    out = {}
+    for fmt in FORMATS:
+        code, report, err = run(["diff", "--format", fmt, *built.args], None, tmp)
+        assert (code, err) == (0, ""), err
+        out[fmt] = report
+    data = json.loads(out["json"])
+    return {
+        "cmake": entry(data, "cmake"),
+        "bc": entry(data, "bc"),
+        "text": text_block(out["text"], "develop/cmake  changed"),
+        "markdown": markdown_block(out["markdown"], "### `develop/cmake` changed"),
+    }
+
+
+def one_error_line(err: str) -> str:
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("catalog-diff: error: "), err
+    assert "Traceback" not in err
+    return err
+
+
+def assert_clean_output(text: str) -> None:
+    """No control character (but newlines), no traceback, whatever the input held."""
+    assert "Traceback" not in text
+    assert not UNSAFE.search(text.replace("\n", "")), [c for c in text if UNSAFE.match(c)][:5]
+
+
+# ---- the corpus ----------------------------------------------------------------------------
+
+
+def test_the_corpus_is_large_and_well_formed() -> None:
+    ids = [case["id"] for case in CASES]
+    assert len(ids) == len(set(ids)) >= 40
+    for case in CASES:
+        expect = case["expect"]
+        assert expect["outcome"] in ("problem", "ok", "fatal"), case["id"]
+        assert case.get("what"), case["id"]
+        if expect["outcome"] != "ok":
+            assert expect.get("message"), case["id"]
+        if case.get("file"):
+            assert (CORPUS / "files" / case["file"]).is_file(), case["id"]
+    used = {case["file"] for case in CASES if case.get("file")}
+    used |= {s for case in CASES for s in (case.get("extra") or {}).values()}
+    assert {p.name for p in (CORPUS / "files").iterdir()} <= used
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_case(
+    case: dict[str, Any],
+    reference: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # where an executed payload or an option would write
+    built = build(case, tmp_path / "case")
+    expect = case["expect"]
+    via = case.get("via")
+    reports = {}
+    for fmt in FORMATS:
+        code, out, err = run(["diff", "--format", fmt, *built.args], via, work)
+        assert_clean_output(out)
+        assert_clean_output(err)
+        reports[fmt] = (code, out, err)
+    if expect["outcome"] == "fatal":
+        check_fatal(case, built, reports)
+    else:
+        check_report(case, built, reports, reference)
+    check_strict(case, built, reports)
+    if "lint" in expect:
+        check_lint(case, built)
+    assert list(work.iterdir()) == [], "something was written where it must not be"
+    assert not list(tmp_path.rglob("PWNED")) and not Path("PWNED").exists()
+    assert not (tmp_path / "case" / "x").exists()
+
+
+def check_fatal(case: dict[str, Any], built: Built, reports: dict[str, Any]) -> None:
+    expect = case["expect"]
+    for fmt, (code, out, err) in reports.items():
+        assert (code, out) == (3, ""), (fmt, code, err)
+        one_error_line(err)
+        assert expect["message"] in err, err
+        assert expect.get("revision", "") in err
+
+
+def check_report(
+    case: dict[str, Any], built: Built, reports: dict[str, Any], reference: dict[str, Any]
+) -> None:
+    expect = case["expect"]
+    problem = expect["outcome"] == "problem"
+    shown = expect.get("shown", case_path(case))
+    revision = built.old if case.get("side") == "old" else built.new
+    for fmt, (code, out, err) in reports.items():
+        if problem:
+            assert code == 3, (fmt, code, err)
+            one_error_line(err)
+            side = case.get("side", "new")
+            head = f"catalog-diff: error: {side} {revision}: {shown}: {expect['message']}"
+            assert err.startswith(head), (err, head)
+            # Listed under problems, in every format.
+            paths = [p["path"] for p in json.loads(out)["problems"]] if fmt == "json" else out
+            assert shown in paths, fmt
+        else:
+            assert code == 0, (fmt, code, err)
+            # Nothing but warnings (a meta that disagrees with its specs, say).
+            assert all(line.startswith("catalog-diff: warning: ") for line in err.splitlines())
+    text, markdown, data = (reports[f][1] for f in FORMATS)
+    data = json.loads(data)
+    # The neighbour's change is reported exactly as without the bad file.
+    assert entry(data, "cmake") == reference["cmake"]
+    assert reference["text"] in text
+    assert reference["markdown"] in markdown
+    key = problem_key(shown) if problem else None
+    if problem:
+        assert [p["path"] for p in data["problems"]] == [shown], data["problems"]
+        assert data["problems"][0]["message"].startswith(expect["message"])
+        assert data["summary"]["problems"] == 1
+        if key is not None:
+            found = entry(data, key[1], key[0])
+            assert found is None, "a broken package is neither added nor removed"
+    else:
+        assert data["problems"] == []
+    bc = expect.get("bc")
+    if bc == "same" or (problem and key != ("develop", "bc")):
+        assert entry(data, "bc") == reference["bc"]
+    elif isinstance(bc, dict):
+        found = entry(data, "bc")
+        assert found is not None and found["status"] == bc["status"]
+        for kind in ("added", "removed"):
+            if kind in bc:
+                assert len(found["specs"][kind]) == bc[kind]
+    for name, status in (expect.get("packages") or {}).items():
+        found = entry(data, name)
+        assert found is not None and found["status"] == status, name
+        assert f"develop/{name}" in text
+        assert name in markdown or name.replace("|", "\\|") in markdown
+        for line in markdown.splitlines():
+            rest = outside_code(line)
+            assert "<script" not in rest and "<img" not in rest, line
+    for tag in expect.get("tags_added", []):
+        assert tag in [t["tag"] for t in data["tags"]["added"]]
+        assert tag in text
+
+
+def check_strict(case: dict[str, Any], built: Built, reports: dict[str, Any]) -> None:
+    """--strict: any problem is fatal (the same line, no report); else nothing changes."""
+    code, out, err = run(["diff", "--format", "json", "--strict", *built.args], None, Path.cwd())
+    before = reports["json"]
+    if case["expect"]["outcome"] == "ok":
+        assert (code, out, err) == before
+        return
+    assert (code, out) == (3, "")
+    assert one_error_line(err) == before[2] or case["expect"]["outcome"] == "fatal"
+
+
+def check_lint(case: dict[str, Any], built: Built) -> None:
+    """What ``lint`` finds at the new side; its exit code follows from the findings."""
+    expected = set(case["expect"]["lint"])
+    args = [*built.args[:-2], built.args[-1]] if "--repo" in built.args else [built.args[-1]]
+    code, out, err = run(["lint", "--format", "json", *args], None, Path.cwd())
+    assert_clean_output(out)
+    found = {f["code"] for f in json.loads(out)["findings"]}
+    assert found == expected, json.loads(out)["findings"]
+    want = 3 if "unreadable-file" in expected else 1 if expected else 0
+    assert code == want, err
+    if want == 3:
+        one_error_line(err)
