@@ -74,6 +74,18 @@ class GitRevisionSource:
             builder.add(path, _entry(mode.decode("ascii"), oid.decode("ascii"), path))
         return builder.finish()
 
+    def tag_listing(self, tag: str) -> Listing:
+        """The listing of one tag only: ``ls-tree`` of its folder, not of the catalog."""
+        top = self._top()
+        if tag not in top.tags:
+            return Listing(tags=set(top.tags))  # the caller reports the tag not found
+        if tag == IMPLICIT_TAG and top.untagged:
+            return self.listing()  # develop gathers the packages of an older layout too
+        builder = ListingBuilder()
+        for mode, oid, path in self.repo.ls_tree(self.commit.sha, f"{CACHE_DIR}/{tag}"):
+            builder.add(path, _entry(mode.decode("ascii"), oid.decode("ascii"), path))
+        return builder.finish()
+
     def tree(self) -> list[TreeEntry]:
         """Every entry below ``_cache/`` at this revision, sorted by path."""
         rows = self.repo.ls_tree(self.commit.sha, CACHE_DIR)

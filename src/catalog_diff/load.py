@@ -303,7 +303,8 @@ def _check_tag(listing: Listing, tag: str | None, source: Source) -> None:
 
 def load(source: Source, selection: Selection = ALL, *, with_meta: bool = False) -> Snapshot:
     """Read a whole snapshot (restricted to the selection); ``with_meta``: see :func:`_build`."""
-    listing = source.listing()
+    narrow = getattr(source, "tag_listing", None)  # a revision lists one tag's folder only
+    listing = narrow(selection.tag) if narrow and selection.tag else source.listing()
     _check_tag(listing, selection.tag, source)
     chosen = _select(listing, selection.tag, None, selection.package)
     return _build(source, chosen, None, with_meta=with_meta)
