@@ -15,17 +15,25 @@ The suite runs a few trials (about ten seconds); a longer series:
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from git import GitCommandError
 
+from catalog_diff.errors import GitError
+from catalog_diff.gitsource import GitRepository
+from catalog_diff.history import HistoryIndex
 from historytruth import commit_count, dump, integrity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +131,71 @@ def _stage(path: Path) -> str:
     if count is None:
         return "start"
     return "no commit" if count == 0 else "some commits" if count < 21 else "all commits"
+
+
+class _StopAfterCommit:
+    """A connection that raises KeyboardInterrupt right after its first COMMIT, inside the
+    ingest's transaction block: the moment a Ctrl-C can land after the work is saved."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.armed = True
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        cursor = self._conn.execute(sql, *args)
+        if self.armed and sql == "COMMIT":
+            self.armed = False
+            raise KeyboardInterrupt
+        return cursor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_an_interruption_just_after_a_commit_is_an_interruption(
+    generated: tuple[Path, Path, float], tmp_path: Path
+) -> None:
+    """Found by the trials above: the rollback of a committed transaction failed ("cannot
+    rollback - no transaction is active") and turned a Ctrl-C into an internal error."""
+    repo, reference, _ = generated
+    path = tmp_path / "index.sqlite"
+    index = HistoryIndex(path)
+    index.conn = _StopAfterCommit(index.conn)  # type: ignore[assignment]
+    with GitRepository(str(repo)) as git_repo, pytest.raises(KeyboardInterrupt):
+        index.update(git_repo, git_repo.resolve("HEAD"))
+    index.close()
+    assert integrity(path) == "ok" and (commit_count(path) or 0) > 0
+    done = subprocess.run(index_command(repo, path), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert dump(path) == dump(reference)
+
+
+class _DyingLog:
+    """A `git log` process that dies when its output is closed (as git does of a broken
+    pipe) or fails at the end."""
+
+    def __init__(self) -> None:
+        record = b"\x01" + b"\0".join([b"a" * 40, b"", b"2025-01-01T00:00:00+00:00", b"0", b"s"])
+        self.proc = SimpleNamespace(stdout=io.BytesIO(record * 3))
+
+    def wait(self) -> None:
+        raise GitCommandError(["git", "log"], -13, b"")
+
+
+def test_a_log_stream_stopped_early_is_quiet(
+    generated: tuple[Path, Path, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the trials above: stopping the `git log` stream early (a Ctrl-C while the
+    index is built) made git die of a broken pipe, and that error replaced the
+    interruption (exit 4 instead of 130). A failure of a log read to its end is a data
+    error, never an internal one."""
+    repo, _, _ = generated
+    with GitRepository(str(repo)) as git_repo:
+        # GitPython's Git has slots: the command is replaced on its class, for this test.
+        dying = lambda self, *a, **k: _DyingLog()  # noqa: E731
+        monkeypatch.setattr(type(git_repo._git), "log", dying, raising=False)
+        stream = git_repo.first_parent_log("HEAD", None)
+        next(stream)
+        stream.close()  # quiet
+        with pytest.raises(GitError):
+            list(git_repo.first_parent_log("HEAD", None))

@@ -138,8 +138,15 @@ def crafted() -> dict[str, tuple[dict[str, bytes | None], set[str]]]:
                 BC: edit(
                     edit(bc, "spec_details", lambda s: [s[0], s[0], s[1]]),
                     "meta",
-                    meta(num_specs=3, num_specs_by_stack={"e4s": 2, "e4s-neoverse-v2": 1,
-                                                          "root": 3, "tutorial": 2}),
+                    meta(
+                        num_specs=3,
+                        num_specs_by_stack={
+                            "e4s": 2,
+                            "e4s-neoverse-v2": 1,
+                            "root": 3,
+                            "tutorial": 2,
+                        },
+                    ),
                 )
             },
             {"duplicate-hash"},
@@ -169,13 +176,20 @@ def crafted() -> dict[str, tuple[dict[str, bytes | None], set[str]]]:
         ),
         "tags.yaml not a list": ({"_data/tags.yaml": b"develop: yes\n"}, {"unreadable-file"}),
         "second hash only": (
-            {f"_cache/{WEEK}/other/specs.md": edit(
-                bc,
-                "spec_details",
-                lambda s: [spec for spec in s if spec["hash"] == second_bc_hash],
-            )},
-            {"hash-in-two-packages", "meta-num-specs", "meta-num-specs-by-stack",
-             "meta-stacks", "meta-targets"},
+            {
+                f"_cache/{WEEK}/other/specs.md": edit(
+                    bc,
+                    "spec_details",
+                    lambda s: [spec for spec in s if spec["hash"] == second_bc_hash],
+                )
+            },
+            {
+                "hash-in-two-packages",
+                "meta-num-specs",
+                "meta-num-specs-by-stack",
+                "meta-stacks",
+                "meta-targets",
+            },
         ),
     }
 

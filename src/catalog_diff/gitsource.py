@@ -251,6 +251,7 @@ class GitRepository:
         )
         stdout = proc.proc.stdout
         pending = b""
+        finished = False
         try:
             while True:
                 block = stdout.read(1 << 20)
@@ -262,9 +263,16 @@ class GitRepository:
                         yield _logged(part)
                 if not block:
                     break
+            finished = True
         finally:
             stdout.close()
-            proc.wait()
+            try:
+                proc.wait()
+            except git.GitCommandError as exc:
+                # Stopped early (Ctrl-C, or the reader left): git's broken pipe is our
+                # doing and must not hide what stopped us.
+                if finished:
+                    raise GitError(spec, self.path, _first_line(exc)) from exc
 
     def blobs_exist(self, specs: list[str]) -> list[bool]:
         """Whether each ``<tree-ish>:<path>`` names a blob, asked of one ``git cat-file

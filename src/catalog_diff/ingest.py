@@ -186,7 +186,9 @@ class Ingest:
             conn.execute("INSERT OR REPLACE INTO info VALUES ('tip', ?)", (chunk[-1].sha,))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # An interruption may land after COMMIT: nothing is left to roll back then.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         finally:
             self._pending.clear()

@@ -150,5 +150,6 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
             conn.execute(f"PRAGMA user_version = {int(target)}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # an interruption may land after COMMIT
+                conn.execute("ROLLBACK")
             raise
