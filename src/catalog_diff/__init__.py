@@ -13,7 +13,10 @@ command that needs little, such as an up-to-date ``index``) stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported: it costs more than the rest
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

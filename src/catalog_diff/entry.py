@@ -10,6 +10,43 @@ from __future__ import annotations
 import sys
 
 
+def _git(argv: list[str]) -> tuple[int, str]:
+    """Run git, return its exit code and output (stderr dropped). Spawned directly:
+    importing :mod:`subprocess` would cost more here than running git does."""
+    import os
+
+    if not hasattr(os, "posix_spawnp"):  # pragma: no cover - not on this platform
+        import subprocess
+
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        return done.returncode, done.stdout
+    read, write = os.pipe()
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    try:
+        pid = os.posix_spawnp(
+            argv[0],
+            argv,
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, write, 1),
+                (os.POSIX_SPAWN_DUP2, quiet, 2),
+                (os.POSIX_SPAWN_CLOSE, read),
+            ],
+        )
+    except OSError:
+        os.close(read)
+        return 127, ""
+    finally:
+        os.close(write)
+        os.close(quiet)
+    chunks = []
+    while chunk := os.read(read, 1 << 16):
+        chunks.append(chunk)
+    os.close(read)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
+
+
 def _up_to_date(args: list[str]) -> bool:
     """Answer ``index [REV] [--repo P] [--index F] [-q]`` when nothing is left to index.
 
@@ -31,13 +68,12 @@ def _up_to_date(args: list[str]) -> bool:
             revision = arg
         else:
             return False
+    import os.path
     import sqlite3
-    import subprocess
-    from pathlib import Path
 
     from .migrations import APPLICATION, SCHEMA_VERSION
 
-    done = subprocess.run(
+    code, out = _git(
         [
             "git",
             "-C",
@@ -49,24 +85,21 @@ def _up_to_date(args: list[str]) -> bool:
             "-q",
             "--end-of-options",
             f"{revision}^{{commit}}",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+        ]
     )
-    lines = done.stdout.split()
-    if done.returncode != 0 or len(lines) != 3:
+    lines = out.split()
+    if code != 0 or len(lines) != 3:
         return False
     git_dir, top, tip = lines
-    git_dir = str(Path(repo, git_dir).resolve())
+    git_dir = os.path.realpath(os.path.join(repo, git_dir))
     if index is None:
         from .indexpath import default_index_path
 
         index = str(default_index_path(git_dir, top))
-    if not Path(index).is_file():
+    if not os.path.isfile(index):
         return False
     try:
-        conn = sqlite3.connect(f"file:{Path(index).resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{os.path.realpath(index)}?mode=ro", uri=True)
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 return False
