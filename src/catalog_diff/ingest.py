@@ -177,6 +177,7 @@ class Ingest:
     ) -> None:
         """Record some commits and the contents they brought, in one transaction."""
         self._known_keys(set(parsed))  # what a previous batch stored meanwhile
+        self._known_specsets(set(self._pending))  # spec sets an earlier run stored
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -202,8 +203,8 @@ class Ingest:
         if line is None:
             return self._parse(None, data, path)
         digest = "line:" + hashlib.sha1(line).hexdigest()
-        if digest not in self._specsets and digest not in self._pending:
-            self._known_specsets({digest})
+        # New to this run: checked now; whether an earlier run stored it is asked of the
+        # index once per batch, in _commit (one query per 500, not one per file).
         return self._parse(digest, line, path)
 
     def _parse(self, digest: str | None, raw: bytes | None, path: str) -> _Parsed:
