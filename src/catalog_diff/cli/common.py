@@ -34,6 +34,16 @@ def first_problem(line: str, count: int) -> str:
     return f"{line} (and {count - 1} more)" if count > 1 else line
 
 
+def exit_on_problems(line: str, count: int, quiet: bool) -> None:
+    """After a report that lists ``count`` unreadable files (none: return), say the first
+    on stderr (unless ``quiet``) and exit with the data-error code."""
+    if not count:
+        return
+    if not quiet:
+        click.echo(f"catalog-diff: error: {first_problem(line, count)}", err=True)
+    sys.exit(EXIT_DATA)
+
+
 def reports_errors(func: F) -> F:
     """Turn library errors into one line on stderr and their exit code; never a traceback."""
 

@@ -11,6 +11,7 @@ from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
 from .common import (
     color_option,
     emit,
+    exit_on_problems,
     fail,
     first_problem,
     format_option,
@@ -146,16 +147,9 @@ def diff(
     emit(report, output, quiet, colour)
     _tell(comparison, quiet)
     if comparison.problems:
-        if not quiet:
-            first = comparison.problems[0]
-            more = len(comparison.problems) - 1
-            also = f" (and {more} more)" if more else ""
-            click.echo(
-                f"catalog-diff: error: {first.side.value} {first.revision}: {first.path}: "
-                f"{first.message}{also}",
-                err=True,
-            )
-        sys.exit(EXIT_DATA)
+        first = comparison.problems[0]
+        line = f"{first.side.value} {first.revision}: {first.path}: {first.message}"
+        exit_on_problems(line, len(comparison.problems), quiet)
     if any(g.tripped for g in comparison.gates):
         sys.exit(EXIT_GATE)
     if exit_code and comparison.has_differences:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from ..errors import EXIT_DATA, EXIT_USAGE
+from ..errors import EXIT_USAGE
 from .common import (
     emit,
+    exit_on_problems,
     fail,
     output_option,
     package_option,
@@ -76,13 +76,6 @@ def release_notes(
     notes = build_notes(old, new, repo=repo, rev=rev, tag=tag, package=package)
     emit(render_release_notes(notes, template, template_path), output, quiet)
     if notes.problems:
-        if not quiet:
-            first = notes.problems[0]
-            more = len(notes.problems) - 1
-            also = f" (and {more} more)" if more else ""
-            click.echo(
-                f"catalog-diff: error: {first.side} {first.source}: {first.path}: "
-                f"{first.message}{also}",
-                err=True,
-            )
-        sys.exit(EXIT_DATA)
+        first = notes.problems[0]
+        line = f"{first.side} {first.source}: {first.path}: {first.message}"
+        exit_on_problems(line, len(notes.problems), quiet)
