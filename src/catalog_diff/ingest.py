@@ -87,6 +87,9 @@ class Ingest:
         self._specsets: dict[str, int] = {}
         self._content_ids: dict[str, int] = {}
         self._pending: dict[str, tuple[str, int]] = {}
+        # While the caches above hold everything this run stored and the index held
+        # nothing before it, they answer "is it stored?" alone: no query needed.
+        self._caches_whole = index.last_commit() is None
 
     def run(
         self,
@@ -164,7 +167,10 @@ class Ingest:
                     and not unsafe_name(ch.path)
                 ):
                     paths.setdefault(ch.new_oid, ch.path)
-        known = self._known_keys(set(paths))
+        if self._caches_whole:
+            known = {oid for oid in paths if oid in self._content_ids}
+        else:
+            known = self._known_keys(set(paths))
         return {oid: path for oid, path in paths.items() if oid not in known}
 
     def _commit(
@@ -176,8 +182,9 @@ class Ingest:
         state: _State,
     ) -> None:
         """Record some commits and the contents they brought, in one transaction."""
-        self._known_keys(set(parsed))  # what a previous batch stored meanwhile
-        self._known_specsets(set(self._pending))  # spec sets an earlier run stored
+        if not self._caches_whole:
+            self._known_keys(set(parsed))  # what a previous batch stored meanwhile
+            self._known_specsets(set(self._pending))  # spec sets an earlier run stored
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -196,6 +203,7 @@ class Ingest:
             for table in (self._specsets, self._content_ids):
                 if len(table) > 1 << 16:
                     table.clear()
+                    self._caches_whole = False
 
     def _read(self, data: bytes | None, path: str) -> _Parsed:
         """A package file of the current layout, digested (and checked if new)."""
