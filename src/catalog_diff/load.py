@@ -254,6 +254,7 @@ def _build(
             broken.add(key)
 
     specs_cache: SpecsCache = {}
+    counts_cache: dict[object, int] = {}
     with _gc_paused():
         for entry, data in source.read_many(to_read):
             found = keys_of.get(id(entry))
@@ -267,7 +268,7 @@ def _build(
                 if data is None:
                     raise ParseError(entry.path, "cannot be read")
                 if key[0] in count_only:
-                    specs = count_specs(data, entry.path)
+                    specs = count_specs(data, entry.path, counts_cache)
                     sizes[key[0]][0] += 1
                     sizes[key[0]][1] += specs
                     continue
