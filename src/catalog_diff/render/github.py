@@ -27,13 +27,12 @@ from .common import (
     mismatch_text,
     rollup_text,
     shown_rollups,
-    signed,
     spec_counts,
     spec_line,
     stack_counts_title,
 )
 from .escape import escape, html_code
-from .markdown import summary_tables
+from .markdown import stack_counts_table, summary_tables
 
 #: The marker's text, and the comment limit of GitHub, in characters.
 DEFAULT_MARKER = "catalog-diff"
@@ -135,21 +134,7 @@ def _stack_counts(comparison: Comparison) -> Iterator[str]:
     yield f"### {stack_counts_title(counts)}"
     yield ""
     if counts.rows:
-        if counts.complete:
-            yield "| tag | stack | old | new | change |"
-            yield "|---|---|---:|---:|---:|"
-        else:
-            yield "| tag | stack | change |"
-            yield "|---|---|---:|"
-        for row in counts.rows[:STACK_ROWS_SHOWN]:
-            numbers = f"{row.old} | {row.new} | " if counts.complete else ""
-            yield (
-                f"| {html_code(row.tag)} | {html_code(row.stack)} | {numbers}{signed(row.delta)} |"
-            )
-        yield ""
-        if len(counts.rows) > STACK_ROWS_SHOWN:
-            yield f"And {len(counts.rows) - STACK_ROWS_SHOWN} more stacks (in the full report)."
-            yield ""
+        yield from stack_counts_table(counts, html_code, STACK_ROWS_SHOWN)
     yield meta_check_text(counts)
     yield ""
     if counts.mismatches:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..model import FACETS, Comparison, PackageChange, SourceInfo, Spec
+from ..model import FACETS, Comparison, PackageChange, SourceInfo, Spec, StackCounts
 from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
@@ -179,24 +179,35 @@ def rollups_section(comparison: Comparison) -> Iterator[str]:
     yield ""
 
 
+def stack_counts_table(
+    counts: StackCounts, cell: Callable[[str], str], shown: int | None = None
+) -> Iterator[str]:
+    """The specs-per-stack table: old, new and change when complete, else the change only.
+    With ``shown``, at most that many rows, then a line saying how many more."""
+    if counts.complete:
+        yield "| tag | stack | old | new | change |"
+        yield "|---|---|---:|---:|---:|"
+    else:
+        yield "| tag | stack | change |"
+        yield "|---|---|---:|"
+    for row in counts.rows if shown is None else counts.rows[:shown]:
+        numbers = f"{row.old} | {row.new} | " if counts.complete else ""
+        yield f"| {cell(row.tag)} | {cell(row.stack)} | {numbers}{signed(row.delta)} |"
+    yield ""
+    if shown is not None and len(counts.rows) > shown:
+        yield f"And {len(counts.rows) - shown} more stacks (in the full report)."
+        yield ""
+
+
 def stack_counts_section(comparison: Comparison) -> Iterator[str]:
-    """Specs per stack: old, new and change when complete, else the change only."""
+    """Specs per stack, and how they agree with each file's meta."""
     counts = comparison.stack_counts
     if counts is None or not (counts.rows or counts.mismatches):
         return
     yield f"### {stack_counts_title(counts)}"
     yield ""
     if counts.rows:
-        if counts.complete:
-            yield "| tag | stack | old | new | change |"
-            yield "|---|---|---:|---:|---:|"
-        else:
-            yield "| tag | stack | change |"
-            yield "|---|---|---:|"
-        for row in counts.rows:
-            numbers = f"{row.old} | {row.new} | " if counts.complete else ""
-            yield f"| {code(row.tag)} | {code(row.stack)} | {numbers}{signed(row.delta)} |"
-        yield ""
+        yield from stack_counts_table(counts, code)
     yield meta_check_text(counts)
     yield ""
     if counts.mismatches:
