@@ -23,10 +23,9 @@ from ..model import (
     PackageHistory,
     PackageState,
     Presence,
-    ProblemRecord,
     SourceInfo,
 )
-from .json import SCHEMA_VERSION, package_entry, to_dict
+from .json import SCHEMA_VERSION, package_entry, problem_entry, to_dict
 
 #: The commands with a JSON Schema of their own.
 COMMANDS: tuple[str, ...] = ("log", "history", "when", "show")
@@ -46,16 +45,6 @@ def _dumps(data: dict[str, Any]) -> Iterator[str]:
 
 def _ref(ref: CommitRef) -> dict[str, Any]:
     return {"commit": ref.commit, "date": ref.date, "subject": ref.subject}
-
-
-def _problem(p: ProblemRecord) -> dict[str, Any]:
-    return {
-        "side": p.side.value,
-        "revision": p.revision,
-        "commit": p.commit,
-        "path": p.path,
-        "message": p.message,
-    }
 
 
 def _source(info: SourceInfo) -> dict[str, Any]:
@@ -135,7 +124,7 @@ def when_dict(presence: Presence) -> dict[str, Any]:
         "last_seen": _ref(last) if last is not None else None,
         "present_at_end": presence.present_at_end,
         "intervals": [{"first": _ref(i.first), "last": _ref(i.last)} for i in presence.intervals],
-        "problems": [_problem(p) for p in presence.problems],
+        "problems": [problem_entry(p) for p in presence.problems],
     }
 
 
@@ -171,7 +160,7 @@ def show_dict(state: CatalogState) -> dict[str, Any]:
         "date": state.source.date,
         "source": _source(state.source),
         "tags": tags,
-        "problems": [_problem(p) for p in state.problems],
+        "problems": [problem_entry(p) for p in state.problems],
     }
 
 

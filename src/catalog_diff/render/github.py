@@ -32,7 +32,7 @@ from .common import (
     stack_counts_title,
 )
 from .escape import escape, html_code
-from .markdown import stack_counts_table, summary_tables
+from .markdown import gates_section, stack_counts_table, summary_tables
 
 #: The marker's text, and the comment limit of GitHub, in characters.
 DEFAULT_MARKER = "catalog-diff"
@@ -88,17 +88,7 @@ def _bounded(lines: list[str], shown: int, what: str) -> Iterator[str]:
 
 
 def _gates(comparison: Comparison) -> Iterator[str]:
-    if not comparison.gates:
-        return
-    tripped = sum(g.tripped for g in comparison.gates)
-    yield f"### Gates: {tripped} of {len(comparison.gates)} tripped"
-    yield ""
-    yield "| condition | result | reason |"
-    yield "|---|---|---|"
-    for gate in comparison.gates:
-        result = f"**{gate.status.value}**" if gate.tripped else gate.status.value
-        yield f"| {html_code(gate.condition)} | {result} | {escape(gate.reason)} |"
-    yield ""
+    return gates_section(comparison, html_code, escape)
 
 
 def _problems(comparison: Comparison) -> Iterator[str]:

@@ -17,6 +17,7 @@ from ..model import (
     FACETS,
     Comparison,
     PackageChange,
+    ProblemRecord,
     Rollup,
     SourceInfo,
     SpecPair,
@@ -50,6 +51,17 @@ def _pair(pair: SpecPair) -> dict[str, Any]:
 
 def _tag_count(count: TagCount) -> dict[str, Any]:
     return {"tag": count.tag, "packages": count.packages, "specs": count.specs}
+
+
+def problem_entry(p: ProblemRecord) -> dict[str, Any]:
+    """One problem of a report (also used by the audit commands' JSON)."""
+    return {
+        "side": p.side.value,
+        "revision": p.revision,
+        "commit": p.commit,
+        "path": p.path,
+        "message": p.message,
+    }
 
 
 def package_entry(change: PackageChange) -> dict[str, Any]:
@@ -95,16 +107,7 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
             "added": [_tag_count(t) for t in comparison.tags_added],
             "removed": [_tag_count(t) for t in comparison.tags_removed],
         },
-        "problems": [
-            {
-                "side": p.side.value,
-                "revision": p.revision,
-                "commit": p.commit,
-                "path": p.path,
-                "message": p.message,
-            }
-            for p in comparison.problems
-        ],
+        "problems": [problem_entry(p) for p in comparison.problems],
         "packages": [package_entry(c) for c in comparison.packages],
         "rollups": [_rollup(r) for r in comparison.rollups],
         "stack_counts": _stack_counts(comparison.stack_counts),

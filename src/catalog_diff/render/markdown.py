@@ -150,8 +150,13 @@ def _package(change: PackageChange) -> Iterator[str]:
     yield ""
 
 
-def gates_section(comparison: Comparison) -> Iterator[str]:
-    """The ``--fail-on`` outcomes, one table row each."""
+def gates_section(
+    comparison: Comparison,
+    cell: Callable[[str], str] = code,
+    prose: Callable[[str], str] = code,
+) -> Iterator[str]:
+    """The ``--fail-on`` outcomes, one table row each (``cell`` writes the condition,
+    ``prose`` the reason)."""
     if not comparison.gates:
         return
     tripped = sum(g.tripped for g in comparison.gates)
@@ -161,7 +166,7 @@ def gates_section(comparison: Comparison) -> Iterator[str]:
     yield "|---|---|---|"
     for gate in comparison.gates:
         result = f"**{gate.status.value}**" if gate.tripped else gate.status.value
-        yield f"| {code(gate.condition)} | {result} | {code(gate.reason)} |"
+        yield f"| {cell(gate.condition)} | {result} | {prose(gate.reason)} |"
     yield ""
 
 
