@@ -248,23 +248,23 @@ class Ingest:
         return digest
 
     def _known_specsets(self, digests: set[str]) -> None:
-        """Look up, in batches, which spec sets are stored already (ids remembered)."""
-        items = sorted(d for d in digests if d not in self._specsets)
-        for i in range(0, len(items), 500):
-            part = items[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT digest, id FROM specsets WHERE digest IN ({marks})"
-            self._specsets.update((d, int(n)) for d, n in self.conn.execute(sql, part))
+        """Look up which spec sets are stored already (ids remembered)."""
+        self._look_up("specsets", "digest", digests, self._specsets)
 
     def _known_keys(self, keys: set[str]) -> set[str]:
         """The keys already stored as contents (ids remembered)."""
-        items = sorted(k for k in keys if k not in self._content_ids)
+        self._look_up("contents", "key", keys, self._content_ids)
+        return {k for k in keys if k in self._content_ids}
+
+    def _look_up(self, table: str, column: str, values: set[str], ids: dict[str, int]) -> None:
+        """Remember the ids of the rows of ``table`` whose ``column`` is one of ``values``
+        (those not remembered yet), asking 500 at a time."""
+        items = sorted(v for v in values if v not in ids)
         for i in range(0, len(items), 500):
             part = items[i : i + 500]
             marks = ",".join("?" * len(part))
-            sql = f"SELECT key, id FROM contents WHERE key IN ({marks})"
-            self._content_ids.update((k, int(n)) for k, n in self.conn.execute(sql, part))
-        return {k for k in keys if k in self._content_ids}
+            sql = f"SELECT {column}, id FROM {table} WHERE {column} IN ({marks})"
+            ids.update((value, int(row_id)) for value, row_id in self.conn.execute(sql, part))
 
     def _apply(
         self,
