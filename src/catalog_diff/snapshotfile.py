@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import orjson
 
 from .errors import ParseError, SnapshotFileError
-from .model import Package, Problem, Snapshot, SourceInfo, SourceKind
+from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from .names import printable, unsafe_name
 from .parse import classify, parse_spec, sort_specs
 from .source import Entry, Listing
@@ -34,6 +35,12 @@ MAX_SNAPSHOT_BYTES = 1 << 30
 
 def dumps(snapshot: Snapshot) -> bytes:
     """Serialise a complete snapshot (JSON bytes, one package per line)."""
+    return b"".join(chunks(snapshot))
+
+
+def chunks(snapshot: Snapshot) -> Iterator[bytes]:
+    """The bytes of :func:`dumps`, a package at a time (a whole catalog's file is over
+    100 MB: written in pieces, it is never held whole)."""
     if not snapshot.complete:
         raise ValueError("only a complete snapshot can be saved (this one was read in part)")
     info = snapshot.info
@@ -53,21 +60,28 @@ def dumps(snapshot: Snapshot) -> bytes:
             for p in sorted(snapshot.problems, key=lambda p: (p.path, p.message))
         ],
     }
-    opts = orjson.OPT_SORT_KEYS
-    lines = [orjson.dumps(head, option=opts)[:-1] + b',"packages":[']
+    yield orjson.dumps(head, option=orjson.OPT_SORT_KEYS)[:-1] + b',"packages":['
     keys = sorted(snapshot.packages)
-    # Packages that share their specs (a frozen tag's copies) share their serialisation.
+    # Packages that share their specs (a frozen tag's copies) share their serialisation,
+    # kept until the last of them is written.
+    uses = Counter(id(package.specs) for package in snapshot.packages.values())
     specs_json: dict[int, bytes] = {}
+    last = len(keys) - 1
     for i, key in enumerate(keys):
         package = snapshot.packages[key]
-        specs = specs_json.get(id(package.specs))
+        shared = id(package.specs)
+        specs = specs_json.get(shared)
         if specs is None:
-            specs = orjson.dumps([spec.as_dict() for spec in package.specs], option=opts)
-            specs_json[id(package.specs)] = specs
-        # The keys of a record in sorted order, as OPT_SORT_KEYS would write them.
-        record = b"".join(
+            specs = orjson.dumps([_spec_record(spec) for spec in package.specs])
+        uses[shared] -= 1
+        if uses[shared]:
+            specs_json[shared] = specs
+        else:
+            specs_json.pop(shared, None)
+        # Every key in sorted order, as OPT_SORT_KEYS would write them.
+        yield b"".join(
             (
-                b'{"blob":',
+                b'\n{"blob":',
                 orjson.dumps(package.oid),
                 b',"name":',
                 orjson.dumps(package.name),
@@ -77,23 +91,35 @@ def dumps(snapshot: Snapshot) -> bytes:
                 specs,
                 b',"tag":',
                 orjson.dumps(package.tag),
-                b"}",
+                b"}," if i < last else b"}",
             )
         )
-        comma = b"," if i < len(keys) - 1 else b""
-        lines.append(record + comma)
-    lines.append(b"]}\n")
-    return b"\n".join(lines)
+    yield b"\n]}\n"
+
+
+def _spec_record(spec: Spec) -> dict[str, object]:
+    """:meth:`Spec.as_dict` with its keys in sorted order and tuples left as they are:
+    the same JSON, written without sorting or copying."""
+    return {
+        "compiler": spec.compiler,
+        "hash": spec.hash,
+        "os": spec.os,
+        "platform": spec.platform,
+        "stacks": spec.stacks,
+        "target": spec.target,
+        "variants": spec.variants,
+        "versions": spec.versions,
+    }
 
 
 def write(path: str, snapshot: Snapshot) -> None:
-    data = dumps(snapshot)
-    if path.endswith(".gz"):
-        buffer = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as gz:
-            gz.write(data)
-        data = buffer.getvalue()
-    Path(path).write_bytes(data)
+    """Write the snapshot to ``path`` (gzip when it ends in ``.gz``), a package at a time."""
+    with Path(path).open("wb") as f:
+        if path.endswith(".gz"):
+            with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as gz:
+                gz.writelines(chunks(snapshot))
+        else:
+            f.writelines(chunks(snapshot))
 
 
 def looks_like_snapshot(path: str) -> bool:

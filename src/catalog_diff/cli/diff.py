@@ -205,7 +205,7 @@ def snapshot(
     """
     from ..api import snapshot as run_snapshot
     from ..load import Selection
-    from ..snapshotfile import dumps, write
+    from ..snapshotfile import chunks, write
 
     snap = run_snapshot(source, repo=repo, selection=Selection(tag=tag, package=package))
     if strict and snap.problems:  # fatal: nothing written
@@ -213,7 +213,7 @@ def snapshot(
         line = f"{source}: {first.path}: {first.message}"
         fail(first_problem(line, len(snap.problems)), EXIT_DATA)
     if output == "-":
-        sys.stdout.buffer.write(dumps(snap))
+        sys.stdout.buffer.writelines(chunks(snap))
     else:
         try:
             write(output, snap)
