@@ -41,6 +41,7 @@ from catalog_diff.legacy import parse_flat_specs_md, parse_index_md, parse_spec_
 from catalog_diff.load import Sources, load
 from catalog_diff.names import UNSAFE
 from catalog_diff.parse import (
+    LineMemo,
     check_spec_details,
     count_specs,
     parse_package,
@@ -236,7 +237,7 @@ def _outcome(call: Callable[[], object]) -> object:
 @given(data=package_bytes())
 def test_parsing_raises_nothing_but_parse_errors(data: bytes) -> None:
     for with_meta in (True, False):
-        for cache in (None, {}):
+        for cache in (None, LineMemo()):
             _outcome(lambda: parse_package(data, "develop", "fuzz", PATH, None, with_meta, cache))  # noqa: B023
     _outcome(lambda: count_specs(data, PATH))
     line = spec_details_line(data)

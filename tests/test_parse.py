@@ -16,15 +16,18 @@ from hypothesis import strategies as st
 from catalog_diff import parse
 from catalog_diff.compare import facet_values
 from catalog_diff.errors import ParseError
-from catalog_diff.model import Package
+from catalog_diff.load import load
+from catalog_diff.model import Package, Spec, make_spec
 from catalog_diff.parse import (
+    LineMemo,
     classify,
     legacy_layout,
     normalise_compiler,
     normalise_variant,
     parse_package,
 )
-from gitrepo import SAMPLES
+from catalog_diff.source import DirectorySource
+from gitrepo import SAMPLES, sample_tree, write_tree
 
 SAMPLE_FILES = sorted((SAMPLES / "cache").glob("*/*/specs.md"))
 HASH = re.compile(r"^[a-z2-7]{32}$")
@@ -572,3 +575,58 @@ def test_legacy_samples_are_recognised_as_legacy() -> None:
         assert len(paths) == 3
         assert all(legacy_layout(p) is not None for p in paths)
         assert all(classify(p) is None for p in paths)
+
+
+def test_make_spec_builds_the_same_spec_as_the_constructor() -> None:
+    values = (
+        "h" * 32,
+        ("1.2",),
+        "gcc@11.4.0",
+        "ubuntu22.04",
+        "linux",
+        "x86_64_v3",
+        ("+shared", "patches=a,b"),
+        ("e4s",),
+        "gcc@=11.4.0",
+        ("patches:=a,b", "+shared"),
+        (("size", "123"),),
+    )
+    made, built = make_spec(*values), Spec(*values)
+    assert type(made) is Spec and made == built and hash(made) == hash(built)
+    assert [getattr(made, name) for name in Spec.__slots__] == list(values)
+    with pytest.raises(AttributeError):  # as frozen as any other spec
+        made.hash = "x"  # type: ignore[misc]
+
+
+def test_a_line_memo_answers_only_for_the_same_package_and_the_same_bytes() -> None:
+    memo: LineMemo[int] = LineMemo()
+    assert memo.find("zlib", b"[1]") is None
+    memo.keep(b"[1]", 1)
+    assert memo.find("zlib", b"[1]") == (1,)
+    assert memo.find("zlib", b"[1] ") is None  # a byte more: another line
+    memo.keep(b"[]", 0)
+    assert memo.find("zlib", b"[]") == (0,)  # a falsy value is still an answer
+    assert memo.find("bzip2", b"[1]") is None  # another package: forgotten
+    assert memo.find("zlib", b"[1]") is None  # and not back when the package returns
+
+
+def test_copies_of_a_file_in_other_tags_share_their_specs(tmp_path: Path) -> None:
+    """A frozen tag's copy of a package differs only in its categories line: a load
+    parses its spec list once, and every copy holds the same specs as its own parse."""
+    week = "develop-2025-03-30"
+    files = sample_tree(week)
+    for tag in ("develop", "v1.0.0"):
+        for path, data in sample_tree(week, as_tag=tag).items():
+            files[path] = data.replace(f"[package, {week}]".encode(), f"[package, {tag}]".encode())
+    other = "_cache/v1.0.0/bc/specs.md"
+    head, stacks, tail = files[other].rpartition(b'"stacks": ["')  # of the last spec
+    files[other] = head + stacks + b'extra", "' + tail
+    write_tree(tmp_path, files)
+    snap = load(DirectorySource(str(tmp_path)))
+    assert not snap.problems
+    for (tag, name), package in snap.packages.items():
+        alone = parse_package(files[package.path], tag, name, package.path)
+        assert package.specs == alone.specs
+        if tag != week and package.path != other:
+            assert package.specs is snap.packages[(week, name)].specs
+    assert snap.packages[("v1.0.0", "bc")].specs != snap.packages[(week, "bc")].specs

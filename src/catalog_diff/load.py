@@ -29,7 +29,15 @@ from .legacy import (
     parse_index_md,
 )
 from .model import Meta, Package, Problem, Snapshot
-from .parse import SpecsCache, classify, count_specs, meta_by_stack, parse_package
+from .parse import (
+    LineMemo,
+    SpecsCache,
+    StackCounts,
+    classify,
+    count_specs,
+    meta_by_stack,
+    parse_package,
+)
 from .source import DirectorySource, Entry, Listing, Source, problem_key
 
 
@@ -138,6 +146,10 @@ class _UntaggedReads:
             self._owner[id(part)] = key
         self._pending[key] = (entry, len(parts), {})
         return parts
+
+    def owner(self, part: Entry) -> tuple[str, str]:
+        """The package a file of :meth:`files` belongs to."""
+        return self._owner[id(part)]
 
     def take(
         self, part: Entry, data: bytes | None
@@ -248,13 +260,22 @@ def _build(
                 return
             packages[key], more = _untagged_package(entry, blobs)
             # A spec file already reported by the listing (a symlink) is not "missing" too.
-            problems.extend(p for p in more if p.path not in reported)
+            read_problems.extend((key, p) for p in more if p.path not in reported)
         except ParseError as exc:
-            problems.append(Problem(exc.path, exc.reason))
+            read_problems.append((key, Problem(exc.path, exc.reason)))
             broken.add(key)
 
-    specs_cache: SpecsCache = {}
-    counts_cache: dict[object, int] = {}
+    def name_first(entry: Entry) -> tuple[str, str]:
+        tag, name = keys_of.get(id(entry)) or untagged.owner(entry)
+        return name, tag
+
+    # Each package's tags are read in a row, for the memos (see LineMemo); problems are
+    # reported in the order of the packages all the same.
+    to_read.sort(key=name_first)
+    read_problems: list[tuple[tuple[str, str], Problem]] = []
+    specs_cache: SpecsCache = LineMemo()
+    counts_cache: LineMemo[int] = LineMemo()
+    stacks_cache: LineMemo[StackCounts | None] = LineMemo()
     with _gc_paused():
         for entry, data in source.read_many(to_read):
             found = keys_of.get(id(entry))
@@ -268,24 +289,30 @@ def _build(
                 if data is None:
                     raise ParseError(entry.path, "cannot be read")
                 if key[0] in count_only:
-                    specs = count_specs(data, entry.path, counts_cache)
+                    specs = count_specs(data, entry.path, counts_cache, key[1])
                     sizes[key[0]][0] += 1
                     sizes[key[0]][1] += specs
                     continue
                 real = classify(entry.path) or key
-                package = parse_package(
-                    data, real[0], real[1], entry.path, entry.oid, with_meta, specs_cache
-                )
                 # Only meta's per-stack counts, to cross-check those taken from the specs.
-                by_stack = None if with_meta else meta_by_stack(data)
-                if by_stack is not None:
-                    package = replace(package, meta=Meta(num_specs_by_stack=by_stack))
-                packages[key] = package
+                by_stack = None if with_meta else meta_by_stack(data, stacks_cache, key[1])
+                packages[key] = parse_package(
+                    data,
+                    real[0],
+                    real[1],
+                    entry.path,
+                    entry.oid,
+                    with_meta,
+                    specs_cache,
+                    None if by_stack is None else Meta(num_specs_by_stack=by_stack),
+                )
             except ParseError as exc:
-                problems.append(Problem(entry.path, exc.reason))
+                read_problems.append((key, Problem(entry.path, exc.reason)))
                 broken.add(key)
         for left in untagged.rest():
             file_untagged(*left)
+    read_problems.sort(key=lambda pair: pair[0])
+    problems.extend(problem for _, problem in read_problems)
     return Snapshot(
         info=source.info,
         packages=dict(sorted(packages.items())),

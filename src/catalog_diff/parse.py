@@ -11,14 +11,13 @@ from __future__ import annotations
 import operator
 import re
 import sys
-import zlib
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 
 from .errors import ParseError
-from .model import Meta, Package, Spec
+from .model import Meta, Package, Spec, make_spec
 from .names import UNSAFE, printable
 
 CACHE_DIR = "_cache"
@@ -201,6 +200,27 @@ def _fast_front_matter(
     return out
 
 
+def _head_matter(data: bytes, line: bytes, with_meta: bool) -> dict[str, Any] | None:
+    """The front matter of a file of the usual shape (see :func:`spec_details_line`,
+    which found its ``line``) from the lines above ``spec_details``, which is not decoded
+    at all; None whenever :func:`front_matter` could see it otherwise."""
+    value = line.strip()
+    if value[:1] != b"[" or value[-1:] != b"]":  # not JSON: as front_matter would see it
+        return None
+    try:
+        head = data[4 : data.find(b"\nspec_details: ")].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    body = head.split("\n") if head else []
+    if any(text.rstrip() == "---" for text in body):  # the front matter ends above
+        return None
+    matter = _fast_front_matter(body, with_meta)
+    if matter is None or "spec_details" in matter:
+        return None
+    matter["spec_details"] = SKIPPED
+    return matter
+
+
 def _yaml_front_matter(text: str, path: str) -> dict[str, Any]:
     loaded = safe_yaml(text, path, first_line=2, what="front matter")
     if not isinstance(loaded, dict):
@@ -261,36 +281,40 @@ def parse_spec(raw: object, index: int, path: str, clean: bool = False) -> Spec:
         if type(raw) is not dict:
             raise _Refused
         digest = raw["hash"]
-        if type(digest) is not str or not (
-            type(raw["versions"]) is list
-            and type(raw["variants"]) is list
-            and type(raw["stacks"]) is list
+        versions = raw["versions"]
+        variants = raw["variants"]
+        stacks = raw["stacks"]
+        if (
+            type(digest) is not str
+            or type(versions) is not list
+            or type(variants) is not list
+            or type(stacks) is not list
         ):
             raise _Refused
         if not clean and _unsafe(digest):
             raise _Refused
-        versions = tuple(raw["versions"])
-        variants = tuple(raw["variants"])
-        stacks = tuple(raw["stacks"])
-        compiler = raw["compiler"]
-        raw_compiler, norm_compiler = _compiler_pair(compiler)
+        versions = tuple(versions)
+        variants = tuple(variants)
+        stacks = tuple(stacks)
+        compiler, os, platform, target = raw["compiler"], raw["os"], raw["platform"], raw["target"]
+        # A memo miss (or a value of the wrong type) goes to the function that checks it.
+        raw_compiler, norm_compiler = _compiler_pairs.get(compiler) or _compiler_pair(compiler)
         raw_variants, norm_variants = _variant_lists.get(variants) or _variant_list(variants)
-        spec = Spec(
-            hash=digest.strip(),
-            versions=_string_sets.get(versions) or _string_set(versions),
-            compiler=norm_compiler,
-            os=_word(raw["os"]),
-            platform=_word(raw["platform"]),
-            target=_word(raw["target"]),
-            variants=norm_variants,
-            stacks=_string_sets.get(stacks) or _string_set(stacks),
-            raw_compiler=raw_compiler,
-            raw_variants=raw_variants,
-            extra=_extra(raw) if len(raw) > 8 else (),
+        return make_spec(
+            digest.strip(),
+            _string_sets.get(versions) or _string_set(versions),
+            norm_compiler,
+            _words.get(os) or _word(os),
+            _words.get(platform) or _word(platform),
+            _words.get(target) or _word(target),
+            norm_variants,
+            _string_sets.get(stacks) or _string_set(stacks),
+            raw_compiler,
+            raw_variants,
+            _extra(raw) if len(raw) > 8 else (),
         )
     except (_Refused, KeyError, TypeError, AttributeError):
         raise _spec_problem(raw, index, path) from None
-    return spec
 
 
 class _Refused(Exception):
@@ -432,12 +456,15 @@ def _stack_counts(value: object) -> tuple[tuple[str, int], ...] | None:
     return tuple(sorted((printable(str(k)), v) for k, v in value.items()))
 
 
-def meta_by_stack(data: bytes) -> tuple[tuple[str, int], ...] | None:
+def meta_by_stack(
+    data: bytes, memo: LineMemo[StackCounts | None] | None = None, name: str = ""
+) -> StackCounts | None:
     """``meta.num_specs_by_stack`` of a file of the usual shape (one line of JSON),
     without parsing the rest of ``meta``; None when it cannot be found that way.
 
     Cheap enough to run on every file a comparison reads, to cross-check the per-stack
-    counts taken from ``spec_details``.
+    counts taken from ``spec_details``. With a ``memo`` (see :class:`LineMemo`), a
+    ``meta`` line the package ``name`` had in a tag read just before is not parsed again.
     """
     if not data.startswith(b"---\n"):
         return None
@@ -445,11 +472,19 @@ def meta_by_stack(data: bytes) -> tuple[tuple[str, int], ...] | None:
     if start < 0:
         return None
     end = data.find(b"\n", start + 1)
+    line = data[start + 7 : end if end >= 0 else len(data)]
+    if memo is not None:
+        known = memo.find(name, line)
+        if known is not None:
+            return known[0]
     try:
-        raw = orjson.loads(data[start + 7 : end if end >= 0 else len(data)])
+        raw = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
-    return _stack_counts(raw.get("num_specs_by_stack")) if isinstance(raw, dict) else None
+    counts = _stack_counts(raw.get("num_specs_by_stack")) if isinstance(raw, dict) else None
+    if memo is not None:
+        memo.keep(line, counts)
+    return counts
 
 
 def _spec_details(matter: dict[str, Any], path: str) -> list[Any]:
@@ -461,7 +496,43 @@ def _spec_details(matter: dict[str, Any], path: str) -> list[Any]:
     return details
 
 
-SpecsCache = dict[tuple[int, int, int], tuple[Spec, ...]]
+StackCounts = tuple[tuple[str, int], ...]
+_T = TypeVar("_T")
+
+
+class LineMemo(Generic[_T]):
+    """What was made of each line met in the files of one package, for the next file of
+    the same package: its copy in another tag.
+
+    A frozen tag's copy of a package differs from the original only in its
+    ``categories`` line, so a whole catalog holds far fewer distinct ``spec_details``
+    lines than files. A load reads the files of one package name together, every tag in
+    a row; holding just that package's few lines finds all the sharing there is
+    (different packages never share a spec list) with a byte comparison, without
+    hashing every line or holding on to the lines of the whole catalog.
+    """
+
+    __slots__ = ("_name", "_seen")
+
+    def __init__(self) -> None:
+        self._name: str | None = None
+        self._seen: list[tuple[bytes, _T]] = []
+
+    def find(self, name: str, line: bytes) -> tuple[_T] | None:
+        """``(value,)`` kept for this very ``line`` of package ``name``; None if new."""
+        if name != self._name:
+            self._name, self._seen = name, []
+            return None
+        for known, value in self._seen:
+            if known == line:
+                return (value,)
+        return None
+
+    def keep(self, line: bytes, value: _T) -> None:
+        self._seen.append((line, value))
+
+
+SpecsCache = LineMemo[tuple[Spec, ...]]
 
 
 def parse_package(
@@ -472,28 +543,31 @@ def parse_package(
     oid: str | None = None,
     with_meta: bool = True,
     specs_cache: SpecsCache | None = None,
+    meta: Meta | None = None,
 ) -> Package:
     """Parse one ``specs.md`` of the current layout. Raises :class:`ParseError`.
 
-    ``with_meta=False`` skips the ``meta`` line (``Package.meta`` is then None). With a
-    ``specs_cache`` (one per load), files whose ``spec_details`` line is byte for byte one
-    met before share its parsed specs: a frozen tag's copy of a package differs from
-    the original only in its ``categories`` line, so a whole catalog holds far fewer
-    distinct spec lists than files, and parsing each once saves time and memory.
+    ``with_meta=False`` skips the ``meta`` line (``Package.meta`` is then ``meta``, as
+    given). With a ``specs_cache`` (one per load, see :class:`LineMemo`), files of
+    package ``name`` whose ``spec_details`` line is byte for byte one met before share
+    its parsed specs, which saves time and memory.
     """
     line = spec_details_line(data) if specs_cache is not None else None
-    matter = front_matter(data, path, with_meta, skip_specs=line is not None)
+    matter = (line is not None and _head_matter(data, line, with_meta)) or front_matter(
+        data, path, with_meta, skip_specs=line is not None
+    )
     if line is not None and specs_cache is not None and matter.get("spec_details") is SKIPPED:
-        # Length, hash and CRC: 96 bits and more against a chance collision; cheaper than a
-        # cryptographic digest, and neither holds on to the line.
-        key = (len(line), hash(line), zlib.crc32(line))
-        specs = specs_cache.get(key)
-        if specs is None:
-            specs = specs_cache[key] = parse_spec_details(line, path)
+        known = specs_cache.find(name, line)
+        if known is not None:
+            specs = known[0]
+        else:
+            specs = parse_spec_details(line, path)
+            specs_cache.keep(line, specs)
     else:
         details = _spec_details(matter, path)
         specs = sort_specs([parse_spec(raw, i, path) for i, raw in enumerate(details)])
-    meta = parse_meta(matter["meta"], path) if with_meta and "meta" in matter else None
+    if with_meta:
+        meta = parse_meta(matter["meta"], path) if "meta" in matter else None
     return Package(tag=tag, name=name, path=path, specs=specs, meta=meta, oid=oid)
 
 
@@ -565,19 +639,19 @@ def check_spec_details(line: bytes, path: str) -> int:
     return len(details)
 
 
-def count_specs(data: bytes, path: str, cache: dict[object, int] | None = None) -> int:
+def count_specs(data: bytes, path: str, cache: LineMemo[int] | None = None, name: str = "") -> int:
     """The number of specs of a ``specs.md``, without building them (for tag counts).
 
-    With a ``cache`` (one per load), a ``spec_details`` line met before is not parsed
-    again: the weekly tags a comparison counts repeat most of each other's lines.
+    With a ``cache`` (one per load, see :class:`LineMemo`), a ``spec_details`` line that
+    package ``name`` had in a tag counted just before is not parsed again.
     """
     line = spec_details_line(data)
     if line is None:
         details = _spec_details(front_matter(data, path, with_meta=False), path)
     else:
-        key = (len(line), hash(line), zlib.crc32(line))
-        if cache is not None and key in cache:
-            return cache[key]
+        known = cache.find(name, line) if cache is not None else None
+        if known is not None:
+            return known[0]
         try:
             details = _spec_details({"spec_details": orjson.loads(line)}, path)
         except orjson.JSONDecodeError as exc:
@@ -585,7 +659,7 @@ def count_specs(data: bytes, path: str, cache: dict[object, int] | None = None) 
     if not all(type(raw) is dict for raw in details):
         raise ParseError(path, "spec_details must be a list of mappings")
     if line is not None and cache is not None:
-        cache[key] = len(details)
+        cache.keep(line, len(details))
     return len(details)
 
 
