@@ -19,7 +19,7 @@ from catalog_diff.errors import ParseError, RevisionNotFound, SnapshotFileError
 from catalog_diff.gitsource import GitRepository
 from catalog_diff.load import Sources, load
 from catalog_diff.names import printable, unsafe_name
-from catalog_diff.parse import MAX_FILE_BYTES, parse_package
+from catalog_diff.parse import MAX_FILE_BYTES, LineMemo, parse_package
 from gitrepo import GitRepoBuilder, sample_tree, write_tree
 
 WEEK = "develop-2025-03-30"
@@ -100,6 +100,32 @@ def test_big_blobs_stream_whole_and_in_order(
         stream = git_repo.read_blobs(oids, ahead=2)
         next(stream)
         stream.close()  # the reader is waiting for room: it must not hang
+
+
+def test_batched_blobs_come_in_the_order_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small blobs travel in batches, large ones alone: whatever the mix, every blob
+    asked for comes back once, in the order asked, missing ones as None."""
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    blobs = {
+        f"_cache/t/p{i:02}/specs.md": bytes([65 + i % 26]) * (3000 if i % 7 == 3 else 10 + i)
+        for i in range(60)
+    }
+    repo.write(blobs)
+    repo.commit("mixed sizes")
+    monkeypatch.setattr(gitsource, "_LARGE", 1000)
+    monkeypatch.setattr(gitsource, "_BATCH_BLOBS", 4)
+    monkeypatch.setattr(gitsource, "_BATCH_BYTES", 100)
+    with GitRepository(str(repo.path)) as git_repo:
+        rows = git_repo.ls_tree(repo.rev_parse("HEAD"), "_cache")
+        by_oid = {oid.decode(): blobs[path] for _, oid, path in rows}
+        asked = [oid.decode() for _, oid, _ in reversed(rows)]
+        asked.insert(5, "0" * 40)
+        with git_repo.read_blobs(asked, ahead=8) as stream:
+            got = list(stream)
+    assert [oid for oid, _ in got] == asked
+    assert [data for _, data in got] == [by_oid.get(oid) for oid in asked]
 
 
 def test_a_blob_over_the_limit_is_read_no_further(tmp_path: Path) -> None:
@@ -240,7 +266,7 @@ def test_an_interrupted_start_has_no_traceback() -> None:
 )
 def test_a_hash_with_control_characters_is_refused(spec_details: bytes) -> None:
     data = b"---\ntitle: x\n" + spec_details + b"\n---"
-    for cache in (None, {}):
+    for cache in (None, LineMemo()):
         with pytest.raises(ParseError, match=r"spec_details\[0\]\.hash holds control characters"):
             parse_package(data, "t", "p", "_cache/t/p/specs.md", specs_cache=cache)
 

@@ -10,6 +10,7 @@ listed with ``ls-tree``, and blobs are read through GitPython's one persistent
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import queue
 import subprocess
 import threading
@@ -335,7 +336,7 @@ def _rows(out: bytes) -> list[tuple[bytes, bytes, str]]:
     return rows
 
 
-_Answer = tuple[str, bytes | None] | BaseException | None
+_Answer = list[tuple[str, bytes | None]] | BaseException | None
 
 
 class BlobStream:
@@ -343,16 +344,22 @@ class BlobStream:
 
     One thread writes the ids and another reads the answers into a bounded queue, so the
     pipes never fill up and git keeps working while the consumer parses (or while it
-    writes the previous batch to the history index). Closing it early stops git.
+    writes the previous batch to the history index). Blobs go through the queue in
+    small batches while the consumer is busy and one at a time while it waits: each
+    hand-over takes the interpreter lock back and forth, which for thousands of small
+    blobs cost more than git's own reading. Closing it early stops git.
     """
 
     def __init__(self, repo: GitRepository, oids: list[str], ahead: int) -> None:
         self._oids = oids
-        self._answers: queue.Queue[_Answer] = queue.Queue(max(1, ahead))
-        # A blob above _LARGE waits for the queue to empty before it joins it: what is
-        # read ahead stays below ahead * _LARGE + MAX_FILE_BYTES bytes whatever the blobs.
+        self._answers: queue.Queue[_Answer] = queue.Queue(max(1, ahead // 8))
+        # A blob above _LARGE waits for the queue to empty before it joins it, and a
+        # batch closes at _BATCH_BYTES: what is read ahead stays below
+        # (ahead / 8 + 1) * (_BATCH_BYTES + _LARGE) + MAX_FILE_BYTES bytes.
         self._drained = threading.Condition()
         self._closing = False
+        self._batch: list[tuple[str, bytes | None]] = []
+        self._next = 0
         self._done = not oids
         if self._done:
             return
@@ -361,6 +368,7 @@ class BlobStream:
         except git.GitCommandError as exc:
             raise GitError("cat-file", repo.path, _first_line(exc)) from exc
         self._path = repo.path
+        _widen_pipe(self._proc.proc.stdout)
         self._writer = threading.Thread(target=self._feed, daemon=True)
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._writer.start()
@@ -376,24 +384,37 @@ class BlobStream:
 
     def _drain(self) -> None:
         stdout, answers = self._proc.proc.stdout, self._answers
+        batch: list[tuple[str, bytes | None]] = []
+        size = 0
         try:
             for oid in self._oids:
                 header = stdout.readline().split()
+                data: bytes | None = None
                 if len(header) == 3 and header[1] == b"blob":
                     data = _read_capped(stdout, int(header[2]))
                     stdout.read(1)
                     if len(data) > _LARGE:
+                        if batch:
+                            answers.put(batch)
+                            batch, size = [], 0
                         self._wait_until_drained()
-                    answers.put((oid, data))
+                        answers.put([(oid, data)])
+                        continue
+                    size += len(data)
                 elif len(header) == 3:
                     stdout.read(int(header[2]) + 1)
-                    answers.put((oid, None))
-                elif len(header) == 2 and header[1] == b"missing":
-                    answers.put((oid, None))
-                else:
+                elif not (len(header) == 2 and header[1] == b"missing"):
                     raise GitError("cat-file", self._path, "unexpected output from cat-file")
+                batch.append((oid, data))
+                if len(batch) >= _BATCH_BLOBS or size >= _BATCH_BYTES or answers.empty():
+                    answers.put(batch)
+                    batch, size = [], 0
+            if batch:
+                answers.put(batch)
             answers.put(None)
-        except BaseException as exc:  # handed to the consumer
+        except BaseException as exc:  # handed to the consumer, after what came before it
+            if batch:
+                answers.put(batch)
             answers.put(exc)
 
     def _wait_until_drained(self) -> None:
@@ -407,6 +428,9 @@ class BlobStream:
     def __next__(self) -> tuple[str, bytes | None]:
         if self._done:
             raise StopIteration
+        if self._next < len(self._batch):
+            self._next += 1
+            return self._batch[self._next - 1]
         item = self._answers.get()
         if self._answers.empty():
             with self._drained:
@@ -416,7 +440,8 @@ class BlobStream:
             if item is None:
                 raise StopIteration
             raise item
-        return item
+        self._batch, self._next = item, 1
+        return item[0]
 
     def close(self) -> None:
         """Stop reading (git is stopped if it has not finished) and wait for the threads."""
@@ -449,6 +474,26 @@ class BlobStream:
 
 #: Blobs above this size join the read-ahead queue only when it is empty.
 _LARGE = 1 << 16
+#: A batch of blobs closes at this many blobs or bytes (or at once if the consumer waits).
+_BATCH_BLOBS = 64
+_BATCH_BYTES = 1 << 18
+
+
+#: Git's output pipe is widened to this size where the system allows it (Linux: up to
+#: /proc/sys/fs/pipe-max-size, 1 MiB by default, for any user).
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(stream: IO[bytes]) -> None:
+    """Let git write up to :data:`_PIPE_BYTES` ahead of the reader thread. With the
+    default 64 KiB, git stops every few blobs until the reader thread gets the
+    interpreter lock back from a busy consumer; a diff of 13,000 files read 20 % faster
+    with the wider pipe. Nothing happens where the system does not offer it."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if setsize is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        fcntl.fcntl(stream.fileno(), setsize, _PIPE_BYTES)
 
 
 def _read_capped(stream: IO[bytes], size: int) -> bytes:
