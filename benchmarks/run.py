@@ -4,12 +4,13 @@
 Usage::
 
     python benchmarks/run.py [--repo DIR] [--runs 5] [--generate] [--scale 1]
-                             [--out benchmarks/RESULTS.md] [--quick]
+                             [--out benchmarks/RESULTS.md] [--quick] [--only GROUP]
 
 DIR is a repository made by ``benchmarks/generate.py`` (it needs ``.git/bench.json``).
 With ``--generate``, or when ``--repo`` is not given or does not exist, generate.py is
 run first (into DIR, or a temporary folder removed at the end) with ``--scale``.
-``--quick`` is a smoke test: 3 runs and fewer groups.
+``--quick`` is a smoke test: 3 runs and fewer groups. ``--only GROUP`` (repeatable)
+runs just those groups (and the start-up one), for the figures of one change.
 
 Every figure is a whole process (interpreter start-up included), timed with
 ``time.perf_counter`` from spawn to reap.  The commands of a group run round-robin, one
@@ -274,6 +275,7 @@ def group_index(ctx: Context) -> list[Group]:
 # Add more groups here, in the order they should appear.
 GROUP_BUILDERS: list[Callable[[Context], list[Group]]] = [
     group_consecutive, group_worst, group_far, group_snapshot, group_index, group_startup]
+GROUP_NAMES = {build.__name__.removeprefix("group_"): build for build in GROUP_BUILDERS}
 
 
 def measure(group: Group, runs: int) -> None:
@@ -411,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="generate.py --scale")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--quick", action="store_true", help="3 runs, fewer groups")
+    ap.add_argument("--only", action="append", choices=sorted(GROUP_NAMES), metavar="GROUP",
+                    help="run only this group (repeatable; start-up always runs): "
+                    + ", ".join(sorted(GROUP_NAMES)))
     a = ap.parse_args(argv)
     runs = a.runs if a.runs is not None else (3 if a.quick else 5)
     if runs < 1:
@@ -437,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
             f"develop at {ctx.last}: {info['develop_packages']} packages, "
             f"{info['develop_specs']} specs (bench.json; {specs.get('develop', 0)} counted)",
             f"all tags at {ctx.last}: {paths} files, {sum(specs.values())} specs (counted)"]
-        groups = [g for build in GROUP_BUILDERS for g in build(ctx)]
+        chosen = {GROUP_NAMES[name] for name in a.only or GROUP_NAMES} | {group_startup}
+        groups = [g for build in GROUP_BUILDERS if build in chosen for g in build(ctx)]
         for g in groups:
             print(f"run.py: {g.title} ...", file=sys.stderr)
             measure(g, runs)
