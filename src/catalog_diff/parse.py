@@ -70,8 +70,7 @@ def normalise_compiler(raw: str) -> str:
     """``gcc@=11.4.0`` -> ``gcc@11.4.0``; surrounding whitespace dropped."""
     done = _compilers.get(raw)
     if done is None:
-        done = _intern(raw.strip().replace("@=", "@", 1))
-        _compilers[raw] = done
+        done = _remember(_compilers, raw, _intern(raw.strip().replace("@=", "@", 1)))
     return done
 
 
@@ -87,8 +86,7 @@ def normalise_variant(raw: str) -> str:
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
             text = f"{key}={value}"
-        done = _intern(text)
-        _variants[raw] = done
+        done = _remember(_variants, raw, _intern(text))
     return done
 
 
@@ -367,18 +365,25 @@ def _word(value: str) -> str:
     return done
 
 
+# The memo tables hold the strings they are keyed by: interned, and one tuple where the
+# raw list is already normalised, a catalog's many repeats of each value cost one string.
+
+
 def _string_set(values: tuple[str, ...]) -> tuple[str, ...]:
     _only_strings(values)
-    done = _remember(_string_sets, values, _sorted_strings(values))
-    return done
+    done = _sorted_strings(values)
+    return _remember(_string_sets, done if done == values else _interned(values), done)
 
 
 def _variant_list(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     _only_strings(values)
-    done = _remember(
-        _variant_lists, values, (values, tuple(sorted({normalise_variant(v) for v in values})))
-    )
-    return done
+    raw = _interned(values)
+    done = tuple(sorted({normalise_variant(v) for v in raw}))
+    return _remember(_variant_lists, raw, (raw, raw if done == raw else done))
+
+
+def _interned(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(_intern, values))
 
 
 def _compiler_pair(raw: str) -> tuple[str, str]:
@@ -401,7 +406,7 @@ def _extra(raw: dict[str, Any]) -> tuple[tuple[str, object], ...]:
         if done is None:
             done = (("size", size),)
             if type(size) is str and len(size) < 32:
-                _sizes[size] = done
+                _remember(_sizes, size, done)
         return done
     return tuple(sorted((k, v) for k, v in raw.items() if k not in _SPEC_KEYS))
 
