@@ -159,6 +159,7 @@ class Command:
     measure: Measure
     times: list[float] = field(default_factory=list)
     rss: int = 0                    # KiB, from the warm-up run
+    cli_args: list[str] | None = None  # a catalog-diff run: its arguments (memory per spec)
 
 
 @dataclass
@@ -227,7 +228,8 @@ def group_snapshot(ctx: Context) -> list[Group]:
             Command(shlex.join(["catalog-diff", "snapshot", last, *opt, "--repo", "R", "-q",
                                 "-o", "/dev/null"]),
                     single([ctx.cli, "snapshot", last, *opt, "--repo", r, "-q",
-                            "-o", os.devnull])),
+                            "-o", os.devnull]),
+                    cli_args=["snapshot", last, *opt, "--repo", r, "-q", "-o", os.devnull]),
         ]
         groups.append(Group(f"Whole-snapshot load ({'all tags' if tag is None else tag})"
                             f": {last}", cmds))
@@ -385,20 +387,67 @@ def table(group: Group) -> list[str]:
     return [*lines, ""]
 
 
-def memory_lines(groups: list[Group], specs: dict[str, int]) -> list[str]:
-    base = [c for g in groups for c in g.commands if c.label == "catalog-diff --version"]
-    if not base:
-        return []
-    out, base_kib = ["### Memory per spec", ""], base[0].rss
+#: Runs catalog-diff in this interpreter and writes its own peak RSS (VmHWM, KiB) to the
+#: file named by the first argument: the process alone, without the git it runs.
+OWN_PEAK = """
+import atexit, sys
+out = sys.argv.pop(1)
+def peak():
+    with open("/proc/self/status") as f:
+        kib = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    with open(out, "w") as f:
+        f.write(kib)
+atexit.register(peak)
+sys.argv[0] = "catalog-diff"
+from catalog_diff.entry import main
+sys.exit(main())
+"""
+
+
+def own_peak_kib(python: str, args: list[str]) -> int | None:
+    """catalog-diff's own peak RSS for ``args`` (None where /proc is missing)."""
+    if not Path("/proc/self/status").exists():
+        return None
+    with tempfile.NamedTemporaryFile("r", suffix=".kib") as out:
+        subprocess.run([python, "-c", OWN_PEAK, out.name, *args], env=ENV, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return int(Path(out.name).read_text() or 0) or None
+
+
+def bare_peak_kib(python: str) -> int | None:
+    """The interpreter's own peak RSS doing nothing (``python -c pass``, measured the same
+    way)."""
+    if not Path("/proc/self/status").exists():
+        return None
+    done = subprocess.run([python, "-c", "print(open('/proc/self/status').read())"],
+                          env=ENV, check=True, capture_output=True, text=True)
+    return int(next(line.split()[1] for line in done.stdout.splitlines()
+                    if line.startswith("VmHWM:")))
+
+
+def memory_lines(ctx: Context, groups: list[Group], specs: dict[str, int]) -> list[str]:
+    out = ["### Memory per spec", ""]
+    bare = bare_peak_kib(ctx.python)
     for g in groups:
         for c in g.commands:
-            if c.label.startswith("catalog-diff snapshot"):
-                n = specs["develop"] if "--tag develop" in c.label else sum(specs.values())
-                per = (c.rss - base_kib) * 1024 / n
-                out.append(f"- `{c.label}`: (peak RSS - peak RSS of `catalog-diff "
-                           f"--version`) / {n} specs = {per:,.0f} bytes per spec"
-                           + ("" if HAVE_TIME else " (os.wait4 fallback: unreliable)"))
-    return [*out, "", "Specs are counted as occurrences of `\"hash\": \"` in every file at "
+            if c.cli_args is None or c.cli_args[0] != "snapshot":
+                continue
+            n = specs["develop"] if "--tag" in c.cli_args else sum(specs.values())
+            held = own_peak_kib(ctx.python, c.cli_args)
+            empty = own_peak_kib(ctx.python, [*c.cli_args, "--package", "no-such-package"])
+            if held is None or empty is None or bare is None:
+                out.append(f"- `{c.label}`: not measured (no /proc/self/status)")
+                continue
+            per = (held - empty) * 1024 / n
+            out.append(f"- `{c.label}`: own peak RSS {held / 1024:.1f} MiB for {n} specs; "
+                       f"above the interpreter's ({bare / 1024:.1f} MiB for `python -c pass`): "
+                       f"{(held - bare) * 1024 / n:,.0f} bytes per spec; above the same "
+                       f"command holding no spec ({empty / 1024:.1f} MiB with `--package "
+                       f"no-such-package`: modules, listing): {per:,.0f} bytes per spec")
+    return [*out, "", "Own peak RSS is the process's VmHWM at exit, without the git processes "
+                  "it runs (the table's column is the largest of the process and its "
+                  "children: for a snapshot, often git's, whose mapped pack files count). "
+                  "Specs are counted as occurrences of `\"hash\": \"` in every file at "
                   "the measured commit (a file copied into several tags counts once per "
                   "tag).", ""]
 
@@ -450,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = header(ctx, argv, runs)
         for g in groups:
             lines += table(g)
-        lines += memory_lines(groups, specs)
+        lines += memory_lines(ctx, groups, specs)
         lines.append(f"Total run time: {time.perf_counter() - t_start:.0f} s.")
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
