@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog_diff import parse
+from catalog_diff import frontmatter
 from catalog_diff.compare import facet_values
 from catalog_diff.errors import ParseError
 from catalog_diff.load import load
@@ -285,13 +285,13 @@ FALLBACK_SAMPLES = [
 def yaml_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record when the YAML fallback runs (it still does the real work)."""
     calls: list[str] = []
-    real = parse._yaml_front_matter
+    real = frontmatter._yaml_front_matter
 
     def spy(text: str, path: str) -> object:
         calls.append(path)
         return real(text, path)
 
-    monkeypatch.setattr(parse, "_yaml_front_matter", spy)
+    monkeypatch.setattr(frontmatter, "_yaml_front_matter", spy)
     return calls
 
 

@@ -22,7 +22,8 @@ from typing import IO
 import git
 
 from .errors import GitError, NotAGitRepository, RevisionNotFound
-from .parse import CACHE_DIR, MAX_FILE_BYTES
+from .frontmatter import MAX_FILE_BYTES
+from .parse import CACHE_DIR
 
 _BLOB_MODES = frozenset(("100644", "100755"))
 

@@ -26,10 +26,7 @@ from . import indexpath
 from .gitsource import Commit, GitRepository
 from .migrations import IndexFileError, migrate
 from .model import Package
-from .parse import (
-    parse_spec,
-    sort_specs,
-)
+from .specs import parse_spec, sort_specs
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,16 +32,11 @@ from typing import Any
 import orjson
 
 from .errors import ParseError
+from .frontmatter import front_matter, too_large
 from .model import Meta, Package, Problem, Spec
 from .names import unsafe_name
-from .parse import (
-    CACHE_DIR,
-    front_matter,
-    normalise_compiler,
-    normalise_variant,
-    sort_specs,
-    too_large,
-)
+from .parse import CACHE_DIR
+from .specs import normalise_compiler, normalise_variant, sort_specs
 
 #: The tag the untagged layouts are filed under (see the module docstring).
 IMPLICIT_TAG = "develop"
@@ -205,7 +200,7 @@ def parse_flat_specs_md(data: bytes, path: str) -> LegacyIndex:
     """Parse a middle-layout ``_cache/<pkg>/specs.md``. Raises :class:`ParseError`.
 
     These files are valid YAML; they are read with the safe loader of
-    :func:`catalog_diff.parse.front_matter` (which also refuses YAML aliases).
+    :func:`catalog_diff.frontmatter.front_matter` (which also refuses YAML aliases).
     ``spec_files`` and ``spec_names`` must be lists of strings of the same length.
     """
     matter = front_matter(data, path)

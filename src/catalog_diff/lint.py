@@ -26,10 +26,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import ParseError
+from .frontmatter import MAX_FILE_BYTES, safe_yaml
 from .legacy import SPEC_JSON, legacy_kind
 from .model import Package, Snapshot, SourceInfo, Spec
 from .names import printable
-from .parse import CACHE_DIR, MAX_FILE_BYTES, classify, safe_yaml
+from .parse import CACHE_DIR, classify
 from .source import LIST_FILES, TreeEntry
 
 #: Where the catalog lists its tags.

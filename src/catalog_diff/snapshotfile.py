@@ -21,8 +21,9 @@ import orjson
 from .errors import ParseError, SnapshotFileError
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from .names import printable, unsafe_name
-from .parse import classify, parse_spec, sort_specs
+from .parse import classify
 from .source import Entry, Listing
+from .specs import parse_spec, sort_specs
 
 FORMAT = "catalog-diff snapshot"
 VERSION = 1

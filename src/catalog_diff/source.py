@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import NotACatalog
+from .frontmatter import MAX_FILE_BYTES
 from .legacy import IMPLICIT_TAG, SPEC_JSON, legacy_kind
 from .model import Package, Problem, SourceInfo, SourceKind
 from .names import UNSAFE_PATH, printable, unsafe_name
-from .parse import CACHE_DIR, MAX_FILE_BYTES, classify
+from .parse import CACHE_DIR, classify
 
 #: Listing layouts (the names the history index uses for a commit's layout too).
 TAGGED = "tagged"

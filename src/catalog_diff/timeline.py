@@ -30,7 +30,7 @@ from .model import (
     SourceKind,
     Spec,
 )
-from .parse import normalise_compiler
+from .specs import normalise_compiler
 
 #: What ``when`` can look for, and how it finds it in a spec.
 QUERIES: dict[str, Callable[[Spec, str], bool]] = {
