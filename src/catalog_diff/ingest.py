@@ -5,14 +5,15 @@ changed. Each new package file is read once through a ``cat-file`` stream that r
 while the previous batch is written; its ``spec_details`` line is digested and checked
 only when the digest is new, and stored as written (frozen tags share the spec sets of
 the files they copy). Every batch is one transaction: an interruption loses at most the
-batch under way, and the next run continues from the last commit stored.
+batch under way, and the next run continues from the last commit stored. What a changed
+path is, what is open at the commit being applied and the rows a batch will write live in
+:mod:`catalog_diff.ingeststate`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,11 +24,14 @@ import orjson
 
 from . import legacy
 from .errors import DataError, ParseError
+from .frontmatter import spec_details_line
 from .gitsource import Commit, GitRepository, LoggedCommit
+from .ingeststate import REGULAR, Parsed, State, assemble_legacy, file_kind, layout_of, package_key
 from .migrations import IndexFileError
 from .model import Spec
 from .names import UNSAFE_PATH, printable, unsafe_name
-from .parse import check_spec_details, classify, parse_package, spec_details_line
+from .parse import classify, parse_package
+from .specs import check_spec_details
 
 if TYPE_CHECKING:
     from .history import HistoryIndex
@@ -35,7 +39,6 @@ if TYPE_CHECKING:
 #: How many changed files one batch (one transaction) holds at most.
 CHUNK_BLOBS = 4000
 
-_REGULAR = ("100644", "100755")
 #: Stands for the mode of a package file whose path is not safe to store or print.
 _UNSAFE_MODE = "unsafe"
 Progress = Callable[[int, int], None]
@@ -46,35 +49,6 @@ class UpdateStats:
     commits: int
     contents_parsed: int
     seconds: float
-
-
-def _kind(path: str) -> str | None:
-    if classify(path) is not None:
-        return "specs"
-    kind = legacy.legacy_kind(path)
-    return {"index-md": "index", "specs-md-flat": "flat-specs", "spec-json": "spec-json"}.get(
-        kind or ""
-    )
-
-
-def _package_key(path: str) -> tuple[str, str] | None:
-    key = classify(path)
-    if key is not None:
-        return key
-    if legacy.legacy_kind(path) is not None:
-        return legacy.IMPLICIT_TAG, path.split("/")[1]
-    return None
-
-
-def _layout(counts: dict[str, int]) -> str:
-    present = [k for k in ("specs", "index", "flat-specs") if counts.get(k)]
-    if not present:
-        return "empty"
-    if len(present) > 1:
-        return "mixed"
-    return {"specs": "tagged", "index": "untagged-index", "flat-specs": "untagged-specs"}[
-        present[0]
-    ]
 
 
 class Ingest:
@@ -109,9 +83,9 @@ class Ingest:
             since = last.sha if last is not None else None
             total = repo.count_first_parent(tip.sha, since)
             seq = last.seq + 1 if last is not None else 0
-            state = _State.load(self.conn)
+            state = State.load(self.conn)
             done = parsed = 0
-            ready: tuple[list[LoggedCommit], dict[str, _Parsed]] | None = None
+            ready: tuple[list[LoggedCommit], dict[str, Parsed]] | None = None
             commits: Iterator[LoggedCommit] = repo.first_parent_log(tip.sha, since)
             if last is None and base is not None:
                 since = base.sha
@@ -162,8 +136,8 @@ class Ingest:
         for commit in chunk:
             for ch in commit.changes:
                 if (
-                    ch.new_mode in _REGULAR
-                    and _kind(ch.path) == "specs"
+                    ch.new_mode in REGULAR
+                    and file_kind(ch.path) == "specs"
                     and not unsafe_name(ch.path)
                 ):
                     paths.setdefault(ch.new_oid, ch.path)
@@ -177,9 +151,9 @@ class Ingest:
         self,
         repo: GitRepository,
         chunk: Sequence[LoggedCommit],
-        parsed: dict[str, _Parsed],
+        parsed: dict[str, Parsed],
         first_seq: int,
-        state: _State,
+        state: State,
     ) -> None:
         """Record some commits and the contents they brought, in one transaction."""
         if not self._caches_whole:
@@ -205,7 +179,7 @@ class Ingest:
                     table.clear()
                     self._caches_whole = False
 
-    def _read(self, data: bytes | None, path: str) -> _Parsed:
+    def _read(self, data: bytes | None, path: str) -> Parsed:
         """A package file of the current layout, digested (and checked if new)."""
         line = spec_details_line(data) if data is not None else None
         if line is None:
@@ -215,29 +189,29 @@ class Ingest:
         # index once per batch, in _commit (one query per 500, not one per file).
         return self._parse(digest, line, path)
 
-    def _parse(self, digest: str | None, raw: bytes | None, path: str) -> _Parsed:
+    def _parse(self, digest: str | None, raw: bytes | None, path: str) -> Parsed:
         """Check a package file's specs when its ``spec_details`` line is new.
 
         ``raw`` is the line when ``digest`` is set, else the whole file (parsed in full).
         """
         if raw is None:
-            return _Parsed("cannot be read")
+            return Parsed("cannot be read")
         if digest is not None:
             if digest in self._specsets or digest in self._pending:
-                return _Parsed(None, digest)
+                return Parsed(None, digest)
             try:
                 count = check_spec_details(raw, path)
             except ParseError as exc:
-                return _Parsed(exc.reason)
+                return Parsed(exc.reason)
             # Stored as written; normalised when read back (parse_spec does both).
             self._pending[digest] = (raw.decode("utf-8"), count)
-            return _Parsed(None, digest)
+            return Parsed(None, digest)
         key = classify(path) or ("", "")
         try:
             specs = parse_package(raw, key[0], key[1], path, with_meta=False).specs
         except ParseError as exc:
-            return _Parsed(exc.reason)
-        return _Parsed(None, self._pend(specs))
+            return Parsed(exc.reason)
+        return Parsed(None, self._pend(specs))
 
     def _pend(self, specs: Sequence[Spec]) -> str:
         """Queue a normalised spec set for storage; return its digest."""
@@ -271,8 +245,8 @@ class Ingest:
         repo: GitRepository,
         commit: LoggedCommit,
         seq: int,
-        state: _State,
-        parsed: dict[str, _Parsed],
+        state: State,
+        parsed: dict[str, Parsed],
     ) -> None:
         # Per package: the new tagged file, "gone" (its tagged file was deleted), or
         # "untagged" (a file of an older layout changed).
@@ -282,8 +256,8 @@ class Ingest:
             # under its printable form as a problem (a file of an older layout: left out).
             unsafe = unsafe_name(ch.path)
             shown = printable(ch.path) if unsafe else ch.path
-            kind = _kind(shown)
-            key = _package_key(shown)
+            kind = file_kind(shown)
+            key = package_key(shown)
             if kind is None or key is None or (unsafe and kind != "specs"):
                 continue
             if ch.old_mode != "000000":
@@ -313,7 +287,14 @@ class Ingest:
             state.set_version(tag, package, content, seq, tagged=isinstance(current, tuple))
         self.conn.execute(
             "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)",
-            (seq, commit.sha, commit.date, commit.timestamp, commit.subject, _layout(state.counts)),
+            (
+                seq,
+                commit.sha,
+                commit.date,
+                commit.timestamp,
+                commit.subject,
+                layout_of(state.counts),
+            ),
         )
 
     def _tagged_content(
@@ -322,22 +303,20 @@ class Ingest:
         tag: str,
         package: str,
         current: tuple[str, str],
-        state: _State,
-        parsed: dict[str, _Parsed],
+        state: State,
+        parsed: dict[str, Parsed],
     ) -> int:
         oid, mode = current
         path = f"_cache/{tag}/{package}/specs.md"
         if mode == _UNSAFE_MODE:
             return self._content(
-                f"unsafe:{oid}:{path}", "tagged", path, state, lambda: _Parsed(UNSAFE_PATH)
+                f"unsafe:{oid}:{path}", "tagged", path, state, lambda: Parsed(UNSAFE_PATH)
             )
-        if mode not in _REGULAR:
+        if mode not in REGULAR:
             reason = "not a regular file (symlink or submodule)"
-            return self._content(
-                f"nonregular:{oid}", "tagged", path, state, lambda: _Parsed(reason)
-            )
+            return self._content(f"nonregular:{oid}", "tagged", path, state, lambda: Parsed(reason))
 
-        def read() -> _Parsed:
+        def read() -> Parsed:
             found = parsed.get(oid)
             if found is not None:
                 return found
@@ -351,8 +330,8 @@ class Ingest:
         key: str,
         layout: str,
         path: str,
-        state: _State,
-        read: Callable[[], _Parsed],
+        state: State,
+        read: Callable[[], Parsed],
         fresh: bool = False,
     ) -> int:
         """The id of a content, stored on first sight (``fresh``: known not to be stored)."""
@@ -368,7 +347,7 @@ class Ingest:
             self._content_ids[key] = found
         return found
 
-    def _specset(self, digest: str, state: _State) -> int:
+    def _specset(self, digest: str, state: State) -> int:
         """The id of a spec set, queued for storage on first use."""
         found = self._specsets.get(digest)
         if found is None and digest not in self._pending:
@@ -380,7 +359,7 @@ class Ingest:
             self._specsets[digest] = found
         return found
 
-    def _untagged_content(self, repo: GitRepository, package: str, state: _State) -> int | None:
+    def _untagged_content(self, repo: GitRepository, package: str, state: State) -> int | None:
         """The content id of a package of an older layout as its files stand now."""
         conn = self.conn
         folder = f"_cache/{package}"
@@ -395,117 +374,12 @@ class Ingest:
         listing = "\n".join(f"{p} {o} {m}" for p, o, m in sorted(rows))
         key = "legacy:" + hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
-        def read() -> _Parsed:
-            problem, specs = _assemble_legacy(repo, folder, rows, heads[0])
-            return _Parsed(problem, self._pend(specs))
+        def read() -> Parsed:
+            problem, specs = assemble_legacy(repo, folder, rows, heads[0])
+            return Parsed(problem, self._pend(specs))
 
         layout = "untagged-index" if heads[0][0].endswith("/index.md") else "untagged-specs"
         return self._content(key, layout, heads[0][0], state, read)
-
-
-class _State:
-    """What is open at the commit being applied, with the writes still to be made.
-
-    Holds one revision's worth of rows (the open files and versions), never history.
-    Writes are batched; rows are closed by their key and first commit, so a row opened
-    and closed within one batch is handled whatever the order.
-    """
-
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-        self.files: dict[str, int] = {}
-        self.versions: dict[tuple[str, str], tuple[int, int, bool]] = {}
-        self.new_files: list[tuple[str, str, str, str, int]] = []
-        self.closed_files: list[tuple[int, str, int]] = []
-        self.new_versions: list[tuple[str, str, int, int]] = []
-        self.closed_versions: list[tuple[int, str, str, int]] = []
-        self.new_contents: list[tuple[int, str, str, str, str | None, int | None]] = []
-        self.new_specsets: list[tuple[int, str, int, str]] = []
-        self.next_content = self.next_specset = 1
-
-    @classmethod
-    def load(cls, conn: sqlite3.Connection) -> _State:
-        state = cls()
-        rows = conn.execute("SELECT path, kind, first_seq FROM files WHERE last_seq IS NULL")
-        for path, kind, first in rows:
-            state.files[path] = first
-            state.counts[kind] = state.counts.get(kind, 0) + 1
-        rows = conn.execute(
-            "SELECT v.tag, v.package, v.content_id, v.first_seq, c.layout FROM versions AS v "
-            "JOIN contents AS c ON c.id = v.content_id WHERE v.last_seq IS NULL"
-        )
-        for tag, package, content, first, layout in rows:
-            tagged = layout == "tagged"
-            state.versions[(tag, package)] = (content, first, tagged)
-            if tagged:
-                state.counts["specs"] = state.counts.get("specs", 0) + 1
-        state.next_content = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM contents").fetchone()[
-            0
-        ]
-        state.next_specset = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM specsets").fetchone()[
-            0
-        ]
-        return state
-
-    def add_content(
-        self, key: str, layout: str, path: str, problem: str | None, specset: int | None
-    ) -> int:
-        content, self.next_content = self.next_content, self.next_content + 1
-        self.new_contents.append((content, key, layout, path, problem, specset))
-        return content
-
-    def add_specset(self, digest: str, count: int, text: str) -> int:
-        specset, self.next_specset = self.next_specset, self.next_specset + 1
-        self.new_specsets.append((specset, digest, count, text))
-        return specset
-
-    def open_file(self, path: str, oid: str, mode: str, kind: str, seq: int) -> None:
-        self.files[path] = seq
-        self.new_files.append((path, oid, mode, kind, seq))
-
-    def close_file(self, path: str, seq: int) -> None:
-        first = self.files.pop(path, None)
-        if first is not None:
-            self.closed_files.append((seq - 1, path, first))
-
-    def is_tagged(self, tag: str, package: str) -> bool:
-        current = self.versions.get((tag, package))
-        return current is not None and current[2]
-
-    def set_version(
-        self, tag: str, package: str, content: int | None, seq: int, tagged: bool
-    ) -> None:
-        current = self.versions.get((tag, package))
-        if current is not None and current[0] == content:
-            return
-        if current is not None:
-            self.closed_versions.append((seq - 1, tag, package, current[1]))
-            del self.versions[(tag, package)]
-        if content is not None:
-            self.versions[(tag, package)] = (content, seq, tagged)
-            self.new_versions.append((tag, package, content, seq))
-
-    def flush(self, conn: sqlite3.Connection) -> None:
-        conn.executemany("INSERT INTO specsets VALUES (?, ?, ?, ?)", self.new_specsets)
-        conn.executemany("INSERT INTO contents VALUES (?, ?, ?, ?, ?, ?)", self.new_contents)
-        self.new_specsets, self.new_contents = [], []
-        conn.executemany(
-            "INSERT INTO files (path, oid, mode, kind, first_seq) VALUES (?, ?, ?, ?, ?)",
-            self.new_files,
-        )
-        conn.executemany(
-            "UPDATE files SET last_seq = ? WHERE path = ? AND first_seq = ?", self.closed_files
-        )
-        conn.executemany(
-            "INSERT INTO versions (tag, package, content_id, first_seq) VALUES (?, ?, ?, ?)",
-            self.new_versions,
-        )
-        conn.executemany(
-            "UPDATE versions SET last_seq = ? WHERE tag = ? AND package = ? AND first_seq = ?",
-            self.closed_versions,
-        )
-        self.new_files, self.closed_files = [], []
-        self.new_versions, self.closed_versions = [], []
 
 
 def _chunks(
@@ -529,43 +403,3 @@ def _chunks(
             chunk, size = [], 0
     if chunk:
         yield chunk
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    """A package file, read: why it failed, or the digest of its spec set."""
-
-    problem: str | None
-    digest: str | None = None
-
-
-def _assemble_legacy(
-    repo: GitRepository,
-    folder: str,
-    rows: list[tuple[str, str, str]],
-    head: tuple[str, str, str],
-) -> tuple[str | None, tuple[Spec, ...]]:
-    """Parse an untagged package from its index/specs file and its spec-N.json files."""
-    head_path, head_oid, _ = head
-    oids = {path: oid for path, oid, mode in rows if mode in _REGULAR}
-    with repo.read_blobs(sorted(set(oids.values()))) as stream:
-        blobs = dict(stream)
-    layout = "untagged-index" if head_path.endswith("/index.md") else "untagged-specs"
-    text = blobs.get(head_oid)
-    if text is None:
-        return "cannot be read", ()
-    try:
-        if layout == "untagged-index":
-            index = legacy.parse_index_md(text, head_path)
-        else:
-            index = legacy.parse_flat_specs_md(text, head_path)
-    except ParseError as exc:
-        return exc.reason, ()
-    files = {
-        path.rsplit("/", 1)[1]: data
-        for path, oid in oids.items()
-        if (data := blobs.get(oid)) is not None and path != head_path
-    }
-    package, problems = legacy.assemble(index, files, folder)
-    problem = "; ".join(f"{p.path}: {p.message}" for p in problems) or None
-    return problem, package.specs
