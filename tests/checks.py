@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from catalog_diff.model import SPEC_CHANGE_KINDS, Spec, SpecChanges
+from catalog_diff.changes import SPEC_CHANGE_KINDS, SpecChanges
+from catalog_diff.model import Spec
 
 PAIR_KINDS = ("rebuilt", "compiler_changed", "version_changed")
 

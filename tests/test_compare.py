@@ -13,25 +13,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_diff.compare import compare, compare_packages, compare_specs, facet_values
-from catalog_diff.load import Selection, Sources, load_pair
-from catalog_diff.model import (
-    FACETS,
+from catalog_diff.changes import (
     FieldChange,
     FieldsChange,
-    Package,
     PackageStatus,
-    Problem,
     SetDelta,
     Side,
-    Snapshot,
-    SourceInfo,
-    SourceKind,
-    Spec,
     SpecChanges,
     SpecPair,
     StacksChange,
 )
+from catalog_diff.compare import compare, compare_packages, compare_specs, facet_values
+from catalog_diff.load import Selection, Sources, load_pair
+from catalog_diff.model import FACETS, Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from catalog_diff.parse import classify, parse_package
 from checks import assert_accounted, kinds
 from gitrepo import SAMPLES, sample_tree, write_tree

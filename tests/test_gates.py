@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from catalog_diff import gates
 from catalog_diff.api import diff
+from catalog_diff.changes import Comparison, Gate, GateStatus
 from catalog_diff.cli import main
 from catalog_diff.errors import UsageError
 from catalog_diff.load import Selection
-from catalog_diff.model import Comparison, Gate, GateStatus
 from gitrepo import GitRepoBuilder, sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent

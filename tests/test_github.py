@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from catalog_diff.api import diff
+from catalog_diff.changes import Comparison
 from catalog_diff.cli import main
 from catalog_diff.load import Selection
-from catalog_diff.model import Comparison
 from catalog_diff.render import render as render_report
 from catalog_diff.render.escape import escape
 from gitrepo import GitRepoBuilder, sample_tree

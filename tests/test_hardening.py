@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import catalog_diff.gitsource as gitsource
+import catalog_diff.blobstream as blobstream
 import catalog_diff.snapshotfile as snapshotfile
 from catalog_diff import api
 from catalog_diff.cli import main
@@ -90,7 +90,7 @@ def test_big_blobs_stream_whole_and_in_order(
     blobs = {f"_cache/t/p{i}/specs.md": bytes([65 + i % 26]) * (70_000 + i) for i in range(40)}
     repo.write(blobs)
     repo.commit("big files")
-    monkeypatch.setattr(gitsource, "_LARGE", 1000)
+    monkeypatch.setattr(blobstream, "_LARGE", 1000)
     with GitRepository(str(repo.path)) as git_repo:
         rows = git_repo.ls_tree(repo.rev_parse("HEAD"), "_cache")
         oids = [oid.decode() for _, oid, _ in rows]
@@ -114,9 +114,9 @@ def test_batched_blobs_come_in_the_order_asked(
     }
     repo.write(blobs)
     repo.commit("mixed sizes")
-    monkeypatch.setattr(gitsource, "_LARGE", 1000)
-    monkeypatch.setattr(gitsource, "_BATCH_BLOBS", 4)
-    monkeypatch.setattr(gitsource, "_BATCH_BYTES", 100)
+    monkeypatch.setattr(blobstream, "_LARGE", 1000)
+    monkeypatch.setattr(blobstream, "_BATCH_BLOBS", 4)
+    monkeypatch.setattr(blobstream, "_BATCH_BYTES", 100)
     with GitRepository(str(repo.path)) as git_repo:
         rows = git_repo.ls_tree(repo.rev_parse("HEAD"), "_cache")
         by_oid = {oid.decode(): blobs[path] for _, oid, path in rows}

@@ -18,25 +18,19 @@ from typing import Any
 import jsonschema
 import pytest
 
+from catalog_diff.changes import PackageChange, ProblemRecord, Side
 from catalog_diff.compare import compare, compare_packages, facet_values
-from catalog_diff.model import (
+from catalog_diff.historymodel import (
     CatalogState,
     CommitRef,
     HistoryEvent,
     Interval,
     LogEntry,
-    Package,
-    PackageChange,
     PackageHistory,
     PackageState,
     Presence,
-    Problem,
-    ProblemRecord,
-    Side,
-    Snapshot,
-    SourceInfo,
-    SourceKind,
 )
+from catalog_diff.model import Package, Problem, Snapshot, SourceInfo, SourceKind
 from catalog_diff.parse import parse_package
 from catalog_diff.render import audit_json, audit_markdown, audit_text
 from catalog_diff.render.json import package_entry

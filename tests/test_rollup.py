@@ -17,10 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from catalog_diff.api import diff, snapshot
+from catalog_diff.changes import Comparison, Rollup, RollupKind
 from catalog_diff.cli import main
 from catalog_diff.compare import compare_packages
 from catalog_diff.load import Selection
-from catalog_diff.model import Comparison, Package, Rollup, RollupKind, Snapshot, Spec
+from catalog_diff.model import Package, Snapshot, Spec
 from catalog_diff.rollup import KIND_ORDER, rollups
 from gitrepo import GitRepoBuilder, sample_tree
 

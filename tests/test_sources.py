@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from catalog_diff import snapshotfile
+from catalog_diff.changes import PackageStatus, Side, SpecChanges
 from catalog_diff.compare import compare
 from catalog_diff.errors import (
     DataError,
@@ -22,7 +23,7 @@ from catalog_diff.errors import (
     TagNotFound,
 )
 from catalog_diff.load import Selection, Sources, load, load_pair
-from catalog_diff.model import PackageStatus, Side, Snapshot, SourceKind, SpecChanges
+from catalog_diff.model import Snapshot, SourceKind
 from checks import assert_accounted
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree, write_tree
 

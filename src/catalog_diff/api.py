@@ -11,20 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .changes import Comparison, ProblemRecord, Side
 from .compare import compare, facet_values
 from .errors import PackageNotFound, RevisionNotFound, UsageError
+from .historymodel import CatalogState, LogEntry, PackageHistory, PackageState, Presence
 from .load import ALL, Selection, Sources, load, load_pair
-from .model import (
-    CatalogState,
-    Comparison,
-    LogEntry,
-    PackageHistory,
-    PackageState,
-    Presence,
-    ProblemRecord,
-    Side,
-    Snapshot,
-)
+from .model import Snapshot
 
 if TYPE_CHECKING:
     from .history import HistoryIndex

@@ -1,4 +1,4 @@
-"""Two snapshots -> :class:`~catalog_diff.model.Comparison`. Pure.
+"""Two snapshots -> :class:`~catalog_diff.changes.Comparison`. Pure.
 
 Per ``(tag, package)``: specs with the same hash on both sides are matched first (their
 stacks or fields may have changed). The old-only and new-only specs left are then paired
@@ -15,27 +15,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 
-from .model import (
-    BUILD_FIELDS,
-    FACETS,
+from .changes import (
     SPEC_CHANGE_KINDS,
     Comparison,
     FieldChange,
     FieldsChange,
-    Package,
     PackageChange,
     PackageStatus,
     ProblemRecord,
     SetDelta,
     Side,
-    Snapshot,
-    Spec,
     SpecChanges,
     SpecPair,
     StacksChange,
     Summary,
     TagCount,
 )
+from .model import BUILD_FIELDS, FACETS, Package, Snapshot, Spec
 from .rollup import rollups, stack_counts
 
 KeyFn = Callable[[Spec], Hashable]

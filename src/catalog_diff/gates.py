@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from .changes import Comparison, Gate, GateResult, GateStatus, PackageChange, PackageStatus
 from .errors import UsageError
-from .model import Comparison, Gate, GateResult, GateStatus, PackageChange, PackageStatus
 
 #: Every condition, with what it counts (documented in the README and ``--help``).
 CONDITIONS: dict[str, str] = {

@@ -16,8 +16,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from .changes import SPEC_CHANGE_KINDS, Comparison, PackageChange
 from .compare import compare, facet_values
-from .model import SPEC_CHANGE_KINDS, Comparison, Package, PackageChange, Snapshot, SourceInfo, Spec
+from .model import Package, Snapshot, SourceInfo, Spec
 from .releasemodel import (
     CompilerMove,
     FacetChanges,

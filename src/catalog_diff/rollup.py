@@ -15,18 +15,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from .model import (
+from .changes import (
     MetaMismatch,
     PackageChange,
     Rollup,
     RollupKind,
     Side,
-    Snapshot,
-    Spec,
     SpecPair,
     StackCount,
     StackCounts,
 )
+from .model import Snapshot, Spec
 
 Key = tuple[str, str]
 

@@ -1,8 +1,8 @@
 """Queries over the history index: log, a package's history, and when something was there.
 
 Pure apart from reading the index: each query turns index rows into the model's
-:class:`~catalog_diff.model.LogEntry`, :class:`~catalog_diff.model.PackageHistory` and
-:class:`~catalog_diff.model.Presence`, reusing :mod:`catalog_diff.compare` for every change
+:class:`~catalog_diff.historymodel.LogEntry`, :class:`~catalog_diff.historymodel.PackageHistory` and
+:class:`~catalog_diff.historymodel.Presence`, reusing :mod:`catalog_diff.compare` for every change
 record, so a change reads the same in ``log``, ``history`` and ``diff``.
 """
 
@@ -12,24 +12,11 @@ import dataclasses
 import fnmatch
 from collections.abc import Callable, Iterable, Sequence
 
+from .changes import ProblemRecord, Side
 from .compare import compare, compare_packages
 from .history import HistoryIndex, IndexedCommit, Version
-from .model import (
-    CommitRef,
-    HistoryEvent,
-    Interval,
-    LogEntry,
-    Package,
-    PackageHistory,
-    Presence,
-    Problem,
-    ProblemRecord,
-    Side,
-    Snapshot,
-    SourceInfo,
-    SourceKind,
-    Spec,
-)
+from .historymodel import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
+from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from .specs import normalise_compiler
 
 #: What ``when`` can look for, and how it finds it in a spec.

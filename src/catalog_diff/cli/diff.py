@@ -25,7 +25,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..model import Comparison
+    from ..changes import Comparison
 
 FORMATS = ("text", "markdown", "json", "github")
 tag_option = click.option("--tag", metavar="TAG", help="Only this tag.")

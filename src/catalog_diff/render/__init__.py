@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..model import Comparison
+from ..changes import Comparison
 from . import github, json, markdown, text
 
 Renderer = Callable[[Comparison, bool], Iterator[str]]

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from ..model import (
+from ..historymodel import (
     CatalogState,
     CommitRef,
     HistoryEvent,
@@ -23,8 +23,8 @@ from ..model import (
     PackageHistory,
     PackageState,
     Presence,
-    SourceInfo,
 )
+from ..model import SourceInfo
 from .json import SCHEMA_VERSION, package_entry, problem_entry, to_dict
 
 #: The commands with a JSON Schema of their own.

@@ -10,18 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..model import (
-    FACETS,
-    CatalogState,
-    CommitRef,
-    LogEntry,
-    PackageChange,
-    PackageHistory,
-    PackageState,
-    Presence,
-    ProblemRecord,
-    Spec,
-)
+from ..changes import PackageChange, ProblemRecord
+from ..historymodel import CatalogState, CommitRef, LogEntry, PackageHistory, PackageState, Presence
+from ..model import FACETS, Spec
 from .common import SPEC_KIND_WORDS, headline, short, spec_counts, spec_line
 from .markdown import code
 

@@ -10,18 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from ..model import (
-    FACETS,
-    CatalogState,
-    CommitRef,
-    LogEntry,
-    PackageChange,
-    PackageHistory,
-    PackageState,
-    Presence,
-    ProblemRecord,
-    TagCount,
-)
+from ..changes import PackageChange, ProblemRecord, TagCount
+from ..historymodel import CatalogState, CommitRef, LogEntry, PackageHistory, PackageState, Presence
+from ..model import FACETS
 from .common import (
     ansi,
     describe_source,

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..model import (
+from ..changes import (
     Comparison,
     MetaMismatch,
     PackageChange,
     Rollup,
     RollupKind,
-    SourceInfo,
-    Spec,
     SpecChanges,
     StackCounts,
     Summary,
 )
+from ..model import SourceInfo, Spec
 
 #: How each kind of spec change is named in prose, in report order.
 SPEC_KIND_WORDS: tuple[tuple[str, str], ...] = (

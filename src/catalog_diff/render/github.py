@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from ..changes import Comparison, PackageChange
 from ..errors import UsageError
-from ..model import FACETS, Comparison, PackageChange, Spec
+from ..model import FACETS, Spec
 from .common import (
     MISMATCHES_SHOWN,
     count_of,

@@ -13,17 +13,16 @@ from typing import Any
 
 import orjson
 
-from ..model import (
-    FACETS,
+from ..changes import (
     Comparison,
     PackageChange,
     ProblemRecord,
     Rollup,
-    SourceInfo,
     SpecPair,
     StackCounts,
     TagCount,
 )
+from ..model import FACETS, SourceInfo
 from .common import rollup_text
 
 SCHEMA_VERSION = 1

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..model import FACETS, Comparison, PackageChange, SourceInfo, Spec, StackCounts
+from ..changes import Comparison, PackageChange, StackCounts
+from ..model import FACETS, SourceInfo, Spec
 from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,

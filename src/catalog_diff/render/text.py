@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..model import FACETS, Comparison, GateStatus, PackageChange, SpecPair
+from ..changes import Comparison, GateStatus, PackageChange, SpecPair
+from ..model import FACETS
 from .common import (
     MISMATCHES_SHOWN,
     ansi,

@@ -1,0 +1,109 @@
+"""What the history index answers: frozen, typed, free of I/O.
+
+The records of ``log``, ``history``, ``when`` and ``show``
+(:mod:`catalog_diff.timeline`, :mod:`catalog_diff.history`); a change is a
+:class:`~catalog_diff.changes.PackageChange` as in a comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .changes import Comparison, PackageChange, ProblemRecord
+from .model import SourceInfo, Spec
+
+# ---- history and audit ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CommitRef:
+    """A commit as reports show it: full SHA, ISO 8601 date with offset, subject."""
+
+    commit: str
+    date: str
+    subject: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """What one commit changed in the catalog (a comparison with its first parent).
+
+    ``layout_change`` is ``(old layout, new layout)`` at a commit where the catalog's
+    layout changed; stacks, which the older layouts lack, are then left out of the
+    comparison so that the change is reported once, not as every package re-added.
+    """
+
+    commit: CommitRef
+    layout: str
+    comparison: Comparison
+    layout_change: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """A commit at which a package changed: its change record, or why it is unknown."""
+
+    commit: CommitRef
+    change: PackageChange | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PackageHistory:
+    """A package's timeline in one tag (or all tags when ``tag`` is None), oldest first."""
+
+    package: str
+    tag: str | None
+    events: tuple[HistoryEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """Consecutive commits where something was present: ``first`` to ``last`` included."""
+
+    first: CommitRef
+    last: CommitRef
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """When a target, stack, compiler, version or hash was present for a package."""
+
+    package: str
+    tag: str
+    query: tuple[str, str]
+    intervals: tuple[Interval, ...]
+    present_at_end: bool
+    problems: tuple[ProblemRecord, ...] = ()
+
+    @property
+    def first_seen(self) -> CommitRef | None:
+        return self.intervals[0].first if self.intervals else None
+
+    @property
+    def last_seen(self) -> CommitRef | None:
+        return self.intervals[-1].last if self.intervals else None
+
+
+@dataclass(frozen=True, slots=True)
+class PackageState:
+    """A package at one point: its facets, and its specs when asked for."""
+
+    tag: str
+    name: str
+    spec_count: int
+    targets: tuple[str, ...]
+    stacks: tuple[str, ...]
+    compilers: tuple[str, ...]
+    versions: tuple[str, ...]
+    specs: tuple[Spec, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogState:
+    """The catalog at one commit (``show``); packages sorted by tag and name."""
+
+    source: SourceInfo
+    packages: tuple[PackageState, ...]
+    tags: tuple[str, ...]
+    problems: tuple[ProblemRecord, ...] = ()
