@@ -11,15 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .changes import Comparison, ProblemRecord, Side
-from .compare import compare, facet_values
 from .errors import PackageNotFound, RevisionNotFound, UsageError
-from .historymodel import CatalogState, LogEntry, PackageHistory, PackageState, Presence
 from .load import ALL, Selection, Sources, load, load_pair
 from .model import Snapshot
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
+    from .changes import Comparison
     from .history import HistoryIndex
+    from .historymodel import CatalogState, LogEntry, PackageHistory, Presence
     from .ingest import UpdateStats
     from .lint import LintReport
     from .release import ReleaseNotes
@@ -41,6 +40,8 @@ def diff(
         old_source = sources.open(old)
         new_source = sources.open(new)
         before, after = load_pair(old_source, new_source, selection, full=full)
+    from .compare import compare
+
     return compare(before, after, old_tag=selection.old_tag, new_tag=selection.new_tag)
 
 
@@ -83,6 +84,10 @@ def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:
 def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> CatalogState:
     """The catalog at one point: per package its spec count and facets. With a package
     pattern that matches exactly one package, its specs too."""
+    from .changes import ProblemRecord, Side
+    from .compare import facet_values
+    from .historymodel import CatalogState, PackageState
+
     snap = snapshot(source, repo=repo, selection=selection)
     detail = selection.package is not None and len(snap.packages) == 1
     packages = []
