@@ -117,8 +117,12 @@ class _Refused(Exception):
 
 def _only_strings(values: tuple[object, ...]) -> None:
     for value in values:
-        if type(value) is not str or _unsafe(value):
+        if type(value) is not str:
             raise _Refused
+    # One search over them all: UNSAFE matches single characters, so the joined text
+    # holds one exactly when a value does.
+    if _unsafe("".join(values)):  # type: ignore[arg-type]
+        raise _Refused
 
 
 _unsafe = UNSAFE.search
@@ -174,7 +178,8 @@ def _string_set(values: tuple[str, ...]) -> tuple[str, ...]:
 def _variant_list(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     _only_strings(values)
     raw = _interned(values)
-    done = tuple(sorted({normalise_variant(v) for v in raw}))
+    known = _variants.get
+    done = tuple(sorted({known(v) or normalise_variant(v) for v in raw}))
     return _remember(_variant_lists, raw, (raw, raw if done == raw else done))
 
 
