@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from catalog_diff import bulk
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree
 
 #: The fuzzing properties of tests/test_fuzz.py run a small fixed budget in the suite,
@@ -38,6 +40,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # Golden-file tests read ``pytestconfig.update_golden`` (or the option itself).
     config.update_golden = config.getoption("--update-golden")  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_found() -> Iterator[None]:
+    """A command run in-process (click's CliRunner) has every later load freeze what is
+    alive (catalog_diff.bulk), for the rest of the process: undone after each test."""
+    yield
+    if bulk._freeze:
+        bulk.freeze_after_loads(False)
+        gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

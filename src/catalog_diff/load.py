@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
+from .bulk import gc_paused
 from .errors import CatalogDiffError, ParseError, TagNotFound, UsageError
 from .legacy import (
     FLAT_SPECS_MD,
@@ -203,18 +203,6 @@ def _untagged_package(
     return package, problems + more
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Bulk parsing allocates many small objects that are never cyclic: skip the GC."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _build(
     source: Source,
     listing: Listing,
@@ -276,7 +264,7 @@ def _build(
     specs_cache: SpecsCache = LineMemo()
     counts_cache: LineMemo[int] = LineMemo()
     stacks_cache: LineMemo[StackCounts | None] = LineMemo()
-    with _gc_paused():
+    with gc_paused():
         for entry, data in source.read_many(to_read):
             found = keys_of.get(id(entry))
             if found is None:
