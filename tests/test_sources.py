@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -570,6 +572,31 @@ def test_snapshot_files_do_not_depend_on_when_they_are_written(
     snapshotfile.write(str(b), head_snapshot)
     assert a.read_bytes() == b.read_bytes()
     assert gzip.decompress(a.read_bytes()) == snapshotfile.dumps(head_snapshot)
+
+
+def test_a_snapshot_write_that_fails_half_way_leaves_the_file_as_it_was(
+    head_snapshot: Snapshot, tmp_path: Path
+) -> None:
+    """Written beside the file and renamed at the end: a failure (here a spec value JSON
+    cannot hold, met in the last package) leaves the previous snapshot, and no stray
+    partial file; /dev/null and the like are written in place."""
+    path = tmp_path / "snap.json"
+    snapshotfile.write(str(path), head_snapshot)
+    before = path.read_bytes()
+    last = max(head_snapshot.packages)
+    package = head_snapshot.packages[last]
+    bad_spec = replace(package.specs[0], versions=(object(),))  # type: ignore[arg-type]
+    bad = replace(
+        head_snapshot,
+        packages={**head_snapshot.packages, last: replace(package, specs=(bad_spec,))},
+    )
+    for target in (path, tmp_path / "new.json.gz"):
+        with pytest.raises(TypeError):
+            snapshotfile.write(str(target), bad)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.json"]
+    snapshotfile.write(os.devnull, head_snapshot)  # not replaced by a regular file
+    assert not Path(os.devnull).is_file()
 
 
 def test_snapshot_round_trip_keeps_broken_packages_broken(

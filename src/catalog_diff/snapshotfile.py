@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -114,11 +115,29 @@ def _spec_record(spec: Spec) -> dict[str, object]:
 
 
 def write(path: str, snapshot: Snapshot) -> None:
-    """Write the snapshot to ``path`` (gzip when it ends in ``.gz``), a package at a time."""
-    with Path(path).open("wb") as f:
-        if path.endswith(".gz"):
-            with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as gz:
-                gz.writelines(chunks(snapshot))
+    """Write the snapshot to ``path`` (gzip when it ends in ``.gz``), a package at a time.
+
+    A regular file is written whole or not at all: into a temporary file beside it,
+    renamed over it at the end, so that an error or an interruption half-way leaves what
+    was there before. Anything else (``/dev/null``, a pipe) is written in place.
+    """
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        _write_to(target, path.endswith(".gz"), snapshot)
+        return
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        _write_to(partial, path.endswith(".gz"), snapshot)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write_to(path: Path, gz: bool, snapshot: Snapshot) -> None:
+    with path.open("wb") as f:
+        if gz:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as packed:
+                packed.writelines(chunks(snapshot))
         else:
             f.writelines(chunks(snapshot))
 
