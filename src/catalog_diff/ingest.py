@@ -187,7 +187,10 @@ class Ingest:
         digest = "line:" + hashlib.sha1(line).hexdigest()
         # New to this run: checked now; whether an earlier run stored it is asked of the
         # index once per batch, in _commit (one query per 500, not one per file).
-        return self._parse(digest, line, path)
+        parsed = self._parse(digest, line, path)
+        if parsed.problem is not None:  # read whole, as the loader reads it (maybe YAML)
+            return self._parse(None, data, path)
+        return parsed
 
     def _parse(self, digest: str | None, raw: bytes | None, path: str) -> Parsed:
         """Check a package file's specs when its ``spec_details`` line is new.

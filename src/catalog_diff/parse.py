@@ -9,6 +9,7 @@ per-load memos (:class:`LineMemo`). Any failure raises :class:`ParseError` with 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Generic, TypeVar
 
 import orjson
@@ -224,14 +225,20 @@ def parse_package(
     matter = (line is not None and head_matter(data, line, with_meta)) or front_matter(
         data, path, with_meta, skip_specs=line is not None
     )
+    specs = None
     if line is not None and specs_cache is not None and matter.get("spec_details") is SKIPPED:
         known = specs_cache.find(name, line)
         if known is not None:
             specs = known[0]
         else:
-            specs = parse_spec_details(line, path)
-            specs_cache.keep(line, specs)
-    else:
+            try:
+                specs = parse_spec_details(line, path)
+                specs_cache.keep(line, specs)
+            except ParseError:
+                # Read again as front_matter reads a file (not JSON after all: YAML), for
+                # the verdict and the reason a parse without the memo gives.
+                matter = front_matter(data, path, with_meta)
+    if specs is None:
         details = spec_details_list(matter, path)
         specs = sort_specs([parse_spec(raw, i, path) for i, raw in enumerate(details)])
     if with_meta:
@@ -246,16 +253,16 @@ def count_specs(data: bytes, path: str, cache: LineMemo[int] | None = None, name
     package ``name`` had in a tag counted just before is not parsed again.
     """
     line = spec_details_line(data)
-    if line is None:
-        details = spec_details_list(front_matter(data, path, with_meta=False), path)
-    else:
+    details = None
+    if line is not None:
         known = cache.find(name, line) if cache is not None else None
         if known is not None:
             return known[0]
-        try:
+        with contextlib.suppress(orjson.JSONDecodeError):  # then read as front_matter does
             details = spec_details_list({"spec_details": orjson.loads(line)}, path)
-        except orjson.JSONDecodeError as exc:
-            raise ParseError(path, f"spec_details is not valid JSON ({exc})") from exc
+    if details is None:
+        line = None
+        details = spec_details_list(front_matter(data, path, with_meta=False), path)
     if not all(type(raw) is dict for raw in details):
         raise ParseError(path, "spec_details must be a list of mappings")
     if line is not None and cache is not None:
