@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
     from .historymodel import CatalogState, LogEntry, PackageHistory, Presence
     from .ingest import UpdateStats
     from .lint import LintReport
-    from .release import ReleaseNotes
+    from .releasemodel import ReleaseNotes
 
 
 def diff(

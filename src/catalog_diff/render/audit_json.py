@@ -24,8 +24,7 @@ from ..historymodel import (
     PackageState,
     Presence,
 )
-from ..model import SourceInfo
-from .json import SCHEMA_VERSION, package_entry, problem_entry, to_dict
+from .json import SCHEMA_VERSION, package_entry, problem_entry, source_entry, to_dict
 
 #: The commands with a JSON Schema of their own.
 COMMANDS: tuple[str, ...] = ("log", "history", "when", "show")
@@ -45,16 +44,6 @@ def _dumps(data: dict[str, Any]) -> Iterator[str]:
 
 def _ref(ref: CommitRef) -> dict[str, Any]:
     return {"commit": ref.commit, "date": ref.date, "subject": ref.subject}
-
-
-def _source(info: SourceInfo) -> dict[str, Any]:
-    return {
-        "kind": info.kind.value,
-        "source": info.source,
-        "revision": info.revision,
-        "commit": info.commit,
-        "date": info.date,
-    }
 
 
 # ---- log ------------------------------------------------------------------------------
@@ -158,7 +147,7 @@ def show_dict(state: CatalogState) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "commit": state.source.commit,
         "date": state.source.date,
-        "source": _source(state.source),
+        "source": source_entry(state.source),
         "tags": tags,
         "problems": [problem_entry(p) for p in state.problems],
     }

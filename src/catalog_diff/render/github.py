@@ -24,16 +24,14 @@ from .common import (
     MISMATCHES_SHOWN,
     count_of,
     headline,
-    meta_check_text,
     mismatch_text,
     rollup_text,
     shown_rollups,
     spec_counts,
     spec_line,
-    stack_counts_title,
 )
 from .escape import escape, html_code
-from .markdown import gates_section, stack_counts_table, summary_tables
+from .markdown import gates_section, stack_counts_section, summary_tables
 
 #: The marker's text, and the comment limit of GitHub, in characters.
 DEFAULT_MARKER = "catalog-diff"
@@ -119,16 +117,9 @@ def _rollups(comparison: Comparison) -> Iterator[str]:
 
 
 def _stack_counts(comparison: Comparison) -> Iterator[str]:
+    yield from stack_counts_section(comparison, html_code, STACK_ROWS_SHOWN)
     counts = comparison.stack_counts
-    if counts is None or not (counts.rows or counts.mismatches):
-        return
-    yield f"### {stack_counts_title(counts)}"
-    yield ""
-    if counts.rows:
-        yield from stack_counts_table(counts, html_code, STACK_ROWS_SHOWN)
-    yield meta_check_text(counts)
-    yield ""
-    if counts.mismatches:
+    if counts is not None and counts.mismatches:  # each disagreement too, up to a limit
         items = [f"- {mismatch_text(m, html_code)}" for m in counts.mismatches]
         yield from _bounded(items, MISMATCHES_SHOWN, "disagreements")
         yield ""

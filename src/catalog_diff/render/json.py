@@ -33,15 +33,19 @@ def schema() -> str:
     return resources.files("catalog_diff").joinpath("schemas/diff.schema.json").read_text("utf-8")
 
 
-def _source(info: SourceInfo, tag: str | None) -> dict[str, Any]:
+def source_entry(info: SourceInfo) -> dict[str, Any]:
+    """Where a report's data came from (also used by the audit and lint JSON)."""
     return {
         "kind": info.kind.value,
         "source": info.source,
         "revision": info.revision,
         "commit": info.commit,
         "date": info.date,
-        "tag": tag,
     }
+
+
+def _source(info: SourceInfo, tag: str | None) -> dict[str, Any]:
+    return {**source_entry(info), "tag": tag}
 
 
 def _pair(pair: SpecPair) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import orjson
 
 from ..lint import CODES, Finding, LintReport
 from .common import ansi, describe_source
-from .json import SCHEMA_VERSION
+from .json import SCHEMA_VERSION, source_entry
 from .markdown import code
 
 
@@ -75,13 +75,7 @@ def lint_dict(report: LintReport) -> dict[str, Any]:
     info = report.source
     return {
         "schema_version": SCHEMA_VERSION,
-        "source": {
-            "kind": info.kind.value,
-            "source": info.source,
-            "revision": info.revision,
-            "commit": info.commit,
-            "date": info.date,
-        },
+        "source": source_entry(info),
         "summary": {
             "findings": len(report.findings),
             "by_code": report.counts(),

@@ -205,15 +205,18 @@ def stack_counts_table(
         yield ""
 
 
-def stack_counts_section(comparison: Comparison) -> Iterator[str]:
-    """Specs per stack, and how they agree with each file's meta."""
+def stack_counts_section(
+    comparison: Comparison, cell: Callable[[str], str] = code, shown: int | None = None
+) -> Iterator[str]:
+    """Specs per stack, and how they agree with each file's meta (``cell`` and ``shown``:
+    see :func:`stack_counts_table`)."""
     counts = comparison.stack_counts
     if counts is None or not (counts.rows or counts.mismatches):
         return
     yield f"### {stack_counts_title(counts)}"
     yield ""
     if counts.rows:
-        yield from stack_counts_table(counts, code)
+        yield from stack_counts_table(counts, cell, shown)
     yield meta_check_text(counts)
     yield ""
     if counts.mismatches:

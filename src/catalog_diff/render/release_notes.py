@@ -1,4 +1,4 @@
-""":class:`~catalog_diff.release.ReleaseNotes` -> Markdown, through a Jinja2 template.
+""":class:`~catalog_diff.releasemodel.ReleaseNotes` -> Markdown, through a Jinja2 template.
 
 The built-in template is ``catalog_diff/templates/release-notes.md.j2``; a user's template
 replaces it. Templates run in Jinja2's sandbox with ``StrictUndefined`` (a misspelt
@@ -25,7 +25,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
-from ..release import ReleaseNotes
+from ..releasemodel import ReleaseNotes
 from .markdown import code
 
 #: The name of the built-in template (a resource of the package).
