@@ -313,19 +313,4 @@ def build(
     )
 
 
-__all__ = [
-    "CompilerMove",
-    "FacetChanges",
-    "FacetValue",
-    "Highlights",
-    "PackageDelta",
-    "PackageEntry",
-    "ProblemEntry",
-    "ReleaseNotes",
-    "SideInfo",
-    "StackRow",
-    "VersionChange",
-    "VersionMove",
-    "build",
-    "retag",
-]
+__all__ = ["build", "retag"]
