@@ -1,7 +1,8 @@
-"""Assertions shared by the compare and source tests."""
+"""Assertions and helpers shared by several test modules."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -43,3 +44,18 @@ def assert_accounted(old: Sequence[Spec], new: Sequence[Spec], changes: SpecChan
 def kinds(changes: SpecChanges) -> dict[str, int]:
     """``{kind: count}`` of the non-empty lists of a SpecChanges."""
     return {k: len(getattr(changes, k)) for k in SPEC_CHANGE_KINDS if getattr(changes, k)}
+
+
+def table_columns(text: str) -> list[list[int]]:
+    """Per Markdown table, the number of cell separators of each row (raw ``|`` not
+    after ``\\``)."""
+    tables: list[list[int]] = []
+    previous = False
+    for line in text.splitlines():
+        is_row = line.startswith("|")
+        if is_row and not previous:
+            tables.append([])
+        if is_row:
+            tables[-1].append(len(re.findall(r"(?<!\\)\|", line)))
+        previous = is_row
+    return tables

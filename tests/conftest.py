@@ -52,6 +52,16 @@ def _collector_as_found() -> Iterator[None]:
         gc.unfreeze()
 
 
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> GitRepoBuilder:
+    """v0.23.0 and v0.23.1 as two tag folders of one commit (shared by a module's tests:
+    read it, never write to it)."""
+    repo = GitRepoBuilder(tmp_path_factory.mktemp("releases") / "catalog")
+    repo.write(sample_tree("v0.23.0") | sample_tree("v0.23.1"))
+    repo.commit("Add v0.23.0 and v0.23.1", date="2024-12-20T10:00:00+00:00")
+    return repo
+
+
 @pytest.fixture(scope="session")
 def samples() -> Path:
     """The folder of real catalog files (tests/fixtures/catalog-samples)."""

@@ -27,13 +27,6 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory) -> GitRepoBuilder:
-    repo = GitRepoBuilder(tmp_path_factory.mktemp("releases") / "catalog")
-    repo.write(sample_tree("v0.23.0") | sample_tree("v0.23.1"))
-    repo.commit("v0.23.0 and v0.23.1", date="2024-12-20T10:00:00+00:00")
-    return repo
-
 
 @pytest.fixture(scope="module")
 def patch(releases: GitRepoBuilder) -> Comparison:

@@ -19,7 +19,8 @@ from catalog_diff.cli import main
 from catalog_diff.load import Selection
 from catalog_diff.render import render as render_report
 from catalog_diff.render.escape import escape
-from gitrepo import GitRepoBuilder, sample_tree
+from checks import table_columns
+from gitrepo import GitRepoBuilder
 from test_golden import check_golden
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,20 +34,6 @@ OUR_TAGS = {"<details>", "</details>", "<summary>", "</summary>", "<code>", "</c
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
-
-
-def table_columns(text: str) -> list[list[int]]:
-    """Per table, the number of cell separators of each row (raw ``|`` not after ``\\``)."""
-    tables: list[list[int]] = []
-    previous = False
-    for line in text.splitlines():
-        is_row = line.startswith("|")
-        if is_row and not previous:
-            tables.append([])
-        if is_row:
-            tables[-1].append(len(re.findall(r"(?<!\\)\|", line)))
-        previous = is_row
-    return tables
 
 
 def check_structure(out: str) -> None:
@@ -72,13 +59,6 @@ def check_structure(out: str) -> None:
 
 # ---- small reports ----------------------------------------------------------------------
 
-
-@pytest.fixture
-def releases(tmp_path: Path) -> GitRepoBuilder:
-    repo = GitRepoBuilder(tmp_path / "catalog")
-    repo.write(sample_tree("v0.23.0") | sample_tree("v0.23.1"))
-    repo.commit("Add v0.23.0 and v0.23.1", date="2024-12-20T10:00:00+00:00")
-    return repo
 
 
 def test_golden_release(releases: GitRepoBuilder, pytestconfig: pytest.Config) -> None:

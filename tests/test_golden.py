@@ -32,14 +32,6 @@ def run(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def releases(tmp_path: Path) -> GitRepoBuilder:
-    """v0.23.0 and v0.23.1 as two tag folders of one commit."""
-    repo = GitRepoBuilder(tmp_path / "catalog")
-    repo.write(sample_tree("v0.23.0") | sample_tree("v0.23.1"))
-    repo.commit("Add v0.23.0 and v0.23.1", date="2024-12-20T10:00:00+00:00")
-    return repo
-
 
 @pytest.fixture
 def troubled(tmp_path: Path) -> GitRepoBuilder:

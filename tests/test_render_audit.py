@@ -34,6 +34,7 @@ from catalog_diff.model import Package, Problem, Snapshot, SourceInfo, SourceKin
 from catalog_diff.parse import parse_package
 from catalog_diff.render import audit_json, audit_markdown, audit_text
 from catalog_diff.render.json import package_entry
+from checks import table_columns
 from gitrepo import SAMPLES
 
 C1 = CommitRef(
@@ -311,20 +312,6 @@ def test_text_show_with_specs_lists_each_spec() -> None:
 
 def outside_code(line: str) -> str:
     return re.sub(r"(`+).*?(?<!`)\1(?!`)", "", line)
-
-
-def table_columns(text: str) -> list[list[int]]:
-    """Per table, the number of unescaped ``|`` of each row."""
-    tables: list[list[int]] = []
-    previous = False
-    for line in text.splitlines():
-        is_row = line.startswith("|")
-        if is_row and not previous:
-            tables.append([])
-        if is_row:
-            tables[-1].append(len(re.findall(r"(?<!\\)\|", line)))
-        previous = is_row
-    return tables
 
 
 def test_markdown_log() -> None:

@@ -55,13 +55,6 @@ def weekly_sides() -> tuple[Snapshot, Snapshot]:
     return snapshot(OLD_SNAPSHOT), snapshot(NEW_SNAPSHOT)
 
 
-@pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory) -> GitRepoBuilder:
-    repo = GitRepoBuilder(tmp_path_factory.mktemp("releases") / "catalog")
-    repo.write(sample_tree("v0.23.0") | sample_tree("v0.23.1"))
-    repo.commit("v0.23.0 and v0.23.1", date="2024-12-20T10:00:00+00:00")
-    return repo
-
 
 @pytest.fixture(scope="module")
 def weekly_repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepoBuilder:
