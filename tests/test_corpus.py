@@ -35,7 +35,12 @@ from catalog_diff.source import problem_key
 from gitrepo import SAMPLES, GitRepoBuilder
 
 CORPUS = Path(__file__).parent / "corpus"
-CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text("utf-8"))
+# cases.yaml holds the file-level cases; cases-<area>.yaml files add those of one area each.
+CASES: list[dict[str, Any]] = [
+    case
+    for part in sorted(CORPUS.glob("cases*.yaml"))
+    for case in yaml.safe_load(part.read_text("utf-8")) or []
+]
 
 OLD, NEW = "develop-2025-03-23", "develop-2025-03-30"
 PACKAGES = ("bc", "cmake")
