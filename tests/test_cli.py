@@ -82,7 +82,8 @@ def test_json_report_shows_full_shas_and_dates(weekly: GitRepoBuilder) -> None:
          "--tag cannot be combined"),
         (("diff", "HEAD", "HEAD", "--old-tag", "v0.23.0"), "--old-tag and --new-tag go together"),
         (("diff", "HEAD", "HEAD", "--format", "yaml"), "Invalid value for '--format'"),
-        (("diff", "HEAD"), "give OLD and NEW, or --at DATE"),
+        # diff OLD alone is OLD..HEAD (as git diff); a third argument is one too many.
+        (("diff", "HEAD", "HEAD", "HEAD"), "one argument too many ('HEAD')"),
         (("diff", "HEAD", "HEAD", "--bogus"), "No such option '--bogus'"),
     ],
 )

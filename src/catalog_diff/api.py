@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .errors import PackageNotFound, RevisionNotFound, UsageError
 from .load import ALL, Selection, Sources, load, load_pair
 from .model import Snapshot
+from .patterns import Globs, globs
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
     from .changes import Comparison
@@ -51,9 +52,11 @@ def snapshot(source: str, *, repo: str = ".", selection: Selection = ALL) -> Sna
         return load(sources.open(source), selection)
 
 
-def lint(source: str, *, repo: str = ".") -> LintReport:
+def lint(source: str, *, repo: str = ".", selection: Selection = ALL) -> LintReport:
     """Audit the catalog at ``source`` (a revision of ``repo`` or a directory) for
-    consistency: see :mod:`catalog_diff.lint`. Files that cannot be read are findings."""
+    consistency: see :mod:`catalog_diff.lint`. Files that cannot be read are findings.
+    With a selection, only the selected tag and packages are audited, and
+    ``_data/tags.yaml`` (about every tag) is not."""
     from .lint import TAGS_YAML, check
 
     with Sources(repo) as sources:
@@ -62,23 +65,36 @@ def lint(source: str, *, repo: str = ".") -> LintReport:
         read_path = getattr(opened, "read_path", None)
         if tree is None or read_path is None:
             raise UsageError(f"{source}: lint reads a revision or a directory, not a snapshot file")
-        entries = tree()
-        snap = load(opened, with_meta=True)
-        tags_yaml = read_path(TAGS_YAML)
+        entries = [e for e in tree() if _selected_path(e.path, selection)]
+        snap = load(opened, selection, with_meta=True)
+        whole = selection.tag is None and not selection.packages
+        tags_yaml = read_path(TAGS_YAML) if whole else None
     return check(snap, entries, tags_yaml)
+
+
+def _selected_path(path: str, selection: Selection) -> bool:
+    """Whether a path below ``_cache/`` belongs to the selected tag and packages."""
+    from .patterns import matches
+    from .source import package_key
+
+    if selection.tag is None and not selection.packages:
+        return True
+    parts = path.split("/")
+    key = package_key(path) or (tuple(parts[1:3]) if len(parts) > 3 else None)
+    if key is None:
+        return False
+    return (selection.tag is None or key[0] == selection.tag) and matches(
+        key[1], selection.packages
+    )
 
 
 def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:
     """The last commit of ``tip``'s first-parent history dated at or before ``date``."""
-    from .dates import parse_date
     from .gitsource import GitRepository
+    from .load import commit_at as find
 
-    moment = parse_date(date)
     with GitRepository(repo) as git_repo:
-        found = git_repo.commit_at(moment, git_repo.resolve(tip).sha)
-    if found is None:
-        raise RevisionNotFound(f"--at {date}", repo, "no commit at or before that date")
-    return found
+        return find(git_repo, date, tip)
 
 
 def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> CatalogState:
@@ -89,7 +105,9 @@ def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> Catalog
     from .historymodel import CatalogState, PackageState
 
     snap = snapshot(source, repo=repo, selection=selection)
-    detail = selection.package is not None and len(snap.packages) == 1
+    # Specs are shown for one package (in one tag or several): a name given exactly, or
+    # globs that match one package.
+    detail = bool(selection.packages) and len({name for _, name in snap.packages}) == 1
     packages = []
     for (tag, name), package in sorted(snap.packages.items()):
         specs = package.specs
@@ -121,7 +139,7 @@ def release_notes(
     repo: str = ".",
     rev: str | None = None,
     tag: str | None = None,
-    package: str | None = None,
+    package: Globs = None,
 ) -> ReleaseNotes:
     """Release notes between two tags of the catalog.
 
@@ -136,13 +154,18 @@ def release_notes(
         raise UsageError("--rev names the one source of two tags; with --tag give two sources")
     with Sources(repo) as sources:
         if tag is None:
-            source = sources.open(rev or "HEAD")
+            source = sources.open(rev or "rev:HEAD")
             before = load(source, Selection(tag=old, package=package))
             after = load(source, Selection(tag=new, package=package))
             return build(before, after)
         before = load(sources.open(old), Selection(tag=tag, package=package))
         after = load(sources.open(new), Selection(tag=tag, package=package))
-    return build(before, after, old_label=f"{tag} at {old}", new_label=f"{tag} at {new}")
+    return build(
+        before,
+        after,
+        old_label=f"{tag} at {before.info.label}",
+        new_label=f"{tag} at {after.info.label}",
+    )
 
 
 # ---- the history index ---------------------------------------------------------------
@@ -227,7 +250,7 @@ def log(
     first: str | None = None,
     last: str | None = None,
     tag: str | None = None,
-    package: str | None = None,
+    package: Globs = None,
     limit: int | None = None,
 ) -> list[LogEntry]:
     """Log entries, newest first: commits after ``first`` up to ``last`` (full SHAs of
@@ -250,7 +273,7 @@ def log(
         for c in commits
         if (since is None or c.timestamp >= since) and (until is None or c.timestamp <= until)
     ]
-    entries = timeline.log(index, commits, tag=tag, glob=package)
+    entries = timeline.log(index, commits, tag=tag, glob=globs(package) or None)
     return entries[:limit] if limit is not None else entries
 
 

@@ -105,3 +105,8 @@ class TemplateError(UsageError):
         self.template = template
         self.line = line
         self.reason = reason
+
+
+class CatalogDiffWarning(UserWarning):
+    """Something a user should know that does not stop the work (issued with
+    :func:`warnings.warn`; the command line prints it on one line of standard error)."""

@@ -106,6 +106,18 @@ class GitRepository:
         subject = message.strip().splitlines()[0] if message.strip() else ""
         return Commit(sha=sha, date=date, subject=subject)
 
+    def reflog_warning(self, revision: str) -> str | None:
+        """git's warning about a reflog date older than the reflog (``main@{2025-03-01}``
+        on a fresh clone: "log for 'main' only goes back to ..."), or None."""
+        try:
+            _, _, err = self._git.rev_parse(
+                "--verify", "--end-of-options", f"{revision}^{{commit}}", with_extended_output=True
+            )
+        except git.GitCommandError:
+            return None
+        lines = [line for line in str(err).splitlines() if "only goes back to" in line]
+        return lines[0].removeprefix("warning: ").strip() if lines else None
+
     def _why_unknown(self) -> str:
         """Why a revision may be unknown, beyond a typing error: no commits at all, or a
         shallow clone whose older history is missing."""

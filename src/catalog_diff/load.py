@@ -1,7 +1,7 @@
 """From what the user typed to snapshots: pick the source, list it, parse what is needed.
 
-An argument naming an existing path is a directory (a catalog checkout) or a snapshot
-file; anything else is a revision of the repository given with ``repo``. When both sides
+An argument is a revision of the repository given with ``repo``, a directory (a catalog
+checkout) or a snapshot file, as :mod:`catalog_diff.arguments` decides. When both sides
 know the git blob id of a package file and the ids are equal, the file is neither read
 nor parsed: it cannot differ. A package of an older layout (a list file and its
 ``spec-N.json`` files, see :mod:`catalog_diff.legacy`) is read and assembled whole; its
@@ -11,14 +11,24 @@ identity is a digest of its files' blob ids, skipped the same way when equal.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
+from . import arguments
 from .bulk import gc_paused
-from .errors import CatalogDiffError, ParseError, TagNotFound, UsageError
+from .errors import (
+    CatalogDiffError,
+    CatalogDiffWarning,
+    NotAGitRepository,
+    ParseError,
+    RevisionNotFound,
+    TagNotFound,
+    UsageError,
+)
 from .legacy import (
     FLAT_SPECS_MD,
     INDEX_MD,
@@ -38,7 +48,11 @@ from .parse import (
     meta_by_stack,
     parse_package,
 )
+from .patterns import Globs, globs, matches_all
 from .source import DirectorySource, Entry, Listing, Source, problem_key
+
+if TYPE_CHECKING:
+    from .gitsource import GitRepository
 
 
 @dataclass(frozen=True)
@@ -46,19 +60,27 @@ class Selection:
     """Which part of the catalog to compare.
 
     ``tag`` limits both sides to one tag; ``old_tag``/``new_tag`` compare tag X of the old
-    side with tag Y of the new side; ``package`` is a glob on package names.
+    side with tag Y of the new side; ``package`` is a glob on package names, or several
+    (a package matching any of them is selected).
     """
 
     tag: str | None = None
     old_tag: str | None = None
     new_tag: str | None = None
-    package: str | None = None
+    package: Globs = None
 
     def __post_init__(self) -> None:
         if (self.old_tag is None) != (self.new_tag is None):
             raise UsageError("--old-tag and --new-tag go together")
         if self.tag is not None and self.old_tag is not None:
             raise UsageError("--tag cannot be combined with --old-tag/--new-tag")
+        if self.package is not None and not isinstance(self.package, str):
+            object.__setattr__(self, "package", tuple(self.package) or None)
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The package globs (empty: every package)."""
+        return globs(self.package)
 
     def side_tag(self, old: bool) -> str | None:
         return (self.old_tag if old else self.new_tag) or self.tag
@@ -68,27 +90,66 @@ ALL = Selection()
 
 
 class Sources(contextlib.AbstractContextManager["Sources"]):
-    """Opens sources from command-line arguments; one git repository shared by both sides."""
+    """Opens sources from command-line arguments; one git repository shared by both sides.
+
+    Which argument is which is decided by :func:`catalog_diff.arguments.classify`: an
+    argument that is both a revision and an existing path is refused.
+    """
 
     def __init__(self, repo: str = ".") -> None:
         self.repo_path = repo
-        self._repo: object | None = None
+        self._repo: GitRepository | None = None
 
-    def open(self, argument: str) -> Source:
-        path = Path(argument)
-        if argument and not argument.startswith("-") and path.exists():
-            if path.is_dir():
-                return DirectorySource(argument)
-            from .snapshotfile import SnapshotFileSource
-
-            return SnapshotFileSource(argument)
-        from .gitrevision import GitRevisionSource
+    def git(self) -> GitRepository:
+        """The repository, opened on first use."""
         from .gitsource import GitRepository
 
         if self._repo is None:
             self._repo = GitRepository(self.repo_path)
-        assert isinstance(self._repo, GitRepository)
-        return GitRevisionSource(self._repo, argument)
+        return self._repo
+
+    def _commit_of(self, revision: str) -> str | None:
+        """The commit ``revision`` resolves to; None when it is none (or no repository)."""
+        try:
+            return self.git().resolve(revision).sha
+        except (RevisionNotFound, NotAGitRepository):
+            return None
+
+    def open(self, argument: str) -> Source:
+        found = arguments.classify(argument, self._commit_of, self.repo_path)
+        if found.kind == arguments.AT:
+            return self._at(found.value)
+        if found.kind == arguments.REV:
+            from .gitrevision import GitRevisionSource
+
+            repo = self.git()
+            if "@{" in found.value:
+                warning = repo.reflog_warning(found.value)
+                if warning:
+                    warnings.warn(f"{found.value}: {warning}", CatalogDiffWarning, stacklevel=2)
+            return GitRevisionSource(repo, found.value)
+        path = Path(found.value)
+        if found.kind == arguments.DIR or (found.kind == arguments.PATH and path.is_dir()):
+            if not path.is_dir():
+                raise UsageError(f"{argument}: no such directory")
+            return DirectorySource(found.value)
+        if not path.exists():
+            raise UsageError(f"{argument}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{argument}: a directory, not a snapshot file")
+        from .snapshotfile import SnapshotFileSource
+
+        return SnapshotFileSource(found.value)
+
+    def _at(self, date: str) -> Source:
+        """The last commit of HEAD's first-parent history at or before ``date``; its
+        report keeps the date asked for."""
+        from .gitrevision import GitRevisionSource
+
+        sha = commit_at(self.git(), date)
+        source = GitRevisionSource(self.git(), sha)
+        source.info = replace(source.info, at=date.strip())
+        return source
 
     def __exit__(
         self,
@@ -97,27 +158,66 @@ class Sources(contextlib.AbstractContextManager["Sources"]):
         tb: TracebackType | None,
     ) -> None:
         if self._repo is not None:
-            self._repo.close()  # type: ignore[attr-defined]
+            self._repo.close()
             self._repo = None
 
 
-def _select(listing: Listing, tag: str | None, rename: str | None, glob: str | None) -> Listing:
-    """Keep the part of a listing a selection asks for, keyed by the (renamed) tag."""
+def commit_at(repo: GitRepository, date: str, tip: str = "HEAD") -> str:
+    """The last commit of ``tip``'s first-parent history dated at or before ``date``
+    (``YYYY-MM-DD``: the end of that day, UTC; or an ISO 8601 time)."""
+    from datetime import datetime
+
+    from .dates import parse_date
+
+    moment = parse_date(date)
+    found = repo.commit_at(moment, repo.resolve(tip).sha)
+    # git reads a number below 100000000 (before 1973-03-03) as no date at all: check.
+    if found is not None and datetime.fromisoformat(repo.resolve(found).date).timestamp() > moment:
+        found = None
+    if found is None:
+        raise RevisionNotFound(f"--at {date}", repo.path, "no commit at or before that date")
+    return found
+
+
+def _select(
+    listing: Listing,
+    tag: str | None,
+    rename: str | None,
+    groups: tuple[tuple[str, ...], ...] = (),
+) -> Listing:
+    """Keep the part of a listing a selection asks for, keyed by the (renamed) tag.
+
+    ``groups`` are groups of package globs: a package is kept when it matches a glob of
+    every group (a group is ``--package`` given once or more, or a snapshot file's own
+    selection).
+    """
     out = Listing()
     out.tags = {rename or t for t in listing.tags if tag is None or t == tag}
     for (t, name), entry in listing.entries.items():
-        if (tag is None or t == tag) and (glob is None or fnmatch.fnmatchcase(name, glob)):
+        if (tag is None or t == tag) and matches_all(name, groups):
             out.entries[(rename or t, name)] = entry
     out.layout = listing.layout
     for problem in listing.problems:
         key = problem_key(problem.path)
-        if key is None or (
-            (tag is None or key[0] == tag) and (glob is None or fnmatch.fnmatchcase(key[1], glob))
-        ):
+        if key is None or ((tag is None or key[0] == tag) and matches_all(key[1], groups)):
             out.problems.append(problem)
             if key is not None and (key in listing.broken or _lost(listing, problem.path, key)):
                 out.broken.add((rename or key[0], key[1]))
     return out
+
+
+def _held_tags(listing: Listing) -> set[str]:
+    """The tags of a selected listing that hold a selected package or problem."""
+    held = {t for t, _ in listing.entries}
+    held.update(key[0] for p in listing.problems if (key := problem_key(p.path)) is not None)
+    return held
+
+
+def _recorded(source: Source) -> tuple[str | None, tuple[str, ...]]:
+    """The selection a snapshot file was saved with (``(None, ())`` for a whole one)."""
+    tag = getattr(source, "selected_tag", None)
+    packages = getattr(source, "selected_packages", ())
+    return (tag if isinstance(tag, str) else None), tuple(packages)
 
 
 def _lost(listing: Listing, path: str, key: tuple[str, str]) -> bool:
@@ -318,12 +418,25 @@ def _check_tag(listing: Listing, tag: str | None, source: Source) -> None:
 
 
 def load(source: Source, selection: Selection = ALL, *, with_meta: bool = False) -> Snapshot:
-    """Read a whole snapshot (restricted to the selection); ``with_meta``: see :func:`_build`."""
+    """Read a whole snapshot (restricted to the selection); ``with_meta``: see :func:`_build`.
+
+    With package globs, a tag that holds no selected package is left out. A snapshot file
+    saved with a selection keeps it: the result records both.
+    """
     narrow = getattr(source, "tag_listing", None)  # a revision lists one tag's folder only
     listing = narrow(selection.tag) if narrow and selection.tag else source.listing()
     _check_tag(listing, selection.tag, source)
-    chosen = _select(listing, selection.tag, None, selection.package)
-    return _build(source, chosen, None, with_meta=with_meta)
+    saved_tag, saved_packages = _recorded(source)
+    groups = tuple(g for g in (selection.packages, saved_packages) if g)
+    chosen = _select(listing, selection.tag, None, groups)
+    if groups:
+        chosen.tags &= _held_tags(chosen)
+    snap = _build(source, chosen, None, with_meta=with_meta)
+    return replace(
+        snap,
+        selected_tag=selection.tag or saved_tag,
+        selected_packages=selection.packages or saved_packages,
+    )
 
 
 def load_pair(
@@ -357,8 +470,13 @@ def load_pair(
         selection.tag in old_listing.tags or selection.tag in new_listing.tags
     ):
         raise TagNotFound(f"{old.info.source} or {new.info.source}", selection.tag)
-    old_sel = _select(old_listing, selection.side_tag(True), selection.new_tag, selection.package)
-    new_sel = _select(new_listing, selection.side_tag(False), None, selection.package)
+    old_tag, new_tag, groups = _recorded_selection(old, new, selection)
+    old_sel = _select(old_listing, old_tag, selection.new_tag, groups)
+    new_sel = _select(new_listing, new_tag, None, groups)
+    if groups:  # a tag on one side only, holding nothing selected, is no difference
+        old_held, new_held = _held_tags(old_sel), _held_tags(new_sel)
+        old_sel.tags = {t for t in old_sel.tags if t in new_sel.tags or t in old_held}
+        new_sel.tags = {t for t in new_sel.tags if t in old_sel.tags or t in new_held}
     if full:
         return _build(old, old_sel, None), _build(new, new_sel, None)
     same = {
@@ -374,4 +492,36 @@ def load_pair(
     )
 
 
-__all__ = ["ALL", "CatalogDiffError", "Selection", "Sources", "load", "load_pair"]
+def _recorded_selection(
+    old: Source, new: Source, selection: Selection
+) -> tuple[str | None, str | None, tuple[tuple[str, ...], ...]]:
+    """The tag of each side and the package globs to compare with, once the selection a
+    snapshot file was saved with is applied to the other side too (with a warning): a
+    snapshot of some packages or of one tag is compared with the same part of the other
+    side, never reported as if everything else had been added or removed."""
+    old_tag, new_tag = selection.side_tag(True), selection.side_tag(False)
+    groups = [selection.packages] if selection.packages else []
+    for this, other in ((old, new), (new, old)):
+        tag, packages = _recorded(this)
+        other_tag, other_packages = _recorded(other)
+        said = []
+        if packages and packages != other_packages:
+            groups.append(packages)
+            said.append("--package " + " --package ".join(packages))
+        if tag is not None and selection.old_tag is None and selection.tag is None:
+            if other_tag is None:
+                said.append(f"--tag {tag}")
+                old_tag = new_tag = tag
+            elif other_tag == tag:
+                old_tag = new_tag = tag
+        if said:
+            warnings.warn(
+                f"{this.info.source} is a snapshot of {' '.join(said)} only; "
+                f"{other.info.source} is compared with the same selection",
+                CatalogDiffWarning,
+                stacklevel=3,
+            )
+    return old_tag, new_tag, tuple(dict.fromkeys(groups))
+
+
+__all__ = ["ALL", "CatalogDiffError", "Selection", "Sources", "commit_at", "load", "load_pair"]

@@ -193,6 +193,13 @@ class SourceInfo:
     date: str | None = None
     revision: str | None = None
     repo: str | None = None
+    #: The date asked for (``--at DATE``) when the commit was picked by its date.
+    at: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a report names the source: as typed, or ``--at DATE`` for a date."""
+        return f"--at {self.at}" if self.at else self.source
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,8 @@ class Snapshot:
     ``broken`` holds the keys of package files that could not be read (see ``problems``).
     ``tag_sizes`` gives ``(packages, specs)`` for tags that were only counted, not loaded
     (a tag present on one side of a comparison is reported by its size).
+    ``selected_tag``/``selected_packages`` record the selection a snapshot was read with
+    (``--tag``, ``--package`` globs), so that a saved partial catalog says it is partial.
     """
 
     info: SourceInfo
@@ -214,3 +223,5 @@ class Snapshot:
     broken: frozenset[tuple[str, str]] = frozenset()
     complete: bool = True
     tag_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    selected_tag: str | None = None
+    selected_packages: tuple[str, ...] = ()

@@ -62,6 +62,12 @@ def chunks(snapshot: Snapshot) -> Iterator[bytes]:
             for p in sorted(snapshot.problems, key=lambda p: (p.path, p.message))
         ],
     }
+    if snapshot.selected_tag is not None or snapshot.selected_packages:
+        # A snapshot of part of the catalog says so (absent: the whole catalog).
+        head["selection"] = {
+            "tag": snapshot.selected_tag,
+            "packages": list(snapshot.selected_packages),
+        }
     yield orjson.dumps(head, option=orjson.OPT_SORT_KEYS)[:-1] + b',"packages":['
     keys = sorted(snapshot.packages)
     # Packages that share their specs (a frozen tag's copies) share their serialisation,
@@ -169,6 +175,7 @@ class SnapshotFileSource:
             revision=_opt_str(src.get("revision")),
         )
         self._doc = doc
+        self.selected_tag, self.selected_packages = _selection(doc, path)
 
     def listing(self) -> Listing:
         doc, path = self._doc, self.path
@@ -226,6 +233,23 @@ def _load(path: str) -> dict[str, Any]:
     if doc.get("version") != VERSION:
         raise SnapshotFileError(path, f"unsupported version {doc.get('version')!r}")
     return doc
+
+
+def _selection(doc: dict[str, Any], path: str) -> tuple[str | None, tuple[str, ...]]:
+    """The selection a snapshot was saved with: its tag and package globs."""
+    selection = doc.get("selection")
+    if selection is None:
+        return None, ()
+    tag = selection.get("tag") if isinstance(selection, dict) else None
+    packages = selection.get("packages", []) if isinstance(selection, dict) else None
+    bad_tag = tag is not None and (not isinstance(tag, str) or unsafe_name(tag))
+    if (
+        bad_tag
+        or not isinstance(packages, list)
+        or not all(isinstance(p, str) and p and not unsafe_name(p) for p in packages)
+    ):
+        raise SnapshotFileError(path, "'selection' needs a 'tag' (or null) and 'packages'")
+    return tag, tuple(packages)
 
 
 def _opt_str(value: object) -> str | None:

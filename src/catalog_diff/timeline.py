@@ -9,7 +9,6 @@ record, so a change reads the same in ``log``, ``history`` and ``diff``.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 from collections.abc import Callable, Iterable, Sequence
 
 from .changes import ProblemRecord, Side
@@ -17,6 +16,7 @@ from .compare import compare, compare_packages
 from .history import HistoryIndex, IndexedCommit, Version
 from .historymodel import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
+from .patterns import Globs, globs, matches
 from .specs import normalise_compiler
 
 #: What ``when`` can look for, and how it finds it in a spec.
@@ -67,8 +67,8 @@ def _side(
     return packages, problems, broken
 
 
-def _selected(v: Version, tag: str | None, glob: str | None) -> bool:
-    return (tag is None or v.tag == tag) and (glob is None or fnmatch.fnmatchcase(v.package, glob))
+def _selected(v: Version, tag: str | None, glob: Globs) -> bool:
+    return (tag is None or v.tag == tag) and matches(v.package, globs(glob))
 
 
 def log_entry(
@@ -76,7 +76,7 @@ def log_entry(
     commit: IndexedCommit,
     before: IndexedCommit | None,
     tag: str | None = None,
-    glob: str | None = None,
+    glob: Globs = None,
 ) -> LogEntry:
     """What ``commit`` changed against the commit before it (``before``)."""
     ended, began = index.changed_at(commit.seq)
@@ -91,6 +91,9 @@ def log_entry(
     if tag is not None:
         tags_before &= {tag}
         tags_after &= {tag}
+    if glob is not None:  # a tag added or removed with nothing selected in it: no change
+        tags_before -= {t for t in tags_before - tags_after if all(v.tag != t for v in ended)}
+        tags_after -= {t for t in tags_after - tags_before if all(v.tag != t for v in began)}
     one_sided = tags_before ^ tags_after
     snapshots = []
     for versions, tags, at in ((ended, tags_before, before), (began, tags_after, commit)):
@@ -122,7 +125,7 @@ def log(
     index: HistoryIndex,
     commits: Sequence[IndexedCommit],
     tag: str | None = None,
-    glob: str | None = None,
+    glob: Globs = None,
 ) -> list[LogEntry]:
     """Log entries for some indexed commits, newest first.
 

@@ -9,13 +9,16 @@ import click
 
 from ..errors import EXIT_DATA, UsageError
 from .common import (
+    Command,
     Progress,
+    at_option,
     color_option,
     emit,
     fail,
     first_problem,
     format_option,
     index_option,
+    max_count_option,
     no_update_option,
     output_option,
     package_option,
@@ -24,6 +27,7 @@ from .common import (
     reports_errors,
     strict_option,
     use_color,
+    with_at,
 )
 
 if TYPE_CHECKING:
@@ -72,7 +76,7 @@ def _date(text: str | None, start_of_day: bool = False) -> int | None:
     return moment - 86399 if start_of_day and len(text.strip()) == 10 else moment
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("revision", default="HEAD", metavar="[RANGE]")
 @repo_option
 @index_option
@@ -110,7 +114,7 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
             )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("revision", default="HEAD", metavar="[RANGE]")
 @repo_option
 @index_option
@@ -119,7 +123,7 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
 @package_option
 @since_option
 @until_option
-@click.option("--max-count", "-n", type=int, metavar="N", help="Show at most N commits.")
+@max_count_option
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -131,7 +135,7 @@ def log(
     index_path: str | None,
     no_update: bool,
     tag: str | None,
-    package: str | None,
+    package: tuple[str, ...],
     since: str | None,
     until: str | None,
     max_count: int | None,
@@ -167,7 +171,7 @@ def log(
         _report("log", entries, fmt, output, quiet, color)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("package")
 @repo_option
 @index_option
@@ -203,10 +207,10 @@ def history(
         _report("history", timeline, fmt, output, quiet, color)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("revision", required=False, metavar="[REV]")
 @repo_option
-@click.option("--at", metavar="DATE", help="The last commit at or before DATE instead of REV.")
+@at_option("The last commit at or before DATE instead of REV.")
 @click.option("--tag", metavar="TAG", help="Only this tag.")
 @package_option
 @format_option(FORMATS)
@@ -220,7 +224,7 @@ def show(
     repo: str,
     at: str | None,
     tag: str | None,
-    package: str | None,
+    package: tuple[str, ...],
     fmt: str,
     output: str | None,
     color: str,
@@ -232,17 +236,15 @@ def show(
 
     Read straight from the revision (or a directory or snapshot file): no index needed.
     """
-    from ..api import commit_at
     from ..api import show as run_show
     from ..load import Selection
 
-    if revision is not None and at is not None:
-        raise UsageError("give REV or --at DATE, not both")
-    source = commit_at(at, repo=repo) if at is not None else revision or "HEAD"
+    source = with_at(revision, at)
     state = run_show(source, repo=repo, selection=Selection(tag=tag, package=package))
     if state.problems:
         first = state.problems[0]
-        line = first_problem(f"{source}: {first.path}: {first.message}", len(state.problems))
+        shown = state.source.source
+        line = first_problem(f"{shown}: {first.path}: {first.message}", len(state.problems))
         if strict:  # fatal: no report
             fail(line, EXIT_DATA)
         _report("show", state, fmt, output, quiet, color)
@@ -250,7 +252,7 @@ def show(
     _report("show", state, fmt, output, quiet, color)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("package")
 @click.option("--target", "target", metavar="T", help="When was target T built for PACKAGE?")
 @click.option("--stack", metavar="S", help="... stack S?")

@@ -6,13 +6,15 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
-from ..errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, CatalogDiffError
+from ..errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, CatalogDiffError, CatalogDiffWarning
 from ..names import printable
 
 #: A bug: an exception catalog-diff did not raise on purpose.
@@ -44,13 +46,28 @@ def exit_on_problems(line: str, count: int, quiet: bool) -> None:
     sys.exit(EXIT_DATA)
 
 
+@contextmanager
+def warnings_on_stderr() -> Iterator[None]:
+    """The library's warnings (:class:`CatalogDiffWarning`), each on one line of stderr."""
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        click.echo(f"catalog-diff: warning: {printable(str(message))}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CatalogDiffWarning)
+        warnings.showwarning = show
+        yield
+
+
 def reports_errors(func: F) -> F:
-    """Turn library errors into one line on stderr and their exit code; never a traceback."""
+    """Turn library errors into one line on stderr and their exit code; never a traceback.
+    The library's warnings are printed on one line of stderr each."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with warnings_on_stderr():
+                return func(*args, **kwargs)
         except CatalogDiffError as exc:
             fail(exc.message, exc.exit_code)
         except KeyboardInterrupt:
@@ -66,6 +83,37 @@ def reports_errors(func: F) -> F:
 
 
 # ---- options shared by several commands ----------------------------------------------
+
+
+class Command(click.Command):
+    """A command whose options, given twice, are never silently overridden: an option that
+    takes one value is refused when repeated (a usage error); a repeatable one
+    (``multiple=True``, such as ``--package``) gathers every value."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:
+            parser = self.make_parser(ctx)
+            _, _, order = parser.parse_args(args=list(args))
+            refuse_repeated(order)
+        return super().parse_args(ctx, args)
+
+
+def refuse_repeated(order: Sequence[click.Parameter]) -> None:
+    """A usage error naming the first option of one value that ``order`` (the parameters
+    in the order the command line gave them) holds twice."""
+    seen: set[str] = set()
+    for param in order:
+        if not isinstance(param, click.Option) or param.multiple or param.count:
+            continue
+        if param.is_flag:
+            continue  # --strict --strict asks for the same thing twice
+        name = param.name or ""
+        if name in seen:
+            longest = max(param.opts, key=len)
+            raise click.UsageError(f"{longest} is given more than once; it takes one value")
+        seen.add(name)
+
+
 
 repo_option = click.option(
     "--repo",
@@ -88,8 +136,36 @@ color_option = click.option(
     help="Colour text output (auto: only on a terminal, and not when NO_COLOR is set).",
 )
 package_option = click.option(
-    "--package", metavar="GLOB", help="Only packages whose name matches GLOB."
+    "--package",
+    metavar="GLOB",
+    multiple=True,
+    help="Only packages whose name matches GLOB; repeat it for several (any matches).",
 )
+tag_option = click.option("--tag", metavar="TAG", help="Only this tag.")
+max_count_option = click.option(
+    "--max-count",
+    "-n",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show at most N (at least 1).",
+)
+
+
+def at_option(help_text: str, multiple: bool = False) -> Callable[[F], F]:
+    """``--at DATE``: the last commit at or before DATE (``YYYY-MM-DD``: the end of that
+    day, UTC), for the sides a command reads."""
+    return click.option("--at", metavar="DATE", multiple=multiple, help=help_text)
+
+
+def with_at(argument: str | None, at: str | None, default: str = "rev:HEAD") -> str:
+    """The source of a command that reads one: ARG, or ``at:DATE`` for ``--at DATE``."""
+    if argument is not None and at is not None:
+        raise click.UsageError("give a revision or --at DATE, not both")
+    if at is not None:
+        return f"at:{at}"
+    return default if argument is None else argument
+
+
 index_option = click.option(
     "--index",
     "index_path",

@@ -9,6 +9,8 @@ import click
 
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
 from .common import (
+    Command,
+    at_option,
     color_option,
     emit,
     exit_on_problems,
@@ -21,40 +23,27 @@ from .common import (
     repo_option,
     reports_errors,
     strict_option,
+    tag_option,
     use_color,
+    with_at,
 )
 
 if TYPE_CHECKING:
     from ..changes import Comparison
 
 FORMATS = ("text", "markdown", "json", "github")
-tag_option = click.option("--tag", metavar="TAG", help="Only this tag.")
 
 #: Exit code of a tripped ``--fail-on`` gate (the same as --exit-code's "differences").
 EXIT_GATE = EXIT_DIFFERENCES
 
 
-def _sides(revisions: tuple[str, ...], at: tuple[str, ...], repo: str) -> tuple[str, str]:
-    """OLD and NEW from the arguments and ``--at`` dates (each date fills the next side)."""
-    if len(at) > 2 or len(revisions) + len(at) > 2 or (not at and len(revisions) != 2):
-        raise UsageError("give OLD and NEW, or --at DATE for either side (twice for both)")
-    from ..api import commit_at
-
-    sides = [commit_at(date, repo=repo) for date in at] + list(revisions)
-    if len(sides) == 1:
-        sides.append("HEAD")
-    return sides[0], sides[1]
-
-
-@click.command()
-@click.argument("revisions", nargs=-1, metavar="[OLD] [NEW]")
+@click.command(cls=Command)
+@click.argument("revisions", nargs=-1, metavar="OLD [NEW]")
 @repo_option
-@click.option(
-    "--at",
-    multiple=True,
-    metavar="DATE",
-    help="Use the last commit at or before DATE (YYYY-MM-DD: the end of that day, UTC) "
+@at_option(
+    "Use the last commit at or before DATE (YYYY-MM-DD: the end of that day, UTC) "
     "as OLD; given twice, as OLD then NEW. NEW defaults to HEAD.",
+    multiple=True,
 )
 @format_option(FORMATS)
 @output_option
@@ -107,7 +96,7 @@ def diff(
     tag: str | None,
     old_tag: str | None,
     new_tag: str | None,
-    package: str | None,
+    package: tuple[str, ...],
     exit_code: bool,
     fail_on: tuple[str, ...],
     totals: bool,
@@ -117,14 +106,17 @@ def diff(
     quiet: bool,
     strict: bool,
 ) -> None:
-    """Compare the catalog at OLD with the catalog at NEW.
+    """Compare the catalog at OLD with the catalog at NEW (default HEAD).
 
-    OLD and NEW are each a revision of the repository (a SHA, branch, tag, HEAD~3,
-    main@{2025-03-01}, ...), a directory holding a catalog checkout, or a snapshot file
-    written by 'catalog-diff snapshot'. An argument naming an existing path is a path.
+    OLD and NEW are each a revision of the repository (a SHA, branch, tag, HEAD~3, ...),
+    a directory holding a catalog checkout, or a snapshot file written by 'catalog-diff
+    snapshot'. Say which with rev:X, dir:PATH or snapshot:PATH (at:DATE is --at DATE);
+    a path starting with ./ or / is a path. An argument that is both a revision and an
+    existing path is refused.
     """
     from .. import gates as gate_rules
     from ..api import diff as run_diff
+    from ..arguments import sides
     from ..load import Selection
     from ..render import render
     from ..render.github import marker_line
@@ -134,7 +126,7 @@ def diff(
     if fmt != "github" and (marker is not None or max_chars is not None):
         raise UsageError("--marker and --max-chars go with --format github")
     marker_line(marker)  # rejects a marker that could end the comment early
-    old, new = _sides(revisions, at, repo)
+    old, new = sides(revisions, at)
     comparison = run_diff(old, new, repo=repo, selection=selection, full=totals)
     if strict and comparison.problems:  # fatal: no report
         first = comparison.problems[0]
@@ -174,8 +166,8 @@ def _tell(comparison: Comparison, quiet: bool) -> None:
         )
 
 
-@click.command()
-@click.argument("source")
+@click.command(cls=Command)
+@click.argument("source", required=False, metavar="[SOURCE]")
 @click.option(
     "--output",
     "-o",
@@ -184,33 +176,38 @@ def _tell(comparison: Comparison, quiet: bool) -> None:
     help="Where to save it ('.gz' for gzip, '-' for standard output).",
 )
 @repo_option
+@at_option("Save the last commit at or before DATE instead of SOURCE.")
 @tag_option
 @package_option
 @quiet_option
 @strict_option
 @reports_errors
 def snapshot(
-    source: str,
+    source: str | None,
     output: str,
     repo: str,
+    at: str | None,
     tag: str | None,
-    package: str | None,
+    package: tuple[str, ...],
     quiet: bool,
     strict: bool,
 ) -> None:
-    """Save the whole catalog at SOURCE (revision or directory) as one file.
+    """Save the whole catalog at SOURCE (a revision or a directory; default HEAD) as one
+    file.
 
-    The file holds every tag and package, normalised, with the source commit and date;
-    'catalog-diff diff' reads it like a revision.
+    The file holds every tag and package, normalised, with the source commit and date,
+    and the selection (--tag, --package) it was saved with; 'catalog-diff diff' reads it
+    like a revision, and compares the other side with the same selection.
     """
     from ..api import snapshot as run_snapshot
     from ..load import Selection
     from ..snapshotfile import chunks, write
 
+    source = with_at(source, at)
     snap = run_snapshot(source, repo=repo, selection=Selection(tag=tag, package=package))
     if strict and snap.problems:  # fatal: nothing written
         first = snap.problems[0]
-        line = f"{source}: {first.path}: {first.message}"
+        line = f"{snap.info.source}: {first.path}: {first.message}"
         fail(first_problem(line, len(snap.problems)), EXIT_DATA)
     if output == "-":
         sys.stdout.buffer.writelines(chunks(snap))
@@ -229,10 +226,10 @@ def snapshot(
     if snap.problems:
         first = snap.problems[0]
         more = f" (and {len(snap.problems) - 1} more)" if len(snap.problems) > 1 else ""
-        fail(f"{source}: {first.path}: {first.message}{more}", EXIT_DATA)
+        fail(f"{snap.info.source}: {first.path}: {first.message}{more}", EXIT_DATA)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument(
     "report",
     type=click.Choice(["diff", "log", "history", "when", "show", "lint"]),

@@ -8,45 +8,73 @@ import click
 
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES
 from .common import (
+    Command,
+    at_option,
     color_option,
     emit,
     fail,
     first_problem,
     format_option,
     output_option,
+    package_option,
     quiet_option,
     repo_option,
     reports_errors,
+    strict_option,
+    tag_option,
     use_color,
+    with_at,
 )
 
 FORMATS = ("text", "markdown", "json")
 
 
-@click.command()
-@click.argument("source", default="HEAD", metavar="[REV|DIR]")
+@click.command(cls=Command)
+@click.argument("source", required=False, metavar="[REV|DIR]")
 @repo_option
+@at_option("Audit the last commit at or before DATE instead of REV.")
+@tag_option
+@package_option
 @format_option(FORMATS)
 @output_option
 @color_option
 @quiet_option
+@strict_option
 @reports_errors
-def lint(source: str, repo: str, fmt: str, output: str | None, color: str, quiet: bool) -> None:
+def lint(
+    source: str | None,
+    repo: str,
+    at: str | None,
+    tag: str | None,
+    package: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    color: str,
+    quiet: bool,
+    strict: bool,
+) -> None:
     """Audit the catalog at REV (default HEAD) or in DIR for consistency: meta against
-    spec_details, repeated hashes, stray files, and the tags of _data/tags.yaml.
+    spec_details, repeated hashes, stray files, and the tags of _data/tags.yaml (not with
+    --tag or --package, which audit part of the catalog).
 
     Exit 0 when clean, 1 on findings, 3 when a file could not be read (or on a data error).
     """
     from ..api import lint as run_lint
+    from ..load import Selection
     from ..render.lint import render
 
-    report = run_lint(source, repo=repo)
-    colour = use_color(color, output)
-    emit(render(report, fmt, colour), output, quiet, colour)
+    report = run_lint(with_at(source, at), repo=repo, selection=Selection(tag=tag, package=package))
+    line = ""
     if report.unreadable:
         first = report.unreadable[0]
-        line = f"{source}: {first.path}: {first.message}"
-        fail(first_problem(line, len(report.unreadable)), EXIT_DATA)
+        where = f"{report.source.label}: {first.path}: {first.message}"
+        line = first_problem(where, len(report.unreadable))
+        if strict:  # fatal: no report
+            fail(line, EXIT_DATA)
+    colour = use_color(color, output)
+    emit(render(report, fmt, colour), output, quiet, colour)
+    if line:
+        fail(line, EXIT_DATA)
     if report.findings:
         if not quiet:
             counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())

@@ -1,4 +1,4 @@
-"""``release-notes``: Markdown release notes between two tags, through a template."""
+"""``release-notes``: release notes between two tags, through a template (or as JSON)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,36 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_USAGE
+from ..errors import EXIT_DATA, EXIT_USAGE, UsageError
 from .common import (
+    Command,
+    at_option,
     emit,
     exit_on_problems,
     fail,
+    first_problem,
     output_option,
     package_option,
     quiet_option,
     repo_option,
     reports_errors,
+    strict_option,
 )
 
 
-@click.command("release-notes")
-@click.argument("old")
-@click.argument("new")
+@click.command("release-notes", cls=Command)
+@click.argument("names", nargs=-1, metavar="OLD NEW")
 @repo_option
 @click.option(
     "--rev",
     metavar="REV",
     help="Without --tag: the revision (or directory, or snapshot file) whose tag folders "
     "OLD and NEW are read from (default HEAD).",
+)
+@at_option(
+    "Without --tag: read OLD and NEW from the last commit at or before DATE (instead of "
+    "--rev). With --tag: that commit as OLD; given twice, as OLD then NEW.",
+    multiple=True,
 )
 @click.option(
     "--tag",
@@ -37,6 +45,14 @@ from .common import (
 )
 @package_option
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown through the template, or the template's input as JSON.",
+)
+@click.option(
     "--template",
     "template_path",
     metavar="FILE",
@@ -45,17 +61,20 @@ from .common import (
 )
 @output_option
 @quiet_option
+@strict_option
 @reports_errors
 def release_notes(
-    old: str,
-    new: str,
+    names: tuple[str, ...],
     repo: str,
     rev: str | None,
+    at: tuple[str, ...],
     tag: str | None,
-    package: str | None,
+    package: tuple[str, ...],
+    fmt: str,
     template_path: str | None,
     output: str | None,
     quiet: bool,
+    strict: bool,
 ) -> None:
     """Release notes (Markdown) from tag OLD to tag NEW of the catalog.
 
@@ -64,8 +83,25 @@ def release_notes(
     each a revision, a directory or a snapshot file, and TAG is read on both sides.
     """
     from ..api import release_notes as build_notes
-    from ..render.release_notes import render_release_notes
+    from ..arguments import sides
+    from ..render.release_notes import render_release_notes, render_release_notes_json
 
+    if tag is None:
+        if len(names) != 2:
+            missing = ("OLD", "NEW")[len(names)] if len(names) < 2 else None
+            what = f"Missing argument '{missing}'" if missing else "one argument too many"
+            raise UsageError(f"{what}: give the tags OLD and NEW (e.g. v0.23.0 v0.23.1)")
+        if len(at) > 1:
+            raise UsageError("--at is given once without --tag (the commit both tags are read at)")
+        if at and rev is not None:
+            raise UsageError("give --rev or --at DATE, not both")
+        old, new = names
+        source = f"at:{at[0]}" if at else rev
+    else:
+        old, new = sides(names, at)
+        source = rev
+    if fmt == "json" and template_path is not None:
+        raise UsageError("--template goes with --format markdown")
     template = None
     if template_path is not None:
         try:
@@ -73,9 +109,16 @@ def release_notes(
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             fail(f"{template_path}: cannot read the template: {reason}", EXIT_USAGE)
-    notes = build_notes(old, new, repo=repo, rev=rev, tag=tag, package=package)
-    emit(render_release_notes(notes, template, template_path), output, quiet)
+    notes = build_notes(old, new, repo=repo, rev=source, tag=tag, package=package)
+    line = ""
     if notes.problems:
         first = notes.problems[0]
         line = f"{first.side} {first.source}: {first.path}: {first.message}"
-        exit_on_problems(line, len(notes.problems), quiet)
+        if strict:  # fatal: no notes
+            fail(first_problem(line, len(notes.problems)), EXIT_DATA)
+    if fmt == "json":
+        report = render_release_notes_json(notes)
+    else:
+        report = render_release_notes(notes, template, template_path)
+    emit(report, output, quiet)
+    exit_on_problems(line, len(notes.problems), quiet)

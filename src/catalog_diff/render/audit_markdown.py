@@ -251,7 +251,7 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     yield ""
     yield "| | |"
     yield "|---|---|"
-    yield f"| source | {code(info.source)} |"
+    yield f"| source | {code(info.label)} |"
     if info.commit:
         yield f"| commit | {code(info.commit)} |"
     if info.date:

@@ -42,7 +42,13 @@ def short(commit: str | None) -> str:
 
 
 def describe_source(info: SourceInfo, tag: str | None) -> str:
-    """``HEAD~1 (commit 0123456789ab, 2025-03-23T00:00:00+00:00), tag develop``."""
+    """``HEAD~1 (commit 0123456789ab, 2025-03-23T00:00:00+00:00), tag develop``; for a
+    commit picked by date, ``--at 2025-03-24 -> 2173aca9cc08 (2025-03-23T06:00:00+00:00)``."""
+    if info.at:
+        text = f"--at {info.at} -> {short(info.commit)}"
+        if info.date:
+            text += f" ({info.date})"
+        return f"{text}, tag {tag}" if tag else text
     details = []
     if info.commit:
         details.append(f"commit {short(info.commit)}")

@@ -34,14 +34,18 @@ def schema() -> str:
 
 
 def source_entry(info: SourceInfo) -> dict[str, Any]:
-    """Where a report's data came from (also used by the audit and lint JSON)."""
-    return {
+    """Where a report's data came from (also used by the audit and lint JSON); ``at``,
+    the date asked for, only for a commit picked with ``--at DATE``."""
+    entry = {
         "kind": info.kind.value,
         "source": info.source,
         "revision": info.revision,
         "commit": info.commit,
         "date": info.date,
     }
+    if info.at is not None:
+        entry["at"] = info.at
+    return entry
 
 
 def _source(info: SourceInfo, tag: str | None) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def _source_rows(
 ) -> Iterator[str]:
     yield "| | old | new |"
     yield "|---|---|---|"
-    yield f"| source | {show(old.source)} | {show(new.source)} |"
+    yield f"| source | {show(old.label)} | {show(new.label)} |"
     commits = [show(info.commit) if info.commit else "" for info in (old, new)]
     yield f"| commit | {commits[0]} | {commits[1]} |"
     yield f"| date | {plain(old.date or '')} | {plain(new.date or '')} |"

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from importlib import resources
 
 import jinja2
+import orjson
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
@@ -124,3 +125,10 @@ def _template_line(exc: BaseException, name: str) -> int | None:
 
 
 __all__ = ["BUILTIN", "builtin_template", "render_release_notes"]
+
+
+def render_release_notes_json(notes: ReleaseNotes) -> str:
+    """The notes as JSON: the template's input (:meth:`ReleaseNotes.as_data`), with
+    sorted keys; see ``catalog-diff schema release-notes``."""
+    data = orjson.dumps(notes.as_data(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    return data.decode("utf-8") + "\n"
