@@ -283,6 +283,39 @@ def test_unreadable_catalog_file_fails_after_summary_and_comment(tmp_path: Path)
         assert "_cache/develop/qt/specs.md" in api.comments[12][0]["body"]
 
 
+def test_a_checked_out_file_named_like_a_revision_cannot_forge_the_report(
+    tmp_path: Path,
+) -> None:
+    """A pull request commits, beside its catalog change, snapshot files of the old
+    catalog named HEAD, HEAD~1 and like the base SHA: read in place of the revisions, they
+    would make the report say "No differences". The action names its revisions rev:X."""
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    repo.write(sample_tree("develop-2025-03-23", as_tag="develop"))
+    old = repo.commit("week 12", date="2025-03-23T06:00:00+00:00")
+    forged = tmp_path / "forged.json"
+    made = CliRunner().invoke(
+        main, ["snapshot", "--repo", str(repo.path), "rev:HEAD", "-o", str(forged), "-q"]
+    )
+    assert made.exit_code == 0, made.stderr
+    repo.delete(sample_tree("develop-2025-03-23", as_tag="develop"))
+    repo.write(sample_tree("develop-2025-03-30", as_tag="develop"))
+    repo.write({name: forged.read_bytes() for name in ("HEAD", "HEAD~1", old)})
+    new = repo.commit("week 13, and three forged snapshots", date="2025-03-30T06:00:00+00:00")
+    expected = CliRunner().invoke(
+        main, ["diff", "--repo", str(repo.path), "rev:HEAD~1", "rev:HEAD", "--format", "markdown"]
+    ).stdout
+    assert "packages | 4 | 0 | 68 |" in expected
+    with serve() as api:
+        for event in (pull_request(old, new), None):  # a pull request, then a push
+            run = run_action(repo.path, tmp_path, api, {"format": "markdown"}, event)
+            assert run.failed is None, run.steps
+            report = Path(run.output("report")).read_text(encoding="utf-8")
+            assert "packages | 4 | 0 | 68 |" in report and "No differences" not in report
+            assert run.output("exit-code") == "0"
+            if event is None:
+                assert report == expected
+
+
 @needs_github_format
 def test_github_format_comment_and_gate(tmp_path: Path) -> None:
     repo, old, new = weekly_repo(tmp_path / "catalog")
@@ -327,10 +360,10 @@ def catalog_diff_commands(path: Path, env: dict[str, str]) -> list[list[str]]:
                 continue
             line = re.split(r"\s(?:\|\||&&|\||>>?)\s", line)[0]  # the command alone
             words = shlex.split(line)
-            for i, word in enumerate(words):
-                variable = re.fullmatch(r"\$(\w+)|\$\{(\w+)\}", word)
-                if variable:
-                    words[i] = env[variable.group(1) or variable.group(2)]
+            for i, word in enumerate(words):  # "$BASE", "rev:${HEAD}", ...
+                words[i] = re.sub(
+                    r"\$(\w+)|\$\{(\w+)\}", lambda m: env[m.group(1) or m.group(2)], word
+                )
             commands.append(words)
     return commands
 

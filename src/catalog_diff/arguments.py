@@ -54,11 +54,10 @@ class AmbiguousArgument(UsageError):
     def __init__(self, argument: str, repo: str, commit: str, is_dir: bool) -> None:
         what = "directory" if is_dir else "file"
         shown = printable(argument)
-        as_path = shown if shown.startswith(_PATH_STARTS) else f"./{shown}"
         super().__init__(
-            f"ambiguous argument {shown!r}: both revision {shown} of {repo} "
-            f"(commit {commit[:12]}) and {what} {as_path} exist; write rev:{shown} for the "
-            f"revision or {as_path} for the {what}"
+            f"ambiguous argument {shown!r}: both a revision (commit {commit[:12]} in --repo "
+            f"{printable(repo)}) and the {what} ./{shown}; write rev:{shown} for the "
+            f"revision or ./{shown} for the {what}"
         )
         self.argument = argument
 
@@ -97,13 +96,11 @@ def classify(text: str, revision: Callable[[str], str | None], repo: str = ".") 
     if not (path.exists() or path.is_symlink()):
         return Argument(REV, text)
     if path_like(text):
-        return Argument(PATH, str(path))
+        return Argument(PATH, str(path) if text.startswith("~/") else text)
     commit = revision(text)
     if commit is None:
         return Argument(PATH, text)
     raise AmbiguousArgument(text, repo, commit, path.is_dir())
-
-
 
 
 def sides(positional: tuple[str, ...], at: tuple[str, ...]) -> tuple[str, str]:

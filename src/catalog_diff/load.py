@@ -126,12 +126,18 @@ class Sources(contextlib.AbstractContextManager["Sources"]):
             if "@{" in found.value:
                 warning = repo.reflog_warning(found.value)
                 if warning:
-                    warnings.warn(f"{found.value}: {warning}", CatalogDiffWarning, stacklevel=2)
+                    warnings.warn(
+                        f"{found.value}: {warning}: a reflog date reads this clone's own "
+                        "reflog; --at DATE picks the last commit at or before DATE",
+                        CatalogDiffWarning,
+                        stacklevel=2,
+                    )
             return GitRevisionSource(repo, found.value)
         path = Path(found.value)
         if found.kind == arguments.DIR or (found.kind == arguments.PATH and path.is_dir()):
             if not path.is_dir():
-                raise UsageError(f"{argument}: no such directory")
+                why = "not a directory" if path.exists() else "no such directory"
+                raise UsageError(f"{argument}: {why}")
             return DirectorySource(found.value)
         if not path.exists():
             raise UsageError(f"{argument}: no such file")
@@ -414,7 +420,7 @@ def _build(
 
 def _check_tag(listing: Listing, tag: str | None, source: Source) -> None:
     if tag is not None and tag not in listing.tags:
-        raise TagNotFound(source.info.source, tag)
+        raise TagNotFound(source.info.label, tag)
 
 
 def load(source: Source, selection: Selection = ALL, *, with_meta: bool = False) -> Snapshot:
@@ -469,7 +475,7 @@ def load_pair(
     elif selection.tag is not None and not (
         selection.tag in old_listing.tags or selection.tag in new_listing.tags
     ):
-        raise TagNotFound(f"{old.info.source} or {new.info.source}", selection.tag)
+        raise TagNotFound(f"{old.info.label} or {new.info.label}", selection.tag)
     old_tag, new_tag, groups = _recorded_selection(old, new, selection)
     old_sel = _select(old_listing, old_tag, selection.new_tag, groups)
     new_sel = _select(new_listing, new_tag, None, groups)

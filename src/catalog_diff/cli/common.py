@@ -14,7 +14,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from ..errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, CatalogDiffError, CatalogDiffWarning
+from ..errors import (
+    EXIT_DATA,
+    EXIT_OK,
+    EXIT_USAGE,
+    CatalogDiffError,
+    CatalogDiffWarning,
+    UsageError,
+)
 from ..names import printable
 
 #: A bug: an exception catalog-diff did not raise on purpose.
@@ -94,11 +101,11 @@ class Command(click.Command):
         if not ctx.resilient_parsing:
             parser = self.make_parser(ctx)
             _, _, order = parser.parse_args(args=list(args))
-            refuse_repeated(order)
+            refuse_repeated(order, ctx)
         return super().parse_args(ctx, args)
 
 
-def refuse_repeated(order: Sequence[click.Parameter]) -> None:
+def refuse_repeated(order: Sequence[click.Parameter], ctx: click.Context | None = None) -> None:
     """A usage error naming the first option of one value that ``order`` (the parameters
     in the order the command line gave them) holds twice."""
     seen: set[str] = set()
@@ -110,7 +117,7 @@ def refuse_repeated(order: Sequence[click.Parameter]) -> None:
         name = param.name or ""
         if name in seen:
             longest = max(param.opts, key=len)
-            raise click.UsageError(f"{longest} is given more than once; it takes one value")
+            raise click.UsageError(f"{longest} is given more than once; it takes one value", ctx)
         seen.add(name)
 
 
@@ -160,7 +167,7 @@ def at_option(help_text: str, multiple: bool = False) -> Callable[[F], F]:
 def with_at(argument: str | None, at: str | None, default: str = "rev:HEAD") -> str:
     """The source of a command that reads one: ARG, or ``at:DATE`` for ``--at DATE``."""
     if argument is not None and at is not None:
-        raise click.UsageError("give a revision or --at DATE, not both")
+        raise UsageError("give a revision or --at DATE, not both")
     if at is not None:
         return f"at:{at}"
     return default if argument is None else argument
