@@ -223,6 +223,16 @@ def build(case: dict[str, Any], tmp: Path) -> Built:
             commit()
 
         _two_commits(repo, case, drop_cache)
+    elif setup == "shadow":
+
+        def shadow_and_commit() -> None:
+            repo.write(shadow_files(case, repo))
+            commit()
+
+        _two_commits(repo, case, shadow_and_commit)
+        args = _args(case.get("args", default), repo.path, tmp)
+        old_sha = repo.rev_parse("HEAD~1")
+        return Built(repo.path, [a.replace("{old}", old_sha) for a in args], "HEAD~1", "HEAD")
     elif setup == "shallow-clone":
         _two_commits(repo, case, commit)
         clone = tmp / "shallow"
@@ -238,6 +248,25 @@ def build(case: dict[str, Any], tmp: Path) -> Built:
         assert setup in (None, "repo-name"), setup
         _two_commits(repo, case, commit)
     return Built(repo.path, _args(case.get("args", default), repo.path, tmp), "HEAD~1", "HEAD")
+
+
+def shadow_files(case: dict[str, Any], repo: GitRepoBuilder) -> dict[str, bytes]:
+    """Files named like a revision, committed at the repository's top, each standing for
+    the old side: a snapshot file of HEAD (the old commit, when this runs), or with
+    ``shadow_dir``, a folder holding a copy of its catalog. ``{old}`` in a name is the old
+    commit's SHA."""
+    from catalog_diff.api import snapshot
+    from catalog_diff.snapshotfile import dumps
+
+    old = repo.rev_parse("HEAD")
+    files: dict[str, bytes] = {}
+    for name in case["shadow"]:
+        name = name.replace("{old}", old)
+        if case.get("shadow_dir"):
+            files |= {f"{name}/{rel}": data for rel, data in side_files(OLD).items()}
+        else:
+            files[name] = dumps(snapshot("rev:HEAD", repo=str(repo.path)))
+    return files
 
 
 def _args(template: list[str], repo: Path, tmp: Path) -> list[str]:
@@ -330,7 +359,7 @@ def test_the_corpus_is_large_and_well_formed() -> None:
     assert len(ids) == len(set(ids)) >= 40
     for case in CASES:
         expect = case["expect"]
-        assert expect["outcome"] in ("problem", "ok", "fatal"), case["id"]
+        assert expect["outcome"] in ("problem", "ok", "fatal", "usage"), case["id"]
         assert case.get("what"), case["id"]
         if expect["outcome"] != "ok":
             assert expect.get("message"), case["id"]
@@ -352,6 +381,8 @@ def test_case(
     work.mkdir()
     monkeypatch.chdir(work)  # where an executed payload or an option would write
     built = build(case, tmp_path / "case")
+    if case.get("cwd"):  # run from the repository's top, or from inside its .git
+        monkeypatch.chdir(built.repo / {"repo": ".", "git-dir": ".git"}[case["cwd"]])
     expect = case["expect"]
     via = case.get("via")
     reports = {}
@@ -360,7 +391,7 @@ def test_case(
         assert_clean_output(out)
         assert_clean_output(err)
         reports[fmt] = (code, out, err)
-    if expect["outcome"] == "fatal":
+    if expect["outcome"] in ("fatal", "usage"):
         check_fatal(case, built, reports)
     else:
         check_report(case, built, reports, reference)
@@ -374,8 +405,9 @@ def test_case(
 
 def check_fatal(case: dict[str, Any], built: Built, reports: dict[str, Any]) -> None:
     expect = case["expect"]
+    want = 2 if expect["outcome"] == "usage" else 3
     for fmt, (code, out, err) in reports.items():
-        assert (code, out) == (3, ""), (fmt, code, err)
+        assert (code, out) == (want, ""), (fmt, code, err)
         one_error_line(err)
         assert expect["message"] in err, err
         assert expect.get("revision", "") in err
@@ -447,8 +479,8 @@ def check_strict(case: dict[str, Any], built: Built, reports: dict[str, Any]) ->
     if case["expect"]["outcome"] == "ok":
         assert (code, out, err) == before
         return
-    assert (code, out) == (3, "")
-    assert one_error_line(err) == before[2] or case["expect"]["outcome"] == "fatal"
+    assert (code, out) == (2 if case["expect"]["outcome"] == "usage" else 3, "")
+    assert one_error_line(err) == before[2] or case["expect"]["outcome"] in ("fatal", "usage")
 
 
 def check_lint(case: dict[str, Any], built: Built) -> None:
