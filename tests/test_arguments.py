@@ -422,6 +422,8 @@ def test_release_notes_as_json_keeps_the_template_fields(repo: GitRepoBuilder) -
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert data == json.loads(json.dumps(release_notes("v0.23.0", "v0.23.1", repo=path).as_data()))
+    jsonschema.validate(data, json.loads(run("schema", "release-notes")[1]))
+    assert data["highlights"]["packages_changed"] > 0 and data["old"]["tag"] == "v0.23.0"
     err = one_usage_error(
         *run("release-notes", "--repo", path, "a", "b", "--format", "json", "--template", "t.j2")
     )

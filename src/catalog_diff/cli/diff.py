@@ -232,7 +232,7 @@ def snapshot(
 @click.command(cls=Command)
 @click.argument(
     "report",
-    type=click.Choice(["diff", "log", "history", "when", "show", "lint"]),
+    type=click.Choice(["diff", "log", "history", "when", "show", "lint", "release-notes"]),
     default="diff",
 )
 def schema(report: str) -> None:
