@@ -248,6 +248,16 @@ def test_an_option_of_one_value_given_twice_is_refused(command: str, option: str
     assert f" {command} --help')" in err
 
 
+def test_flags_and_repeatable_options_may_be_repeated(repo: GitRepoBuilder) -> None:
+    path = str(repo.path)
+    plain = run("diff", "--repo", path, "HEAD~1", "HEAD", "--tag", "develop")
+    assert plain[0] == 0
+    assert run("diff", "--repo", path, "HEAD~1", "HEAD", "--tag", "develop", "-q", "-q") == plain
+    gates = ("--fail-on", "removed-packages", "--fail-on", "lost-os")
+    code, out, _ = run("diff", "--repo", path, "HEAD~1", "HEAD", *gates, "--format", "json")
+    assert code in (0, 1) and len(json.loads(out)["gates"]) == 2
+
+
 def test_package_takes_several_globs_in_every_command_that_filters() -> None:
     for name, command in main.commands.items():
         params = {p.name: p for p in command.params}

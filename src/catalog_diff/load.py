@@ -23,7 +23,6 @@ from .bulk import gc_paused
 from .errors import (
     CatalogDiffError,
     CatalogDiffWarning,
-    NotAGitRepository,
     ParseError,
     RevisionNotFound,
     TagNotFound,
@@ -109,10 +108,11 @@ class Sources(contextlib.AbstractContextManager["Sources"]):
         return self._repo
 
     def _commit_of(self, revision: str) -> str | None:
-        """The commit ``revision`` resolves to; None when it is none (or no repository)."""
+        """The commit ``revision`` resolves to; None when it is none (no repository, or
+        one that cannot be read: then no revision could be read in place of the path)."""
         try:
             return self.git().resolve(revision).sha
-        except (RevisionNotFound, NotAGitRepository):
+        except CatalogDiffError:
             return None
 
     def open(self, argument: str) -> Source:
