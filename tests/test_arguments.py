@@ -283,6 +283,18 @@ def test_repeated_package_is_a_union(repo: GitRepoBuilder) -> None:
     assert names[2, "gotcha"] == names[1, "gotcha"] | names[1, "cm*"]
 
 
+def test_revision_only_commands_take_the_rev_form(
+    repo: GitRepoBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = str(repo.path)
+    code, _, err = run("index", "--repo", path, "rev:HEAD", "-q")
+    assert (code, err) == (0, "")
+    plain = run("log", "--repo", path, "HEAD~1..HEAD", "--format", "json")
+    assert plain[0] == 0 and json.loads(plain[1])
+    assert run("log", "--repo", path, "rev:HEAD~1..rev:HEAD", "--format", "json") == plain
+
+
 def test_max_count_is_at_least_one(repo: GitRepoBuilder) -> None:
     for value in ("0", "-1"):
         err = one_usage_error(*run("log", "--repo", str(repo.path), "-n", value))

@@ -31,7 +31,9 @@ def diff(
     """Compare two catalog snapshots.
 
     ``old`` and ``new`` are each a revision of ``repo`` (anything git accepts), a directory
-    holding a catalog checkout, or a snapshot file. Raises
+    holding a catalog checkout, or a snapshot file, as :func:`catalog_diff.arguments.classify`
+    decides (``rev:X``, ``dir:PATH``, ``snapshot:PATH`` and ``at:DATE`` say which; an
+    argument that is both a revision and an existing path is refused). Raises
     :class:`~catalog_diff.errors.CatalogDiffError` subclasses on bad input; files that
     cannot be read are not errors but ``Comparison.problems``. With ``full``, every
     package of both sides is read (not only the files that differ), so that

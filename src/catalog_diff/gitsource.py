@@ -86,7 +86,9 @@ class GitRepository:
         self.close()
 
     def resolve(self, revision: str) -> Commit:
-        """Resolve any revision expression git accepts to a commit."""
+        """Resolve any revision expression git accepts to a commit (``rev:X`` is X: the
+        explicit form of :mod:`catalog_diff.arguments`, accepted wherever one is)."""
+        revision = revision[4:] if revision.startswith("rev:") else revision
         if not revision or revision.startswith("-"):
             raise RevisionNotFound(revision, self.path, "not a revision (it begins with '-')")
         try:
