@@ -100,7 +100,11 @@ class Command(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not ctx.resilient_parsing:
             parser = self.make_parser(ctx)
-            _, _, order = parser.parse_args(args=list(args))
+            try:
+                _, _, order = parser.parse_args(args=list(args))
+            except click.UsageError as exc:
+                exc.ctx = exc.ctx or ctx  # the command's --help, as click's own parse says
+                raise
             refuse_repeated(order, ctx)
         return super().parse_args(ctx, args)
 
