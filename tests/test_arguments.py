@@ -100,6 +100,14 @@ def test_existing_path_is_refused_only_when_it_is_a_revision_too(work: Path) -> 
     assert arguments.classify(str(work / "HEAD"), never).kind == "path"
 
 
+def test_an_argument_no_file_can_be_named_is_a_revision(repo: GitRepoBuilder) -> None:
+    never = lambda _: pytest.fail("asked the repository")  # noqa: E731
+    for text in ("a" * 5000, "a\x00b", "x/" * 3000):
+        assert arguments.classify(text, never).kind == "rev"
+    code, out, err = run("diff", "--repo", str(repo.path), "a" * 5000, "rev:HEAD")
+    assert (code, out) == (3, "") and "unknown revision" in err and "Traceback" not in err
+
+
 def test_sides_fill_old_then_new() -> None:
     assert arguments.sides(("HEAD~1",), ()) == ("HEAD~1", "rev:HEAD")
     assert arguments.sides((), ("2025-03-24",)) == ("at:2025-03-24", "rev:HEAD")

@@ -92,8 +92,8 @@ def _selected_path(path: str, selection: Selection) -> bool:
 
 def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:
     """The last commit of ``tip``'s first-parent history dated at or before ``date``."""
+    from .arguments import commit_at as find
     from .gitsource import GitRepository
-    from .load import commit_at as find
 
     with GitRepository(repo) as git_repo:
         return find(git_repo, date, tip)

@@ -1,4 +1,5 @@
-"""Which argument is which: a revision, a directory, a snapshot file or a date.
+"""Which argument is which (a revision, a directory, a snapshot file or a date), and the
+source it opens.
 
 A command-line argument names one side of a comparison. The explicit forms say what it is:
 
@@ -13,18 +14,28 @@ other argument naming an existing path is a path only when it is not also a revi
 the repository: when it is both (a file ``HEAD`` or a folder ``main`` in the working
 directory, the file ``HEAD`` inside ``.git``), it is refused, as git refuses an
 "ambiguous argument", so that nothing lying in a checkout can stand in for a revision.
-Pure but for looking at the file system: the repository is asked through a callable.
+:func:`classify` decides, looking at the file system and asking the repository through a
+callable; :class:`Sources` opens what it decided.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
 
-from .errors import UsageError
+from .errors import CatalogDiffError, CatalogDiffWarning, RevisionNotFound, UsageError
 from .names import printable
+from .source import DirectorySource
+
+if TYPE_CHECKING:
+    from .gitsource import GitRepository
+    from .source import Source
 
 REV = "rev"
 DIR = "dir"
@@ -93,7 +104,7 @@ def classify(text: str, revision: Callable[[str], str | None], repo: str = ".") 
     if not text or text.startswith("-"):
         return Argument(REV, text)  # refused by the revision's own check, with its reason
     path = Path(text).expanduser() if text.startswith("~/") else Path(text)
-    if not (path.exists() or path.is_symlink()):
+    if not _exists(path):
         return Argument(REV, text)
     if path_like(text):
         return Argument(PATH, str(path) if text.startswith("~/") else text)
@@ -101,6 +112,15 @@ def classify(text: str, revision: Callable[[str], str | None], repo: str = ".") 
     if commit is None:
         return Argument(PATH, text)
     raise AmbiguousArgument(text, repo, commit, path.is_dir())
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything lies at ``path`` (a dangling symlink too); False for a name no
+    file can have (too long, a NUL byte)."""
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return False
 
 
 def sides(positional: tuple[str, ...], at: tuple[str, ...]) -> tuple[str, str]:
@@ -123,6 +143,103 @@ def sides(positional: tuple[str, ...], at: tuple[str, ...]) -> tuple[str, str]:
     return given[0], given[1]
 
 
+class Sources(contextlib.AbstractContextManager["Sources"]):
+    """Opens sources from command-line arguments; one git repository shared by both sides.
+
+    Which argument is which is decided by :func:`catalog_diff.arguments.classify`: an
+    argument that is both a revision and an existing path is refused.
+    """
+
+    def __init__(self, repo: str = ".") -> None:
+        self.repo_path = repo
+        self._repo: GitRepository | None = None
+
+    def git(self) -> GitRepository:
+        """The repository, opened on first use."""
+        from .gitsource import GitRepository
+
+        if self._repo is None:
+            self._repo = GitRepository(self.repo_path)
+        return self._repo
+
+    def _commit_of(self, revision: str) -> str | None:
+        """The commit ``revision`` resolves to; None when it is none (no repository, or
+        one that cannot be read: then no revision could be read in place of the path)."""
+        try:
+            return self.git().resolve(revision).sha
+        except CatalogDiffError:
+            return None
+
+    def open(self, argument: str) -> Source:
+        found = classify(argument, self._commit_of, self.repo_path)
+        if found.kind == AT:
+            return self._at(found.value)
+        if found.kind == REV:
+            from .gitrevision import GitRevisionSource
+
+            repo = self.git()
+            if "@{" in found.value:
+                warning = repo.reflog_warning(found.value)
+                if warning:
+                    warnings.warn(
+                        f"{found.value}: {warning}: a reflog date reads this clone's own "
+                        "reflog; --at DATE picks the last commit at or before DATE",
+                        CatalogDiffWarning,
+                        stacklevel=2,
+                    )
+            return GitRevisionSource(repo, found.value)
+        path = Path(found.value)
+        if found.kind == DIR or (found.kind == PATH and path.is_dir()):
+            if not path.is_dir():
+                why = "not a directory" if path.exists() else "no such directory"
+                raise UsageError(f"{argument}: {why}")
+            return DirectorySource(found.value)
+        if not path.exists():
+            raise UsageError(f"{argument}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{argument}: a directory, not a snapshot file")
+        from .snapshotfile import SnapshotFileSource
+
+        return SnapshotFileSource(found.value)
+
+    def _at(self, date: str) -> Source:
+        """The last commit of HEAD's first-parent history at or before ``date``; its
+        report keeps the date asked for."""
+        from .gitrevision import GitRevisionSource
+
+        sha = commit_at(self.git(), date)
+        source = GitRevisionSource(self.git(), sha)
+        source.info = replace(source.info, at=date.strip())
+        return source
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._repo is not None:
+            self._repo.close()
+            self._repo = None
+
+
+def commit_at(repo: GitRepository, date: str, tip: str = "HEAD") -> str:
+    """The last commit of ``tip``'s first-parent history dated at or before ``date``
+    (``YYYY-MM-DD``: the end of that day, UTC; or an ISO 8601 time)."""
+    from datetime import datetime
+
+    from .dates import parse_date
+
+    moment = parse_date(date)
+    found = repo.commit_at(moment, repo.resolve(tip).sha)
+    # git reads a number below 100000000 (before 1973-03-03) as no date at all: check.
+    if found is not None and datetime.fromisoformat(repo.resolve(found).date).timestamp() > moment:
+        found = None
+    if found is None:
+        raise RevisionNotFound(f"--at {date}", repo.path, "no commit at or before that date")
+    return found
+
+
 __all__ = [
     "AT",
     "DIR",
@@ -132,7 +249,9 @@ __all__ = [
     "SNAPSHOT",
     "AmbiguousArgument",
     "Argument",
+    "Sources",
     "classify",
+    "commit_at",
     "explicit",
     "path_like",
     "sides",

@@ -10,24 +10,13 @@ identity is a digest of its files' blob ids, skipped the same way when equal.
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING
 
-from . import arguments
+from .arguments import Sources, commit_at
 from .bulk import gc_paused
-from .errors import (
-    CatalogDiffError,
-    CatalogDiffWarning,
-    ParseError,
-    RevisionNotFound,
-    TagNotFound,
-    UsageError,
-)
+from .errors import CatalogDiffError, CatalogDiffWarning, ParseError, TagNotFound, UsageError
 from .legacy import (
     FLAT_SPECS_MD,
     INDEX_MD,
@@ -48,10 +37,7 @@ from .parse import (
     parse_package,
 )
 from .patterns import Globs, globs, matches_all
-from .source import DirectorySource, Entry, Listing, Source, problem_key
-
-if TYPE_CHECKING:
-    from .gitsource import GitRepository
+from .source import Entry, Listing, Source, problem_key
 
 
 @dataclass(frozen=True)
@@ -86,103 +72,6 @@ class Selection:
 
 
 ALL = Selection()
-
-
-class Sources(contextlib.AbstractContextManager["Sources"]):
-    """Opens sources from command-line arguments; one git repository shared by both sides.
-
-    Which argument is which is decided by :func:`catalog_diff.arguments.classify`: an
-    argument that is both a revision and an existing path is refused.
-    """
-
-    def __init__(self, repo: str = ".") -> None:
-        self.repo_path = repo
-        self._repo: GitRepository | None = None
-
-    def git(self) -> GitRepository:
-        """The repository, opened on first use."""
-        from .gitsource import GitRepository
-
-        if self._repo is None:
-            self._repo = GitRepository(self.repo_path)
-        return self._repo
-
-    def _commit_of(self, revision: str) -> str | None:
-        """The commit ``revision`` resolves to; None when it is none (no repository, or
-        one that cannot be read: then no revision could be read in place of the path)."""
-        try:
-            return self.git().resolve(revision).sha
-        except CatalogDiffError:
-            return None
-
-    def open(self, argument: str) -> Source:
-        found = arguments.classify(argument, self._commit_of, self.repo_path)
-        if found.kind == arguments.AT:
-            return self._at(found.value)
-        if found.kind == arguments.REV:
-            from .gitrevision import GitRevisionSource
-
-            repo = self.git()
-            if "@{" in found.value:
-                warning = repo.reflog_warning(found.value)
-                if warning:
-                    warnings.warn(
-                        f"{found.value}: {warning}: a reflog date reads this clone's own "
-                        "reflog; --at DATE picks the last commit at or before DATE",
-                        CatalogDiffWarning,
-                        stacklevel=2,
-                    )
-            return GitRevisionSource(repo, found.value)
-        path = Path(found.value)
-        if found.kind == arguments.DIR or (found.kind == arguments.PATH and path.is_dir()):
-            if not path.is_dir():
-                why = "not a directory" if path.exists() else "no such directory"
-                raise UsageError(f"{argument}: {why}")
-            return DirectorySource(found.value)
-        if not path.exists():
-            raise UsageError(f"{argument}: no such file")
-        if path.is_dir():
-            raise UsageError(f"{argument}: a directory, not a snapshot file")
-        from .snapshotfile import SnapshotFileSource
-
-        return SnapshotFileSource(found.value)
-
-    def _at(self, date: str) -> Source:
-        """The last commit of HEAD's first-parent history at or before ``date``; its
-        report keeps the date asked for."""
-        from .gitrevision import GitRevisionSource
-
-        sha = commit_at(self.git(), date)
-        source = GitRevisionSource(self.git(), sha)
-        source.info = replace(source.info, at=date.strip())
-        return source
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._repo is not None:
-            self._repo.close()
-            self._repo = None
-
-
-def commit_at(repo: GitRepository, date: str, tip: str = "HEAD") -> str:
-    """The last commit of ``tip``'s first-parent history dated at or before ``date``
-    (``YYYY-MM-DD``: the end of that day, UTC; or an ISO 8601 time)."""
-    from datetime import datetime
-
-    from .dates import parse_date
-
-    moment = parse_date(date)
-    found = repo.commit_at(moment, repo.resolve(tip).sha)
-    # git reads a number below 100000000 (before 1973-03-03) as no date at all: check.
-    if found is not None and datetime.fromisoformat(repo.resolve(found).date).timestamp() > moment:
-        found = None
-    if found is None:
-        raise RevisionNotFound(f"--at {date}", repo.path, "no commit at or before that date")
-    return found
 
 
 def _select(
