@@ -524,6 +524,13 @@ def test_a_filtered_snapshot_says_so_and_diff_applies_it(
     code, out, err = run("diff", "--repo", path, "rev:HEAD", str(tag), "--exit-code")
     assert code == 0 and "No differences." in out
     assert "is a snapshot of --tag v0.23.1 only" in err
+    # diff applies both selections; reading it with another one is refused.
+    code, out, _ = run("diff", "--repo", path, str(part), "rev:HEAD", "--package", "nope")
+    assert code == 0 and "No differences." in out
+    err = one_usage_error(*run("show", str(part), "--package", "g*"))
+    assert "gotcha.json is a snapshot of --package gotcha only; read it without --package" in err
+    code, out, _ = run("show", str(part), "--package", "gotcha", "--format", "json")
+    assert code == 0 and set(json.loads(out)["tags"]) == {"develop", "v0.23.0", "v0.23.1"}
     # A whole snapshot has no selection (its bytes are as before).
     whole = tmp_path / "whole.json"
     run("snapshot", "--repo", path, "HEAD", "-o", str(whole), "-q")

@@ -322,6 +322,14 @@ def load(source: Source, selection: Selection = ALL, *, with_meta: bool = False)
     listing = narrow(selection.tag) if narrow and selection.tag else source.listing()
     _check_tag(listing, selection.tag, source)
     saved_tag, saved_packages = _recorded(source)
+    if saved_packages and selection.packages and selection.packages != saved_packages:
+        # The packages matching both could not be told apart from those matching either
+        # once saved again; diff, which saves nothing, applies both.
+        raise UsageError(
+            f"{source.info.label} is a snapshot of --package "
+            f"{' --package '.join(saved_packages)} only; read it without --package, or "
+            "select from the whole catalog"
+        )
     groups = tuple(g for g in (selection.packages, saved_packages) if g)
     chosen = _select(listing, selection.tag, None, groups)
     if groups:
