@@ -17,6 +17,8 @@ import click
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog_diff import arguments
 from catalog_diff.cli import main
@@ -106,6 +108,25 @@ def test_an_argument_no_file_can_be_named_is_a_revision(repo: GitRepoBuilder) ->
         assert arguments.classify(text, never).kind == "rev"
     code, out, err = run("diff", "--repo", str(repo.path), "a" * 5000, "rev:HEAD")
     assert (code, out) == (3, "") and "unknown revision" in err and "Traceback" not in err
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60), commit=st.sampled_from([None, "c" * 40]))
+def test_classify_never_fails_but_with_a_usage_error(text: str, commit: str | None) -> None:
+    """Whatever is typed: an explicit prefix is taken as written, a revision-looking
+    argument stays a revision unless a path of that name exists, and the only error is a
+    one-line usage error."""
+    try:
+        found = arguments.classify(text, lambda _: commit)
+    except UsageError as exc:
+        assert "\n" not in exc.message and exc.exit_code == 2
+        return
+    kind, sep, rest = text.partition(":")
+    if sep and kind in arguments.PREFIXES:
+        assert found == arguments.Argument(kind, rest)
+    else:
+        assert found.kind in ("rev", "path")
+        assert found.kind == "rev" or commit is None or arguments.path_like(text)
 
 
 def test_sides_fill_old_then_new() -> None:

@@ -103,7 +103,10 @@ def classify(text: str, revision: Callable[[str], str | None], repo: str = ".") 
         return found
     if not text or text.startswith("-"):
         return Argument(REV, text)  # refused by the revision's own check, with its reason
-    path = Path(text).expanduser() if text.startswith("~/") else Path(text)
+    path = Path(text)
+    if text.startswith("~/"):
+        with contextlib.suppress(RuntimeError):  # no home folder: the name as written
+            path = path.expanduser()
     if not _exists(path):
         return Argument(REV, text)
     if path_like(text):
