@@ -29,9 +29,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from .dirsource import DirectorySource
 from .errors import CatalogDiffError, CatalogDiffWarning, RevisionNotFound, UsageError
 from .names import printable
-from .source import DirectorySource
 
 if TYPE_CHECKING:
     from .gitsource import GitRepository

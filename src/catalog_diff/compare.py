@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import replace
 
 from .changes import (
     SPEC_CHANGE_KINDS,
@@ -211,6 +212,26 @@ def _tag_counts(snapshot: Snapshot, tags: Iterable[str]) -> tuple[TagCount, ...]
     return tuple(out)
 
 
+def cover_unlisted(old: Snapshot, new: Snapshot) -> tuple[Snapshot, Snapshot]:
+    """Both snapshots, each with what the other side has in its unlisted tag folders
+    (see :attr:`Snapshot.unlisted_tags`) marked unknown: such a tag is on both sides
+    (neither added nor removed) and each of its packages is broken (neither added,
+    removed nor unchanged; the problem names the folder)."""
+    return _cover(old, new), _cover(new, old)
+
+
+def _cover(snapshot: Snapshot, other: Snapshot) -> Snapshot:
+    hidden = snapshot.unlisted_tags
+    if not hidden:
+        return snapshot
+    keys = {k for k in other.packages.keys() | other.broken if k[0] in hidden}
+    return replace(
+        snapshot,
+        tags=snapshot.tags | (other.tags & hidden),
+        broken=snapshot.broken | keys,
+    )
+
+
 def compare(
     old: Snapshot,
     new: Snapshot,
@@ -228,6 +249,7 @@ def compare(
     (:func:`~catalog_diff.rollup.rollups`) and the specs per stack
     (:func:`~catalog_diff.rollup.stack_counts`) come with it.
     """
+    old, new = cover_unlisted(old, new)
     common = old.tags & new.tags
     problems = tuple(
         ProblemRecord(side, snap.info.source, p.path, p.message, snap.info.commit)

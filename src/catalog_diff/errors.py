@@ -67,6 +67,18 @@ class NotACatalog(DataError):
         self.path = path
 
 
+class UnreadableCatalog(DataError):
+    """The catalog's own folder (``_cache``, or the folder named) cannot be read: a
+    symbolic link (never followed), a submodule, a FIFO, or a folder that cannot be
+    listed. Nothing of that side can be compared."""
+
+    def __init__(self, source: str, path: str, reason: str) -> None:
+        super().__init__(f"{source}: {path}: {reason}; the catalog cannot be read")
+        self.source = source
+        self.path = path
+        self.reason = reason
+
+
 class TagNotFound(DataError):
     def __init__(self, source: str, tag: str) -> None:
         super().__init__(f"{source}: tag {tag!r} not found")

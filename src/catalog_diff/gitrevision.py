@@ -12,24 +12,30 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotACatalog
+from .errors import NotACatalog, UnreadableCatalog
 from .gitsource import GitRepository
 from .legacy import IMPLICIT_TAG, legacy_kind
 from .model import SourceInfo, SourceKind
 from .names import unsafe_name
 from .parse import CACHE_DIR, SPECS_FILE, classify
 from .source import (
+    DIRECTORY,
     LIST_FILES,
+    SYMLINK_OR_SUBMODULE,
     Entry,
     Listing,
     ListingBuilder,
     TreeEntry,
+    Unreadable,
     add_path,
     add_untagged,
     layout_name,
 )
 
 _BLOB_MODES = frozenset(("100644", "100755"))
+_TREE = b"040000"
+#: What a tree entry that is neither a blob nor a tree is, by mode.
+_NOT_READ = {b"120000": "a symbolic link, not followed", b"160000": "a submodule, not read"}
 
 
 #: Above this many untagged package folders to list at one revision, one recursive
@@ -47,6 +53,7 @@ class _Top:
     untagged: frozenset[str]
     layout: str
     develop_tree: str | None  # the tree id of the tag folder develop, if there is one
+    unlisted: tuple[tuple[str, str], ...] = ()  # (mode, path) of symlinks and submodules
 
 
 class GitRevisionSource:
@@ -65,10 +72,22 @@ class GitRevisionSource:
         )
         self._top_seen: _Top | None = None
 
+    def _where(self) -> str:
+        return f"{self.info.source} ({self.commit.sha[:12]})"
+
+    def _check_cache(self, rows: list[tuple[bytes, bytes, str]]) -> None:
+        """Refuse a revision whose ``_cache`` is missing, or is no folder (a symlink, a
+        submodule: never followed, and nothing of the catalog can be read)."""
+        for mode, _, path in rows:
+            if path == CACHE_DIR:
+                why = _NOT_READ.get(mode, "not a folder")
+                raise UnreadableCatalog(self._where(), CACHE_DIR, why)
+        if not rows:
+            raise NotACatalog(self._where())
+
     def listing(self) -> Listing:
         rows = self.repo.ls_tree(self.commit.sha, CACHE_DIR)
-        if not rows or all(path == CACHE_DIR for _, _, path in rows):
-            raise NotACatalog(f"{self.info.source} ({self.commit.sha[:12]})")
+        self._check_cache(rows)
         builder = ListingBuilder()
         for mode, oid, path in rows:
             builder.add(path, _entry(mode.decode("ascii"), oid.decode("ascii"), path))
@@ -77,6 +96,12 @@ class GitRevisionSource:
     def tag_listing(self, tag: str) -> Listing:
         """The listing of one tag only: ``ls-tree`` of its folder, not of the catalog."""
         top = self._top()
+        unlisted = [path for _, path in top.unlisted if path.split("/")[1] == tag]
+        if unlisted:
+            listing = Listing()
+            for path in unlisted:
+                add_path(listing, path, None)
+            return listing
         if tag not in top.tags:
             return Listing(tags=set(top.tags))  # the caller reports the tag not found
         if tag == IMPLICIT_TAG and top.untagged:
@@ -89,19 +114,23 @@ class GitRevisionSource:
     def tree(self) -> list[TreeEntry]:
         """Every entry below ``_cache/`` at this revision, sorted by path."""
         rows = self.repo.ls_tree(self.commit.sha, CACHE_DIR)
-        if not rows:
-            raise NotACatalog(f"{self.info.source} ({self.commit.sha[:12]})")
+        self._check_cache(rows)
         kinds = {b"120000": "symlink", b"160000": "submodule"}
         return sorted(
             (TreeEntry(path, kinds.get(mode, "file")) for mode, _, path in rows),
             key=lambda e: e.path,
         )
 
-    def read_path(self, path: str) -> bytes | None:
-        """The bytes of the regular file at ``path`` at this revision, or None."""
-        rows = [r for r in self.repo.ls_tree(self.commit.sha, path) if r[2] == path]
-        if not rows or rows[0][0].decode("ascii") not in _BLOB_MODES:
+    def read_path(self, path: str) -> bytes | Unreadable | None:
+        """The bytes of the regular file at ``path`` at this revision; None when there is
+        nothing there, :class:`Unreadable` when it is no regular file."""
+        rows = self.repo.ls_tree(self.commit.sha, path)
+        if not rows:
             return None
+        if rows[0][2] != path:  # a tree: ls-tree -r lists what lies below it
+            return Unreadable(f"not a regular file ({DIRECTORY})")
+        if rows[0][0].decode("ascii") not in _BLOB_MODES:
+            return Unreadable(f"not a regular file ({SYMLINK_OR_SUBMODULE})")
         with self.repo.read_blobs([rows[0][1].decode("ascii")]) as stream:
             return next(stream)[1]
 
@@ -115,8 +144,8 @@ class GitRevisionSource:
             return self._top_seen
         sha = self.commit.sha
         rows = self.repo.top_level(sha, CACHE_DIR)
-        if not rows:
-            raise NotACatalog(f"{self.info.source} ({sha[:12]})")
+        if not rows:  # no folder _cache: nothing, or something that is no folder (cheap)
+            self._check_cache(self.repo.ls_tree(sha, CACHE_DIR))
         # A folder whose name holds control characters is neither a tag nor a package:
         # the paths below it are problems (see catalog_diff.names).
         folders = [
@@ -149,7 +178,14 @@ class GitRevisionSource:
             develop_tree = None
         if untagged:
             tags.add(IMPLICIT_TAG)
-        self._top_seen = _Top(frozenset(tags), frozenset(untagged), layout, develop_tree)
+        unlisted = tuple(
+            (mode.decode("ascii"), path)
+            for mode, _, path in rows
+            if mode in _NOT_READ and not unsafe_name(path)
+        )
+        self._top_seen = _Top(
+            frozenset(tags), frozenset(untagged), layout, develop_tree, unlisted
+        )
         return self._top_seen
 
     def _tag_folders(self, folders: list[str]) -> set[str]:
@@ -207,6 +243,11 @@ class GitRevisionSource:
             self.commit.sha, other.commit.sha, CACHE_DIR
         ):
             parts = path.split("/")
+            if len(parts) == 2:  # a symlink or a submodule directly in _cache/
+                for side, mode, oid in ((0, old_mode, old_oid), (1, new_mode, new_oid)):
+                    if mode != "000000":
+                        add_path(listings[side], path, _entry(mode, oid, path))
+                continue
             if len(parts) < 3:
                 continue
             if parts[1] in untagged:
@@ -257,9 +298,14 @@ class GitRevisionSource:
             rows = self.repo.ls_tree(sha, CACHE_DIR)
         for mode, oid, path in rows:
             parts = path.split("/")
-            if len(parts) == 3 and parts[1] in out and mode != b"040000":
-                entry = _entry(mode.decode("ascii"), oid.decode("ascii"), path)
-                out[parts[1]][parts[2]] = entry
+            if len(parts) < 3 or parts[1] not in out:
+                continue
+            if len(parts) > 3 or mode == _TREE:
+                # A folder where a list file or a spec file could be: not read, a problem.
+                if legacy_kind("/".join(parts[:3])) is not None:
+                    out[parts[1]][parts[2]] = None
+                continue
+            out[parts[1]][parts[2]] = _entry(mode.decode("ascii"), oid.decode("ascii"), path)
         return out
 
     def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:

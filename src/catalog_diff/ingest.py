@@ -27,10 +27,12 @@ from .errors import DataError, ParseError
 from .frontmatter import spec_details_line
 from .gitsource import Commit, GitRepository, LoggedCommit
 from .ingeststate import REGULAR, Parsed, State, assemble_legacy, file_kind, layout_of, package_key
+from .legacy import IMPLICIT_TAG
 from .migrations import IndexFileError
 from .model import Spec
 from .names import UNSAFE_PATH, printable, unsafe_name
-from .parse import classify, parse_package
+from .parse import CACHE_DIR, classify, parse_package
+from .source import SYMLINK_OR_SUBMODULE
 from .specs import check_spec_details
 
 if TYPE_CHECKING:
@@ -41,6 +43,13 @@ CHUNK_BLOBS = 4000
 
 #: Stands for the mode of a package file whose path is not safe to store or print.
 _UNSAFE_MODE = "unsafe"
+
+#: Modes of a tree entry that is neither a file nor a folder: never followed, never read.
+_NOT_FOLDER = ("120000", "160000")
+
+#: The layout of a content standing for a package in a folder that is not read.
+_UNLISTED = "unlisted"
+_NOT_A_FOLDER = f"not a regular folder ({SYMLINK_OR_SUBMODULE})"
 Progress = Callable[[int, int], None]
 
 
@@ -61,6 +70,12 @@ class Ingest:
         self._specsets: dict[str, int] = {}
         self._content_ids: dict[str, int] = {}
         self._pending: dict[str, tuple[str, int]] = {}
+        # The contents that stand for a package under a folder that is not read (see
+        # _cover_unlisted), by id.
+        self._unlisted_ids: set[int] = {
+            int(row[0])
+            for row in index.conn.execute("SELECT id FROM contents WHERE layout = ?", (_UNLISTED,))
+        }
         # While the caches above hold everything this run stored and the index held
         # nothing before it, they answer "is it stored?" alone: no query needed.
         self._caches_whole = index.last_commit() is None
@@ -276,8 +291,12 @@ class Ingest:
             if ch.new_mode != "000000":
                 state.open_file(ch.path, ch.new_oid, ch.new_mode, kind, seq)
             touched.setdefault(key, "untagged")
+        standins = self._cover_unlisted(commit, state, touched)
         for (tag, package), current in sorted(touched.items()):
             content: int | None
+            if (tag, package) in standins:
+                state.set_version(tag, package, standins[(tag, package)], seq, tagged=False)
+                continue
             if isinstance(current, tuple):
                 content = self._tagged_content(repo, tag, package, current, state, parsed)
             elif current == "untagged" and state.is_tagged(tag, package):
@@ -299,6 +318,69 @@ class Ingest:
                 layout_of(state.counts),
             ),
         )
+
+    def _cover_unlisted(
+        self,
+        commit: LoggedCommit,
+        state: State,
+        touched: dict[tuple[str, str], tuple[str, str] | str],
+    ) -> dict[tuple[str, str], int]:
+        """The packages a symlink or a submodule hides at this commit, with the content
+        that records them unreadable (``touched`` gains them and, where such an entry
+        went away, the packages it stood for that nothing brought back: gone).
+
+        A symlink or a submodule at ``_cache`` hides every package; at ``_cache/<x>``,
+        the packages of tag ``x`` and the untagged package ``x``; at
+        ``_cache/<tag>/<package>``, that package. The files below such a folder are
+        deleted in the same commit: the package is unreadable, not removed.
+        """
+        out: dict[tuple[str, str], int] = {}
+        for ch in commit.changes:
+            parts = ch.path.split("/")
+            if parts[0] != CACHE_DIR or len(parts) > 3 or not all(parts):
+                continue
+            if unsafe_name(ch.path) or (len(parts) == 3 and file_kind(ch.path) is not None):
+                continue
+            if ch.old_mode in _NOT_FOLDER:  # the stand-in of the commit before goes away
+                gone = _unlisted_key(ch.old_mode, ch.old_oid, ch.path)
+                self._known_keys({gone})
+                old = self._content_ids.get(gone)
+                for open_key, (content, _, _) in state.versions.items():
+                    if content == old and open_key not in touched:
+                        touched[open_key] = "gone"
+            if ch.new_mode not in _NOT_FOLDER:
+                continue
+            content = self._content(
+                _unlisted_key(ch.new_mode, ch.new_oid, ch.path),
+                _UNLISTED,
+                ch.path,
+                state,
+                lambda: Parsed(_NOT_A_FOLDER),
+            )
+            self._unlisted_ids.add(content)
+            for hidden in self._hidden(parts, state):
+                out[hidden] = content
+                touched[hidden] = "unlisted"
+        return out
+
+    def _hidden(self, parts: list[str], state: State) -> set[tuple[str, str]]:
+        """The packages a symlink or a submodule at ``_cache/...`` (``parts``) hides."""
+        if len(parts) == 3:
+            current = state.versions.get((IMPLICIT_TAG, parts[1]))
+            if current is not None and not current[2] and current[0] not in self._unlisted_ids:
+                return set()  # in the package folder of an older layout: no package
+            return {(parts[1], parts[2])}
+        hidden = set()
+        for (tag, package), (content, _, tagged) in state.versions.items():
+            if len(parts) == 1:
+                hidden.add((tag, package))
+            elif tag == parts[1] and (
+                tag != IMPLICIT_TAG or tagged or content in self._unlisted_ids
+            ):
+                hidden.add((tag, package))  # (develop's untagged packages lie elsewhere)
+            elif (tag, package) == (IMPLICIT_TAG, parts[1]):
+                hidden.add((tag, package))  # the package folder of an older layout
+        return hidden
 
     def _tagged_content(
         self,
@@ -383,6 +465,11 @@ class Ingest:
 
         layout = "untagged-index" if heads[0][0].endswith("/index.md") else "untagged-specs"
         return self._content(key, layout, heads[0][0], state, read)
+
+
+def _unlisted_key(mode: str, oid: str, path: str) -> str:
+    """The key of the content standing for the packages a symlink or submodule hides."""
+    return f"unlisted:{mode}:{oid}:{path}"
 
 
 def _chunks(

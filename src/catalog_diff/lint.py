@@ -31,7 +31,7 @@ from .legacy import SPEC_JSON, legacy_kind
 from .model import Package, Snapshot, SourceInfo, Spec
 from .names import printable
 from .parse import CACHE_DIR, classify
-from .source import LIST_FILES, TreeEntry
+from .source import LIST_FILES, TreeEntry, Unreadable
 
 #: Where the catalog lists its tags.
 TAGS_YAML = "_data/tags.yaml"
@@ -94,9 +94,12 @@ class LintReport:
         return {code: found[code] for code in CODES if found[code]}
 
 
-def check(snapshot: Snapshot, tree: Sequence[TreeEntry], tags_yaml: bytes | None) -> LintReport:
+def check(
+    snapshot: Snapshot, tree: Sequence[TreeEntry], tags_yaml: bytes | Unreadable | None
+) -> LintReport:
     """Audit a catalog: its packages (read with their meta), everything below
-    ``_cache/``, and ``_data/tags.yaml`` (None when there is none: tags not checked)."""
+    ``_cache/``, and ``_data/tags.yaml`` (None when there is none: tags not checked;
+    :class:`~catalog_diff.source.Unreadable` when it is there but cannot be read)."""
     findings = [
         Finding("unreadable-file", p.message, p.path, *_key(p.path)) for p in snapshot.problems
     ]
@@ -108,13 +111,15 @@ def check(snapshot: Snapshot, tree: Sequence[TreeEntry], tags_yaml: bytes | None
     findings.extend(_strays(tree, reported))
     findings.extend(_empty_tags(snapshot))
     listed: list[str] | None = None
-    if tags_yaml is not None:
+    if isinstance(tags_yaml, Unreadable):
+        findings.append(Finding("unreadable-file", tags_yaml.reason, TAGS_YAML))
+    elif tags_yaml is not None:
         try:
             listed = parse_tags_yaml(tags_yaml)
         except ParseError as exc:
             findings.append(Finding("unreadable-file", exc.reason, TAGS_YAML))
     if listed is not None:
-        findings.extend(_tags(snapshot.tags, listed))
+        findings.extend(_tags(snapshot.tags, snapshot.unlisted_tags, listed))
     order = {code: i for i, code in enumerate(CODES)}
     findings.sort(
         key=lambda f: (order[f.code], f.tag or "", f.package or "", f.path or "", f.message)
@@ -257,6 +262,9 @@ def _strays(tree: Sequence[TreeEntry], reported: set[str]) -> Iterable[Finding]:
         parts = entry.path.split("/")
         if entry.kind == "folder":
             continue  # an empty folder: an empty tag, reported as such
+        if entry.kind == "unlistable":  # what it holds was not audited
+            yield Finding("unreadable-file", entry.reason, shown, *_key(shown))
+            continue
         known = entry.kind == "file" and (
             classify(entry.path) is not None
             or (
@@ -270,7 +278,7 @@ def _strays(tree: Sequence[TreeEntry], reported: set[str]) -> Iterable[Finding]:
         what = {
             "symlink": "a symbolic link",
             "submodule": "a submodule",
-            "other": "not a regular file",
+            "other": "not a regular file (a FIFO, a socket or a device file; not opened)",
         }.get(entry.kind, "no package file of any catalog layout")
         yield Finding("stray-file", what, shown, *_key(shown))
 
@@ -306,8 +314,10 @@ def parse_tags_yaml(data: bytes) -> list[str]:
     return names
 
 
-def _tags(present: frozenset[str], listed: Sequence[str]) -> Iterable[Finding]:
-    for tag in sorted(set(listed) - present):
+def _tags(
+    present: frozenset[str], unlisted: frozenset[str], listed: Sequence[str]
+) -> Iterable[Finding]:
+    for tag in sorted(set(listed) - present - unlisted):  # unlisted: already a problem
         yield Finding(
             "tag-not-in-cache",
             f"lists tag {printable(tag)}, which has no folder in {CACHE_DIR}/",

@@ -19,6 +19,7 @@ from .bulk import gc_paused
 from .errors import CatalogDiffError, CatalogDiffWarning, ParseError, TagNotFound, UsageError
 from .legacy import (
     FLAT_SPECS_MD,
+    IMPLICIT_TAG,
     INDEX_MD,
     LegacyIndex,
     assemble,
@@ -37,7 +38,7 @@ from .parse import (
     parse_package,
 )
 from .patterns import Globs, globs, matches_all
-from .source import Entry, Listing, Source, problem_key
+from .source import Entry, Listing, Source, Unreadable, problem_key
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,18 @@ def _select(
         if (tag is None or t == tag) and matches_all(name, groups):
             out.entries[(rename or t, name)] = entry
     out.layout = listing.layout
+    for name in listing.unlisted_tags:
+        # A folder of _cache/ that could not be listed: a tag folder, or the package
+        # folder of an older layout that a tagged file would win over.
+        if tag is None or name == tag:
+            out.unlisted_tags.add(rename or name)
+        develop = (IMPLICIT_TAG, name)
+        if (
+            tag in (None, IMPLICIT_TAG)
+            and develop not in listing.entries
+            and matches_all(name, groups)
+        ):
+            out.broken.add((rename or IMPLICIT_TAG, name))
     for problem in listing.problems:
         key = problem_key(problem.path)
         if key is None or ((tag is None or key[0] == tag) and matches_all(key[1], groups)):
@@ -122,6 +135,10 @@ def _lost(listing: Listing, path: str, key: tuple[str, str]) -> bool:
     return legacy_kind(path) in (INDEX_MD, FLAT_SPECS_MD) and key not in listing.entries
 
 
+#: The bytes of each file of a package, by path (or why a file could not be read).
+Blobs = dict[str, bytes | Unreadable | None]
+
+
 class _UntaggedReads:
     """The files of the untagged packages being read, gathered back package by package.
 
@@ -132,7 +149,7 @@ class _UntaggedReads:
 
     def __init__(self) -> None:
         self._owner: dict[int, tuple[str, str]] = {}
-        self._pending: dict[tuple[str, str], tuple[Entry, int, dict[str, bytes | None]]] = {}
+        self._pending: dict[tuple[str, str], tuple[Entry, int, Blobs]] = {}
 
     def files(self, key: tuple[str, str], entry: Entry, list_only: bool) -> list[Entry]:
         """The single-file entries to read for ``entry`` (only its list file to count)."""
@@ -147,8 +164,8 @@ class _UntaggedReads:
         return self._owner[id(part)]
 
     def take(
-        self, part: Entry, data: bytes | None
-    ) -> tuple[tuple[str, str], Entry, dict[str, bytes | None]] | None:
+        self, part: Entry, data: bytes | Unreadable | None
+    ) -> tuple[tuple[str, str], Entry, Blobs] | None:
         """Record one file; the package, once all its files are in."""
         key = self._owner.pop(id(part))
         entry, count, got = self._pending[key]
@@ -158,23 +175,31 @@ class _UntaggedReads:
         del self._pending[key]
         return key, entry, got
 
-    def rest(self) -> Iterator[tuple[tuple[str, str], Entry, dict[str, bytes | None]]]:
+    def rest(self) -> Iterator[tuple[tuple[str, str], Entry, Blobs]]:
         """Packages whose files did not all come in (a source that skipped some)."""
         for key, (entry, _, got) in sorted(self._pending.items()):
             yield key, entry, got
         self._pending.clear()
 
 
-def _list_file(path: str, data: bytes | None) -> LegacyIndex:
+def _unread(path: str, data: bytes | Unreadable | None) -> bytes:
+    """The bytes read, or the :class:`ParseError` that says why there are none."""
     if data is None:
         raise ParseError(path, "cannot be read")
+    if isinstance(data, Unreadable):
+        raise ParseError(path, data.reason)
+    return data
+
+
+def _list_file(path: str, data: bytes | Unreadable | None) -> LegacyIndex:
+    data = _unread(path, data)
     if legacy_kind(path) == INDEX_MD:
         return parse_index_md(data, path)
     return parse_flat_specs_md(data, path)
 
 
 def _untagged_package(
-    entry: Entry, blobs: Mapping[str, bytes | None]
+    entry: Entry, blobs: Mapping[str, bytes | Unreadable | None]
 ) -> tuple[Package, list[Problem]]:
     """Assemble a package of an older layout from the bytes of its files.
 
@@ -188,8 +213,8 @@ def _untagged_package(
     for path, data in sorted(blobs.items()):
         if path == entry.path:
             continue
-        if data is None:
-            problems.append(Problem(path, "cannot be read"))
+        if data is None or isinstance(data, Unreadable):
+            problems.append(Problem(path, "cannot be read" if data is None else data.reason))
         else:
             spec_files[path.rsplit("/", 1)[1]] = data
     package, more = assemble(index, spec_files, folder)
@@ -234,7 +259,7 @@ def _build(
             keys_of[id(entry)] = key
             to_read.append(entry)
 
-    def file_untagged(key: tuple[str, str], entry: Entry, blobs: dict[str, bytes | None]) -> None:
+    def file_untagged(key: tuple[str, str], entry: Entry, blobs: Blobs) -> None:
         try:
             if key[0] in count_only:
                 index = _list_file(entry.path, blobs.get(entry.path))
@@ -269,8 +294,7 @@ def _build(
                 continue
             key = found
             try:
-                if data is None:
-                    raise ParseError(entry.path, "cannot be read")
+                data = _unread(entry.path, data)
                 if key[0] in count_only:
                     specs = count_specs(data, entry.path, counts_cache, key[1])
                     sizes[key[0]][0] += 1
@@ -304,11 +328,12 @@ def _build(
         broken=frozenset(broken),
         complete=keys is None and not count_only,
         tag_sizes={tag: (n, m) for tag, (n, m) in sizes.items()},
+        unlisted_tags=frozenset(listing.unlisted_tags),
     )
 
 
 def _check_tag(listing: Listing, tag: str | None, source: Source) -> None:
-    if tag is not None and tag not in listing.tags:
+    if tag is not None and tag not in listing.tags and tag not in listing.unlisted_tags:
         raise TagNotFound(source.info.label, tag)
 
 
@@ -369,8 +394,10 @@ def load_pair(
     if selection.old_tag is not None:
         _check_tag(old_listing, selection.old_tag, old)
         _check_tag(new_listing, selection.new_tag, new)
-    elif selection.tag is not None and not (
-        selection.tag in old_listing.tags or selection.tag in new_listing.tags
+    elif selection.tag is not None and not any(
+        selection.tag in tags
+        for listing in (old_listing, new_listing)
+        for tags in (listing.tags, listing.unlisted_tags)
     ):
         raise TagNotFound(f"{old.info.label} or {new.info.label}", selection.tag)
     old_tag, new_tag, groups = _recorded_selection(old, new, selection)

@@ -214,6 +214,9 @@ class Snapshot:
     (a tag present on one side of a comparison is reported by its size).
     ``selected_tag``/``selected_packages`` record the selection a snapshot was read with
     (``--tag``, ``--package`` globs), so that a saved partial catalog says it is partial.
+    ``unlisted_tags`` names the folders of ``_cache/`` that could not be listed (a tag
+    folder, or a package folder of an older layout): what the other side of a comparison
+    has there is unknown on this one, a problem, never removed or added.
     """
 
     info: SourceInfo
@@ -225,3 +228,4 @@ class Snapshot:
     tag_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     selected_tag: str | None = None
     selected_packages: tuple[str, ...] = ()
+    unlisted_tags: frozenset[str] = frozenset()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from .changes import SPEC_CHANGE_KINDS, Comparison, PackageChange
-from .compare import compare, facet_values
+from .compare import compare, cover_unlisted, facet_values
 from .model import Package, Snapshot, SourceInfo, Spec
 from .releasemodel import (
     CompilerMove,
@@ -48,22 +48,24 @@ FACET_NOUNS: tuple[tuple[str, str], ...] = (
 
 
 def only_tag(snapshot: Snapshot) -> str:
-    """The one tag a snapshot for release notes holds."""
-    if len(snapshot.tags) != 1:
-        raise ValueError(f"release notes need one tag per side, not {sorted(snapshot.tags)}")
-    return next(iter(snapshot.tags))
+    """The one tag a snapshot for release notes holds (listed or not)."""
+    tags = snapshot.tags | snapshot.unlisted_tags
+    if len(tags) != 1:
+        raise ValueError(f"release notes need one tag per side, not {sorted(tags)}")
+    return next(iter(tags))
 
 
 def retag(snapshot: Snapshot, tag: str) -> Snapshot:
     """The snapshot with its one tag renamed to ``tag`` (to compare two tags)."""
-    if snapshot.tags == {tag}:
+    if snapshot.tags | snapshot.unlisted_tags == {tag}:
         return snapshot
     return replace(
         snapshot,
         packages={(tag, name): package for (_, name), package in snapshot.packages.items()},
-        tags=frozenset({tag}),
+        tags=frozenset({tag}) if snapshot.tags else frozenset(),
         broken=frozenset((tag, name) for _, name in snapshot.broken),
         tag_sizes={},
+        unlisted_tags=frozenset({tag}) if snapshot.unlisted_tags else frozenset(),
     )
 
 
@@ -250,8 +252,9 @@ def build(
     and its file listed under ``problems``.
     """
     old_tag, new_tag = only_tag(old), only_tag(new)
+    old, new = cover_unlisted(retag(old, new_tag), new)
     comparison = compare(
-        retag(old, new_tag),
+        old,
         new,
         old_tag=old_tag if old_tag != new_tag else None,
         new_tag=new_tag if old_tag != new_tag else None,

@@ -2,8 +2,12 @@
 
 The file records where the snapshot came from (source, commit, commit date), every tag,
 every package with its normalised specs and the git blob id of its file, and every problem
-met while reading it. Writing is deterministic: sorted keys, sorted packages, and a gzip
-header without a timestamp, so the same snapshot always gives the same bytes.
+met while reading it, with what it leaves unknown: the packages that could not be read
+(``broken``) and the folders of ``_cache/`` that could not be listed (``unlisted_tags``).
+A snapshot with problems is saved whole all the same, so that a diff of the file reports
+them as the diff of its source would (and ``snapshot`` exits 3). Writing is deterministic:
+sorted keys, sorted packages, and a gzip header without a timestamp, so the same snapshot
+always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -61,6 +65,10 @@ def chunks(snapshot: Snapshot) -> Iterator[bytes]:
             {"path": p.path, "message": p.message}
             for p in sorted(snapshot.problems, key=lambda p: (p.path, p.message))
         ],
+        # What the problems leave unknown: packages that could not be read, and folders
+        # of _cache/ that could not be listed (a diff of this file keeps them problems).
+        "broken": [{"tag": tag, "name": name} for tag, name in sorted(snapshot.broken)],
+        "unlisted_tags": sorted(snapshot.unlisted_tags),
     }
     if snapshot.selected_tag is not None or snapshot.selected_packages:
         # A snapshot of part of the catalog says so (absent: the whole catalog).
@@ -197,6 +205,8 @@ class SnapshotFileSource:
             key = classify(printable(item["path"]))
             if key is not None:  # a package file that could not be read: still broken
                 listing.broken.add(key)
+        listing.broken.update(_broken(doc.get("broken", []), path))
+        listing.unlisted_tags.update(_names(doc.get("unlisted_tags", []), "unlisted_tags", path))
         for i, item in enumerate(packages):
             package = _package(item, i, path)
             key = (package.tag, package.name)
@@ -250,6 +260,30 @@ def _selection(doc: dict[str, Any], path: str) -> tuple[str | None, tuple[str, .
     ):
         raise SnapshotFileError(path, "'selection' needs a 'tag' (or null) and 'packages'")
     return tag, tuple(packages)
+
+
+def _names(value: object, field: str, path: str) -> list[str]:
+    """A list of tag names (``unlisted_tags``), checked."""
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and v and not unsafe_name(v) for v in value
+    ):
+        raise SnapshotFileError(path, f"'{field}' must be a list of names")
+    return value
+
+
+def _broken(value: object, path: str) -> set[tuple[str, str]]:
+    """The ``broken`` list: ``{"tag": ..., "name": ...}`` of each unreadable package."""
+    if not isinstance(value, list):
+        raise SnapshotFileError(path, "'broken' must be a list")
+    out = set()
+    for i, item in enumerate(value):
+        fields = [item.get(k) for k in ("tag", "name")] if isinstance(item, dict) else []
+        if len(fields) != 2 or not all(isinstance(v, str) and v for v in fields):
+            raise SnapshotFileError(path, f"broken[{i}] needs 'tag' and 'name'")
+        if any(unsafe_name(str(v)) for v in fields):
+            raise SnapshotFileError(path, f"broken[{i}] has a name with control characters")
+        out.add((str(fields[0]), str(fields[1])))
+    return out
 
 
 def _opt_str(value: object) -> str | None:

@@ -18,16 +18,12 @@ tagged file wins and the untagged folder is ignored.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
-from .errors import NotACatalog
-from .frontmatter import MAX_FILE_BYTES
 from .legacy import IMPLICIT_TAG, SPEC_JSON, legacy_kind
-from .model import Package, Problem, SourceInfo, SourceKind
+from .model import Package, Problem, SourceInfo
 from .names import UNSAFE_PATH, printable, unsafe_name
 from .parse import CACHE_DIR, classify
 
@@ -42,8 +38,17 @@ EMPTY = "empty"
 #: other when a folder holds both (the history index reads the first in path order too).
 LIST_FILES = ("index.md", "specs.md")
 
-_NOT_REGULAR = "not a regular file (symlink or submodule)"
-_NOT_A_FOLDER = "not a regular folder (symlink or submodule)"
+#: Why something that is not a regular file or folder is not read, when nothing says more.
+SYMLINK_OR_SUBMODULE = "symlink or submodule"
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """What a source gives instead of the bytes of a file it could not read, and why.
+    ``missing``: there was nothing at that path at all."""
+
+    reason: str
+    missing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,12 @@ class Listing:
     ``layout`` is :data:`TAGGED`, :data:`UNTAGGED_INDEX`, :data:`UNTAGGED_SPECS`,
     :data:`MIXED` (the current layout and an older one, or both older ones) or
     :data:`EMPTY`; ``""`` when the source does not say (a snapshot file).
+
+    ``unlisted_tags`` names the folders directly in ``_cache/`` that could not be listed
+    (a symbolic link or a submodule in git, or a folder that cannot be read): a tag folder
+    or a package folder of an older layout, which cannot be told apart. Every package of
+    such a tag, and the untagged package of that name, is unknown on this side: a
+    problem, never absent (see :func:`catalog_diff.compare.cover_unlisted`).
     """
 
     tags: set[str] = field(default_factory=set)
@@ -85,18 +96,22 @@ class Listing:
     problems: list[Problem] = field(default_factory=list)
     broken: set[tuple[str, str]] = field(default_factory=set)
     layout: str = ""
+    unlisted_tags: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
 class TreeEntry:
     """One thing below ``_cache/`` as it lies in the tree, for an audit of stray files.
 
-    ``kind`` is ``file``, ``symlink``, ``submodule``, or ``folder`` (an empty folder: only a
-    directory holds those). ``path`` may hold characters that are not safe to print.
+    ``kind`` is ``file``, ``symlink``, ``submodule``, ``other`` (a FIFO, a socket or a
+    device file), ``folder`` (an empty folder: only a directory holds those) or
+    ``unlistable`` (a folder that could not be listed; ``reason`` says why). ``path`` may
+    hold characters that are not safe to print.
     """
 
     path: str
     kind: str
+    reason: str = ""
 
 
 class Source(Protocol):
@@ -106,8 +121,11 @@ class Source(Protocol):
 
     def listing(self) -> Listing: ...
 
-    def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
-        """The bytes of each entry; None for one that could not be read.
+    def read_many(
+        self, entries: Iterable[Entry]
+    ) -> Iterator[tuple[Entry, bytes | Unreadable | None]]:
+        """The bytes of each entry; :class:`Unreadable` (or None, when the source cannot
+        say why) for one that could not be read.
 
         Entries passed here are single files (``files`` empty); the loader splits a
         package of an older layout into its files.
@@ -178,43 +196,69 @@ def refuse_unsafe(listing: Listing, path: str) -> bool:
     return True
 
 
-def add_path(listing: Listing, path: str, entry: Entry | None) -> None:
+def add_path(
+    listing: Listing,
+    path: str,
+    entry: Entry | None,
+    why: str = SYMLINK_OR_SUBMODULE,
+    message: str | None = None,
+) -> None:
     """File one path of the current layout (or any path deeper than a package folder of
     the older ones) into a listing.
 
-    ``entry`` is None for something that is not a regular file (a symlink, a submodule);
-    such a path is a problem when it stands where a package file should be.
+    ``entry`` is None for something that is not read: not a regular file (``why`` says
+    what it is) or, with ``message``, something that could not be listed or read. Such a
+    path is a problem when it stands where a package file or folder should be, and its
+    package is then neither added nor removed.
     """
     if refuse_unsafe(listing, path):
         return
     parts = path.split("/")
     if len(parts) >= 3 and parts[0] == CACHE_DIR:
         listing.tags.add(parts[1])
+    if len(parts) > 4 and parts[0] == CACHE_DIR and classify("/".join(parts[:4])) is not None:
+        # A tree below a package file's path: the package file is a folder.
+        inner = "/".join(parts[:4])
+        if classify(inner) not in listing.broken:
+            add_path(listing, inner, None, DIRECTORY)
+        return
     if entry is None and parts[0] == CACHE_DIR and len(parts) in (2, 3) and all(parts):
-        # A symlink or a submodule where a tag folder or a package folder should be: a
-        # problem, and its package neither added nor removed.
-        listing.problems.append(Problem(path, _NOT_A_FOLDER))
+        # Where a tag folder or a package folder should be: a problem, and its package
+        # (or every package of the tag) neither added nor removed.
+        listing.problems.append(Problem(path, message or f"not a regular folder ({why})"))
         if len(parts) == 3:
             listing.broken.add((parts[1], parts[2]))
+        else:
+            listing.unlisted_tags.add(parts[1])
         return
     key = classify(path)
     if key is None:
         return
     if entry is None:
-        listing.problems.append(Problem(path, _NOT_REGULAR))
+        listing.problems.append(Problem(path, message or f"not a regular file ({why})"))
         listing.broken.add(key)
         return
     listing.entries[key] = entry
 
 
-def add_untagged(listing: Listing, folder: str, files: Mapping[str, Entry | None]) -> str | None:
+#: What a package file, a list file or a spec file is when it is a folder.
+DIRECTORY = "a folder"
+
+
+def add_untagged(
+    listing: Listing,
+    folder: str,
+    files: Mapping[str, Entry | None],
+    whys: Mapping[str, tuple[str, str | None]] | None = None,
+) -> str | None:
     """File the package folder ``_cache/<folder>/`` of an older layout into a listing.
 
     ``files`` maps the names of the files directly in the folder to their entries (None
-    for a symlink or a submodule). Returns the list file read (``index.md`` or
+    for something that is not read; ``whys`` gives, by path, what it is or the message
+    to report, as for :func:`add_path`). Returns the list file read (``index.md`` or
     ``specs.md``), or None when the folder holds neither (it is then no package). The
     package is left out when the listing already holds ``(develop, folder)`` from the
-    current layout, which wins. Spec files that are not regular files are problems.
+    current layout, which wins. Spec files that are not read are problems.
     """
     chosen = next((name for name in LIST_FILES if name in files), None)
     if chosen is None:
@@ -224,6 +268,11 @@ def add_untagged(listing: Listing, folder: str, files: Mapping[str, Entry | None
         return chosen
     base = f"{CACHE_DIR}/{folder}"
     path = f"{base}/{chosen}"
+
+    def problem(file_path: str) -> Problem:
+        why, message = (whys or {}).get(file_path, (SYMLINK_OR_SUBMODULE, None))
+        return Problem(file_path, message or f"not a regular file ({why})")
+
     for other in LIST_FILES:
         if other != chosen and other in files:
             listing.problems.append(
@@ -231,7 +280,7 @@ def add_untagged(listing: Listing, folder: str, files: Mapping[str, Entry | None
             )
     head = files[chosen]
     if head is None:
-        listing.problems.append(Problem(path, _NOT_REGULAR))
+        listing.problems.append(problem(path))
         listing.broken.add(key)
         return chosen
     parts: list[tuple[str, str | None]] = [(path, head.oid)]
@@ -241,7 +290,7 @@ def add_untagged(listing: Listing, folder: str, files: Mapping[str, Entry | None
             continue
         spec = files[name]
         if spec is None:
-            listing.problems.append(Problem(file_path, _NOT_REGULAR))
+            listing.problems.append(problem(file_path))
         else:
             parts.append((file_path, spec.oid))
     parts.sort()
@@ -262,16 +311,34 @@ class ListingBuilder:
         self._tagged = False
         self._folders: dict[str, dict[str, Entry | None]] = {}
         self._tag_folders: set[str] = set()
+        self._whys: dict[str, tuple[str, str | None]] = {}
+        self._dirs: dict[str, set[str]] = {}
 
-    def add(self, path: str, entry: Entry | None) -> None:
-        """File one path (``entry`` None for a symlink or a submodule)."""
+    def add(
+        self,
+        path: str,
+        entry: Entry | None,
+        why: str = SYMLINK_OR_SUBMODULE,
+        message: str | None = None,
+    ) -> None:
+        """File one path (``entry`` None for something not read: see :func:`add_path`)."""
         if refuse_unsafe(self.listing, path):
             return
         parts = path.split("/")
+        if len(parts) >= 4 and parts[0] == CACHE_DIR and legacy_kind("/".join(parts[:3])):
+            self.add_directory("/".join(parts[:3]))  # a tree where a list file could be
+        if len(parts) > 4 and parts[0] == CACHE_DIR:
+            inner = "/".join(parts[:4])
+            key = classify(inner)
+            if key is not None and key not in self.listing.broken:
+                self.add(inner, None, DIRECTORY)  # a tree where a package file should be
+            return
+        if entry is None:
+            self._whys[path] = (why, message)
         if len(parts) == 3 and parts[0] == CACHE_DIR and parts[1] and parts[2]:
             self._folders.setdefault(parts[1], {})[parts[2]] = entry
             return
-        add_path(self.listing, path, entry)
+        add_path(self.listing, path, entry, why, message)
         if len(parts) == 4 and classify(path) is not None:
             self._tagged = True
             self._tag_folders.add(parts[1])
@@ -280,6 +347,26 @@ class ListingBuilder:
         """A folder directly in ``_cache/`` (a directory walk sees empty ones too)."""
         if not unsafe_name(name):
             self._folders.setdefault(name, {})
+
+    def add_directory(self, path: str) -> None:
+        """A folder below ``_cache/``, as a directory walk sees it: a tag or package
+        folder, or a folder where a package file, list file or spec file should be."""
+        if unsafe_name(path):
+            return
+        parts = path.split("/")
+        if len(parts) == 2:
+            self.add_folder(parts[1])
+        elif len(parts) == 3 and legacy_kind(path) is not None:
+            self._dirs.setdefault(parts[1], set()).add(parts[2])
+        elif len(parts) == 4 and classify(path) is not None:
+            self.add(path, None, DIRECTORY)
+
+    def add_unreadable(self, path: str, message: str) -> None:
+        """Something below ``_cache/`` that could not be listed or read (``message``)."""
+        if len(path.split("/")) == 2:
+            add_path(self.listing, path, None, message=message)
+        else:
+            self.add(path, None, message=message)
 
     def finish(self) -> Listing:
         """The listing, with the untagged package folders filed last (tagged files win).
@@ -291,13 +378,25 @@ class ListingBuilder:
         listing = self.listing
         kinds = set()
         untagged = set()
-        for name in sorted(self._folders):
-            files = self._folders[name]
-            chosen = None if name in self._tag_folders else add_untagged(listing, name, files)
-            if chosen is None:  # a tag folder: a symlink or submodule in it is a problem
+        for name in sorted(self._folders.keys() | self._dirs.keys()):
+            files = self._folders.get(name, {})
+            if name not in self._tag_folders:
+                for item in self._dirs.get(name, ()):
+                    files.setdefault(item, None)
+                    self._whys.setdefault(f"{CACHE_DIR}/{name}/{item}", (DIRECTORY, None))
+            chosen = (
+                None
+                if name in self._tag_folders
+                else add_untagged(listing, name, files, self._whys)
+            )
+            if chosen is None:  # a tag folder: what is not read in it is a problem
                 listing.tags.add(name)
                 for item in sorted(n for n, entry in files.items() if entry is None):
-                    add_path(listing, f"{CACHE_DIR}/{name}/{item}", None)
+                    path = f"{CACHE_DIR}/{name}/{item}"
+                    why, message = self._whys.get(path, (SYMLINK_OR_SUBMODULE, None))
+                    if why == DIRECTORY and message is None:
+                        continue  # a folder in a tag folder: a package folder
+                    add_path(listing, path, None, why, message)
             else:
                 kinds.add(chosen)
                 untagged.add(name)
@@ -308,71 +407,10 @@ class ListingBuilder:
         return listing
 
 
-class DirectorySource:
-    """A folder holding a catalog checkout (a ``_cache/`` folder inside)."""
+def __getattr__(name: str) -> object:
+    """``DirectorySource``, which lives in :mod:`catalog_diff.dirsource`, by its old name."""
+    if name == "DirectorySource":
+        from .dirsource import DirectorySource
 
-    def __init__(self, root: str, label: str | None = None) -> None:
-        self.root = Path(root)
-        self.info = SourceInfo(kind=SourceKind.DIRECTORY, source=label or root)
-
-    def listing(self) -> Listing:
-        cache = self.root / CACHE_DIR
-        if not cache.is_dir():
-            raise NotACatalog(self.info.source)
-        builder = ListingBuilder()
-        for top in sorted(os.scandir(cache), key=lambda e: e.name):
-            if top.is_dir(follow_symlinks=False):
-                builder.add_folder(top.name)
-        for dirpath, dirnames, filenames in os.walk(cache):
-            dirnames.sort()
-            rel = Path(dirpath).relative_to(self.root).as_posix()
-            for name in dirnames:  # os.walk lists a link to a folder here, and skips it
-                if Path(dirpath, name).is_symlink():
-                    builder.add(f"{rel}/{name}", None)
-            for name in sorted(filenames):
-                full = Path(dirpath, name)
-                regular = full.is_file() and not full.is_symlink()
-                entry = Entry(path=f"{rel}/{name}") if regular else None
-                builder.add(f"{rel}/{name}", entry)
-        return builder.finish()
-
-    def tree(self) -> list[TreeEntry]:
-        """Everything below ``_cache/``, sorted by path (symlinks are not followed)."""
-        cache = self.root / CACHE_DIR
-        if not cache.is_dir():
-            raise NotACatalog(self.info.source)
-        out = []
-        for dirpath, dirnames, filenames in os.walk(cache):
-            rel = Path(dirpath).relative_to(self.root).as_posix()
-            for name in dirnames:  # os.walk lists a link to a folder here, and skips it
-                if Path(dirpath, name).is_symlink():
-                    out.append(TreeEntry(f"{rel}/{name}", "symlink"))
-            if not dirnames and not filenames and rel != CACHE_DIR:
-                out.append(TreeEntry(rel, "folder"))
-            for name in filenames:
-                full = Path(dirpath, name)
-                kind = "symlink" if full.is_symlink() else "file" if full.is_file() else "other"
-                out.append(TreeEntry(f"{rel}/{name}", kind))
-        return sorted(out, key=lambda e: e.path)
-
-    def read_path(self, path: str) -> bytes | None:
-        """The bytes of the regular file at ``path`` (relative), or None."""
-        full = self.root / path
-        if full.is_symlink() or not full.is_file():
-            return None
-        try:
-            with full.open("rb") as f:
-                return f.read(MAX_FILE_BYTES + 1)
-        except OSError:
-            return None
-
-    def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
-        for entry in entries:
-            data: bytes | None
-            try:
-                with (self.root / entry.path).open("rb") as f:
-                    # One byte more than the limit tells a file that is too large.
-                    data = f.read(MAX_FILE_BYTES + 1)
-            except OSError:
-                data = None
-            yield entry, data
+        return DirectorySource
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

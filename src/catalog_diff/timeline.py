@@ -60,7 +60,8 @@ def _side(
         content = index.content(v.content_id, v.tag, v.package)
         if isinstance(content, str):
             path, _, message = content.partition(": ")
-            problems.append(Problem(path, message))
+            if Problem(path, message) not in problems:  # one folder may hide many packages
+                problems.append(Problem(path, message))
             broken.add((v.tag, v.package))
         else:
             packages[(v.tag, v.package)] = _without_stacks(content) if strip else content
