@@ -13,10 +13,14 @@ for the keys of a case.
 from __future__ import annotations
 
 import codecs
+import ctypes
 import json
 import os
 import random
 import re
+import shutil
+import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -45,6 +49,8 @@ CASES: list[dict[str, Any]] = [
 OLD, NEW = "develop-2025-03-23", "develop-2025-03-30"
 PACKAGES = ("bc", "cmake")
 BC = "_cache/develop/bc/specs.md"
+CACHE = "_cache"
+DEFAULT_ARGS = ["--repo", "{repo}", "HEAD~1", "HEAD"]
 DATES = ("2025-03-23T06:00:00+00:00", "2025-03-30T06:00:00+00:00")
 FORMATS = ("text", "markdown", "json")
 
@@ -157,6 +163,7 @@ class Built:
     args: list[str]  # what follows "diff" (and "lint" takes args[:-2] + [new side])
     old: str  # how the error line names each side's revision
     new: str
+    locked: tuple[Path, ...] = ()  # folders made unlistable (mode 000), opened again after
 
 
 def _two_commits(repo: GitRepoBuilder, case: dict[str, Any], last: Callable[[], None]) -> None:
@@ -175,8 +182,129 @@ def _two_commits(repo: GitRepoBuilder, case: dict[str, Any], last: Callable[[], 
     last()
 
 
+# ---- what cannot be read: special files, unlistable folders, links at the top ---------------
+
+
+def make_special(at: Path, kind: str) -> None:
+    """Put something that is no regular file at ``at``: a FIFO, a socket, a character
+    device (a copy of /dev/null's numbers), a folder, or a folder nobody may list."""
+    at.parent.mkdir(parents=True, exist_ok=True)
+    if at.is_file():
+        at.unlink()
+    if kind == "fifo":
+        os.mkfifo(at)
+    elif kind == "socket":
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(at))
+    elif kind == "device":
+        os.mknod(at, stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    elif kind == "folder":
+        at.mkdir()
+        (at / "inside.md").write_bytes(sample(f"{NEW}/bc"))
+    else:
+        assert kind == "locked", kind
+        at.mkdir(exist_ok=True)
+        at.chmod(0)
+
+
+def build_directories(case: dict[str, Any], tmp: Path) -> Built:
+    """Two directories (no git): both sides' files, ``both`` on each side, then
+    ``special`` ({path: kind}, see make_special) on the new side."""
+    old, new = tmp / "old", tmp / "new"
+    both = extra_files({"extra": case.get("both") or {}})
+    for root, files in ((old, side_files(OLD)), (new, side_files(NEW))):
+        for rel, data in (files | both).items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
+    for folder in case.get("empty_folders", []):
+        (new / folder).mkdir(parents=True)
+    locked = []
+    for rel, kind in (case.get("special") or {}).items():
+        make_special(new / rel, kind)
+        if kind == "locked":
+            locked.append(new / rel)
+    if case.get("cache_link"):  # _cache itself a symbolic link to a real catalog
+        (new / "real").mkdir()
+        (new / CACHE).rename(new / "real" / CACHE)
+        (new / CACHE).symlink_to(new / "real" / CACHE)
+    return Built(new, [str(old), str(new)], str(old), str(new), tuple(locked))
+
+
+def build_top_link(case: dict[str, Any], tmp: Path) -> Built:
+    """A repository whose new commit turns ``at`` (``_cache`` or a tag folder, which
+    the old commit has) into a symbolic link or a submodule."""
+    repo = GitRepoBuilder(tmp / "catalog")
+    at, kind = case["at"], case["kind"]
+    files = side_files(OLD) | extra_files({"extra": case.get("both") or {}})
+    repo.write(files)
+    repo.commit("develop 2025-03-23", date=DATES[0])
+    repo.write(side_files(NEW))
+    moved = {rel for rel in files if rel.startswith(f"{at}/")}
+    elsewhere = {rel.replace(at, "moved", 1): (repo.path / rel).read_bytes() for rel in moved}
+    repo.delete(moved)
+    repo.write(elsewhere)
+    if kind == "symlink":
+        shutil.rmtree(repo.path / at)
+        repo.symlink(at, os.path.relpath(repo.path / "moved", (repo.path / at).parent))
+        repo.commit("develop 2025-03-30", date=DATES[1])
+    else:
+        shutil.rmtree(repo.path / at)
+        repo.git("add", "-A", date=DATES[1])
+        repo.git("update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},{at}")
+        repo.git("commit", "-q", "--no-verify", "-m", "gitlink", date=DATES[1])
+    return Built(repo.path, _args(DEFAULT_ARGS, repo.path, tmp), "HEAD~1", "HEAD")
+
+
+def build_snapshot_side(case: dict[str, Any], tmp: Path) -> Built:
+    """The new side is a snapshot file saved by ``catalog-diff snapshot`` from a commit
+    where ``at`` is a symbolic link: saved whole with its problems, and exit 3."""
+    inner = build_top_link(case, tmp) if case.get("kind") else None
+    if inner is None:
+        repo = GitRepoBuilder(tmp / "catalog")
+        _two_commits(repo, case, lambda: _link_and_commit(repo, case))
+        inner = Built(repo.path, [], "HEAD~1", "HEAD")
+    saved = tmp / "new-snapshot.json"
+    code, _, err = run(["snapshot", "--repo", str(inner.repo), "HEAD", "-o", str(saved)], None, tmp)
+    assert code == 3 and saved.is_file(), (code, err)
+    one_error_line(err.splitlines()[-1] + "\n")
+    doc = json.loads(saved.read_bytes())
+    assert doc["problems"] and (doc["broken"] or doc["unlisted_tags"]), doc["problems"]
+    args = ["--repo", str(inner.repo), "HEAD~1", str(saved)]
+    return Built(inner.repo, args, "HEAD~1", str(saved))
+
+
+def _link_and_commit(repo: GitRepoBuilder, case: dict[str, Any]) -> None:
+    at = case.get("at", BC)
+    if at == "_cache/develop/bc":  # the folder itself becomes the link
+        repo.delete([BC])
+        (repo.path / at).rmdir()
+    repo.symlink(at, case["target"])
+    repo.commit("develop 2025-03-30", date=DATES[1])
+
+
+def build_tree_at_file(case: dict[str, Any], tmp: Path) -> Built:
+    """A commit where bc's specs.md is a folder (git: a tree) holding a real file."""
+    repo = GitRepoBuilder(tmp / "catalog")
+
+    def tree_and_commit() -> None:
+        repo.delete([BC])
+        repo.write({f"{BC}/specs.md": sample(f"{NEW}/bc")})
+        repo.commit("develop 2025-03-30", date=DATES[1])
+
+    _two_commits(repo, case, tree_and_commit)
+    return Built(repo.path, _args(DEFAULT_ARGS, repo.path, tmp), "HEAD~1", "HEAD")
+
+
 def build(case: dict[str, Any], tmp: Path) -> Built:
     setup = case.get("setup")
+    if setup == "special":
+        return build_directories(case, tmp)
+    if setup == "top-link":
+        return build_top_link(case, tmp)
+    if setup == "snapshot-side":
+        return build_snapshot_side(case, tmp)
+    if setup == "tree-at-file":
+        return build_tree_at_file(case, tmp)
     default = ["--repo", "{repo}", "HEAD~1", "HEAD"]
     repo = GitRepoBuilder(tmp / (case.get("name") or "catalog"))
 
@@ -195,16 +323,7 @@ def build(case: dict[str, Any], tmp: Path) -> Built:
             (new / folder).mkdir(parents=True)
         return Built(new, [str(old), str(new)], str(old), str(new))
     elif setup == "symlink":
-
-        def link_and_commit() -> None:
-            at = case.get("at", BC)
-            if at == "_cache/develop/bc":  # the folder itself becomes the link
-                repo.delete([BC])
-                (repo.path / at).rmdir()
-            repo.symlink(at, case["target"])
-            commit()
-
-        _two_commits(repo, case, link_and_commit)
+        _two_commits(repo, case, lambda: _link_and_commit(repo, case))
     elif setup == "submodule":
 
         def gitlink_and_commit() -> None:
@@ -276,8 +395,23 @@ def _args(template: list[str], repo: Path, tmp: Path) -> list[str]:
 # ---- running the command line --------------------------------------------------------------
 
 
+#: Linux capabilities that let root read and list whatever the mode bits say.
+_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2
+_PR_CAPBSET_DROP = 24
+
+
+def _without_dac_override() -> None:
+    """In the child, before exec: drop the capabilities that let root ignore mode bits
+    (from the bounding set: exec then grants root the rest only), so that a folder of
+    mode 000 is as unlistable to root as to anyone."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
 def run(args: list[str], via: str | None, cwd: Path) -> tuple[int, str, str]:
-    if via == "subprocess":
+    if via in ("subprocess", "unprivileged"):
         done = subprocess.run(
             [sys.executable, "-m", "catalog_diff", *args],
             cwd=cwd,
@@ -285,6 +419,9 @@ def run(args: list[str], via: str | None, cwd: Path) -> tuple[int, str, str]:
             check=False,
             timeout=300,
             env={k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+            preexec_fn=(
+                _without_dac_override if via == "unprivileged" and os.geteuid() == 0 else None
+            ),
         )
         # Both streams must be valid UTF-8, whatever the input held.
         return done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
@@ -376,6 +513,7 @@ def test_case(
     reference: dict[str, Any],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -383,6 +521,8 @@ def test_case(
     built = build(case, tmp_path / "case")
     if case.get("cwd"):  # run from the repository's top, or from inside its .git
         monkeypatch.chdir(built.repo / {"repo": ".", "git-dir": ".git"}[case["cwd"]])
+    for folder in built.locked:  # opened again for the clean-up, whatever happens
+        request.addfinalizer(lambda folder=folder: folder.chmod(0o755))
     expect = case["expect"]
     via = case.get("via")
     reports = {}
@@ -470,11 +610,16 @@ def check_report(
     for tag in expect.get("tags_added", []):
         assert tag in [t["tag"] for t in data["tags"]["added"]]
         assert tag in text
+    if "tags_removed" in expect:  # exactly these (an unreadable tag folder is none of them)
+        assert [t["tag"] for t in data["tags"]["removed"]] == expect["tags_removed"]
+        assert [t["tag"] for t in data["tags"]["added"]] == expect.get("tags_added", [])
 
 
 def check_strict(case: dict[str, Any], built: Built, reports: dict[str, Any]) -> None:
     """--strict: any problem is fatal (the same line, no report); else nothing changes."""
-    code, out, err = run(["diff", "--format", "json", "--strict", *built.args], None, Path.cwd())
+    code, out, err = run(
+        ["diff", "--format", "json", "--strict", *built.args], case.get("via"), Path.cwd()
+    )
     before = reports["json"]
     if case["expect"]["outcome"] == "ok":
         assert (code, out, err) == before
@@ -487,7 +632,7 @@ def check_lint(case: dict[str, Any], built: Built) -> None:
     """What ``lint`` finds at the new side; its exit code follows from the findings."""
     expected = set(case["expect"]["lint"])
     args = [*built.args[:-2], built.args[-1]] if "--repo" in built.args else [built.args[-1]]
-    code, out, err = run(["lint", "--format", "json", *args], None, Path.cwd())
+    code, out, err = run(["lint", "--format", "json", *args], case.get("via"), Path.cwd())
     assert_clean_output(out)
     found = {f["code"] for f in json.loads(out)["findings"]}
     assert found == expected, json.loads(out)["findings"]

@@ -146,6 +146,7 @@ class GitRevisionSource:
         rows = self.repo.top_level(sha, CACHE_DIR)
         if not rows:  # no folder _cache: nothing, or something that is no folder (cheap)
             self._check_cache(self.repo.ls_tree(sha, CACHE_DIR))
+        self._check_cache(rows)  # "_cache/" names a submodule _cache itself
         # A folder whose name holds control characters is neither a tag nor a package:
         # the paths below it are problems (see catalog_diff.names).
         folders = [

@@ -56,11 +56,13 @@ def _side(
     packages: dict[tuple[str, str], Package] = {}
     problems: list[Problem] = []
     broken: set[tuple[str, str]] = set()
+    seen: set[Problem] = set()
     for v in versions:
         content = index.content(v.content_id, v.tag, v.package)
         if isinstance(content, str):
             path, _, message = content.partition(": ")
-            if Problem(path, message) not in problems:  # one folder may hide many packages
+            if Problem(path, message) not in seen:  # one folder may hide many packages
+                seen.add(Problem(path, message))
                 problems.append(Problem(path, message))
             broken.add((v.tag, v.package))
         else:
