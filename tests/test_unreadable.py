@@ -335,3 +335,78 @@ def test_the_index_records_packages_behind_a_link_unreadable_never_removed(
     assert [p.path for p in log["c2"].problems] == ["_cache/develop"]  # once, not per package
     assert log["c4"].summary.problems == 0
     assert [p.path for p in log["c5"].problems] == []
+
+
+# ---- the older, untagged layouts -----------------------------------------------------------
+
+
+def test_an_untagged_package_folder_that_becomes_a_link_is_not_removed(
+    make_repo: object, tmp_path: Path
+) -> None:
+    """``_cache/zlib/`` (an index.md and its spec files) becomes a symlink: in a tree
+    diff, a full read, a directory and the history index, zlib is a problem."""
+    from test_legacy_sources import oldest_tree
+
+    repo: GitRepoBuilder = make_repo()  # type: ignore[operator]
+    tree = oldest_tree()
+    repo.write(tree)
+    repo.commit("oldest layout")
+    zlib = {p: d for p, d in tree.items() if p.startswith("_cache/zlib/")}
+    repo.delete(zlib)
+    repo.write({p.replace("_cache/zlib", "elsewhere", 1): d for p, d in zlib.items()})
+    (repo.path / "_cache/zlib").rmdir()
+    repo.symlink("_cache/zlib", "../elsewhere")
+    repo.commit("zlib's folder is a link")
+    with Sources(str(repo.path)) as sources:
+        results = [
+            compare(*load_pair(sources.open("HEAD~1"), sources.open(new), full=full))
+            for new in ("HEAD", str(repo.path))
+            for full in (False, True)
+        ]
+    for result in results:
+        assert result.summary.packages_removed == 0, result.packages
+        # (The other problems are the sample's own: spec files it lists and lacks.)
+        new_side = [p for p in result.problems if p.side.value == "new"]
+        assert [p.path for p in new_side if "zlib" in p.path] == ["_cache/zlib"]
+        others = [p for p in result.problems if p.path != "_cache/zlib"]
+        assert all(p.message.startswith("spec file missing") for p in others)
+        assert not [c for c in result.packages if c.name == "zlib"]
+        assert [t.tag for t in result.tags_removed] == []
+    index = _index(repo, tmp_path)
+    try:
+        (last,) = [v for v in index.versions("zlib") if v.last_seq is None]  # type: ignore[attr-defined]
+        held = index.content(last.content_id, last.tag, "zlib")  # type: ignore[attr-defined]
+    finally:
+        index.close()  # type: ignore[attr-defined]
+    assert held == "_cache/zlib: not a regular folder (symlink or submodule)"
+
+
+def test_the_index_records_a_package_file_that_is_a_folder_unreadable(
+    make_repo: object, tmp_path: Path
+) -> None:
+    repo: GitRepoBuilder = make_repo()  # type: ignore[operator]
+    files = sample_tree(OLD_WEEK, as_tag="develop")
+    bc = "_cache/develop/bc/specs.md"
+    repo.write(files)
+    repo.commit("c1")
+    repo.delete([bc])
+    repo.write({f"{bc}/inside.md": files[bc]})
+    repo.commit("c2 bc's specs.md is a folder")
+    repo.write({f"{bc}/more.md": files[bc]})
+    repo.commit("c3 one more file in it")
+    repo.git("rm", "-rq", bc)
+    repo.commit("c4 the folder is gone")
+    index = _index(repo, tmp_path)
+    try:
+        held = [
+            (v.first_seq, v.last_seq, index.content(v.content_id, v.tag, "bc"))  # type: ignore[attr-defined]
+            for v in index.versions("bc")  # type: ignore[attr-defined]
+        ]
+    finally:
+        index.close()  # type: ignore[attr-defined]
+    assert [(first, last) for first, last, _ in held] == [(0, 0), (1, 2)]
+    assert held[1][2] == f"{bc}: not a regular file (a folder)"  # c2, c3; gone at c4
+    with Sources(str(repo.path)) as sources:  # the loader says the same of c2
+        result = compare(*load_pair(sources.open("HEAD~3"), sources.open("HEAD~2")))
+    assert "bc" not in {c.name for c in result.packages}
+    assert [(p.path, p.message) for p in result.problems] == [(bc, "not a regular file (a folder)")]

@@ -32,7 +32,7 @@ from .migrations import IndexFileError
 from .model import Spec
 from .names import UNSAFE_PATH, printable, unsafe_name
 from .parse import CACHE_DIR, classify, parse_package
-from .source import SYMLINK_OR_SUBMODULE
+from .source import DIRECTORY, SYMLINK_OR_SUBMODULE
 from .specs import check_spec_details
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ _NOT_FOLDER = ("120000", "160000")
 #: The layout of a content standing for a package in a folder that is not read.
 _UNLISTED = "unlisted"
 _NOT_A_FOLDER = f"not a regular folder ({SYMLINK_OR_SUBMODULE})"
+_A_FOLDER = f"not a regular file ({DIRECTORY})"
 Progress = Callable[[int, int], None]
 
 
@@ -292,6 +293,7 @@ class Ingest:
                 state.open_file(ch.path, ch.new_oid, ch.new_mode, kind, seq)
             touched.setdefault(key, "untagged")
         standins = self._cover_unlisted(commit, state, touched)
+        standins.update(self._cover_trees(repo, commit, state, touched))
         for (tag, package), current in sorted(touched.items()):
             content: int | None
             if (tag, package) in standins:
@@ -361,6 +363,40 @@ class Ingest:
             for hidden in self._hidden(parts, state):
                 out[hidden] = content
                 touched[hidden] = "unlisted"
+        return out
+
+    def _cover_trees(
+        self,
+        repo: GitRepository,
+        commit: LoggedCommit,
+        state: State,
+        touched: dict[tuple[str, str], tuple[str, str] | str],
+    ) -> dict[tuple[str, str], int]:
+        """Packages whose ``specs.md`` is a folder at this commit (files changed below
+        it): unreadable, not removed; gone when the last file below it goes."""
+        trees: dict[str, bool] = {}  # package file path -> a file below it was added
+        for ch in commit.changes:
+            parts = ch.path.split("/")
+            if len(parts) < 5 or parts[0] != CACHE_DIR or unsafe_name(ch.path):
+                continue
+            inner = "/".join(parts[:4])
+            if classify(inner) is not None:
+                trees[inner] = trees.get(inner, False) or ch.new_mode != "000000"
+        out: dict[tuple[str, str], int] = {}
+        for inner, added in sorted(trees.items()):
+            key = classify(inner)
+            assert key is not None
+            standin = f"unlisted:tree:{inner}"
+            if not added and not [r for r in repo.ls_tree(commit.sha, inner) if r[2] != inner]:
+                self._known_keys({standin})
+                current = state.versions.get(key)
+                gone = current is not None and current[0] == self._content_ids.get(standin)
+                if gone and key not in touched:
+                    touched[key] = "gone"
+                continue
+            out[key] = self._content(standin, _UNLISTED, inner, state, lambda: Parsed(_A_FOLDER))
+            self._unlisted_ids.add(out[key])
+            touched[key] = "unlisted"
         return out
 
     def _hidden(self, parts: list[str], state: State) -> set[tuple[str, str]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import legacy
 from .errors import ParseError
 from .gitsource import GitRepository
-from .model import Spec
+from .model import Problem, Spec
 from .parse import classify
 
 REGULAR = ("100644", "100755")
@@ -175,7 +175,9 @@ def assemble_legacy(
     head: tuple[str, str, str],
 ) -> tuple[str | None, tuple[Spec, ...]]:
     """Parse an untagged package from its index/specs file and its spec-N.json files."""
-    head_path, head_oid, _ = head
+    head_path, head_oid, head_mode = head
+    if head_mode not in REGULAR:
+        return "not a regular file (symlink or submodule)", ()
     oids = {path: oid for path, oid, mode in rows if mode in REGULAR}
     with repo.read_blobs(sorted(set(oids.values()))) as stream:
         blobs = dict(stream)
@@ -196,5 +198,13 @@ def assemble_legacy(
         if (data := blobs.get(oid)) is not None and path != head_path
     }
     package, problems = legacy.assemble(index, files, folder)
+    # A spec file that is a symlink or a submodule is not read: say so, not "missing".
+    special = {path for path, _, mode in rows if mode not in REGULAR}
+    problems = [
+        Problem(p.path, "not a regular file (symlink or submodule)")
+        if p.path in special
+        else p
+        for p in problems
+    ]
     problem = "; ".join(f"{p.path}: {p.message}" for p in problems) or None
     return problem, package.specs
