@@ -410,3 +410,26 @@ def test_the_index_records_a_package_file_that_is_a_folder_unreadable(
         result = compare(*load_pair(sources.open("HEAD~3"), sources.open("HEAD~2")))
     assert "bc" not in {c.name for c in result.packages}
     assert [(p.path, p.message) for p in result.problems] == [(bc, "not a regular file (a folder)")]
+
+
+def test_a_snapshot_file_cannot_hide_packages_without_a_problem(
+    linked_tag: GitRepoBuilder, tmp_path: Path
+) -> None:
+    """``unlisted_tags`` and ``broken`` hide what the other side has there: a file that
+    names them without the problem behind them is refused, not read as "no change"."""
+    repo = str(linked_tag.path)
+    with Sources(repo) as sources:
+        whole = load(sources.open("HEAD~1"))
+    saved = tmp_path / "old.json"
+    snapshotfile.write(str(saved), whole)
+    doc = json.loads(saved.read_bytes())
+    forged = [
+        {**doc, "unlisted_tags": ["develop"]},
+        {**doc, "broken": [{"tag": "develop", "name": "bc"}]},
+    ]
+    for i, edited in enumerate(forged):
+        path = tmp_path / f"forged-{i}.json"
+        path.write_bytes(json.dumps(edited).encode())
+        result = CliRunner().invoke(main, ["diff", "--repo", repo, "HEAD~1", str(path)])
+        assert result.exit_code == 3 and result.stdout == "", result.output
+        assert "has no problem" in result.stderr and result.stderr.count("\n") == 1

@@ -24,10 +24,11 @@ from typing import Any
 import orjson
 
 from .errors import ParseError, SnapshotFileError
+from .legacy import IMPLICIT_TAG
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from .names import printable, unsafe_name
-from .parse import classify
-from .source import Entry, Listing
+from .parse import CACHE_DIR, classify
+from .source import Entry, Listing, problem_key
 from .specs import parse_spec, sort_specs
 
 FORMAT = "catalog-diff snapshot"
@@ -205,8 +206,17 @@ class SnapshotFileSource:
             key = classify(printable(item["path"]))
             if key is not None:  # a package file that could not be read: still broken
                 listing.broken.add(key)
-        listing.broken.update(_broken(doc.get("broken", []), path))
-        listing.unlisted_tags.update(_names(doc.get("unlisted_tags", []), "unlisted_tags", path))
+        # Each package or folder said unknown must be what a problem is about: a file that
+        # cannot hide a package without reporting a problem (and exit 3).
+        about = _problem_subjects(listing.problems)
+        for tag, name in sorted(_broken(doc.get("broken", []), path)):
+            if (tag, name) not in about and (tag != IMPLICIT_TAG or ("", name) not in about):
+                raise SnapshotFileError(path, f"broken {tag}/{name} has no problem")
+            listing.broken.add((tag, name))
+        for tag in _names(doc.get("unlisted_tags", []), "unlisted_tags", path):
+            if ("", tag) not in about:
+                raise SnapshotFileError(path, f"unlisted tag {tag} has no problem")
+            listing.unlisted_tags.add(tag)
         for i, item in enumerate(packages):
             package = _package(item, i, path)
             key = (package.tag, package.name)
@@ -260,6 +270,20 @@ def _selection(doc: dict[str, Any], path: str) -> tuple[str | None, tuple[str, .
     ):
         raise SnapshotFileError(path, "'selection' needs a 'tag' (or null) and 'packages'")
     return tag, tuple(packages)
+
+
+def _problem_subjects(problems: Iterable[Problem]) -> set[tuple[str, str]]:
+    """What problems are about: ``(tag, package)`` of a package file or folder (any
+    layout), and ``("", name)`` of a folder ``_cache/<name>`` or of a file in it."""
+    out = set()
+    for problem in problems:
+        key = problem_key(problem.path)
+        if key is not None:
+            out.add(key)
+        parts = problem.path.split("/")
+        if len(parts) >= 2 and parts[0] == CACHE_DIR:
+            out.add(("", parts[1]))
+    return out
 
 
 def _names(value: object, field: str, path: str) -> list[str]:
