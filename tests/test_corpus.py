@@ -268,7 +268,7 @@ def build_snapshot_side(case: dict[str, Any], tmp: Path) -> Built:
     assert code == 3 and saved.is_file(), (code, err)
     one_error_line(err.splitlines()[-1] + "\n")
     doc = json.loads(saved.read_bytes())
-    assert doc["problems"] and (doc["broken"] or doc["unlisted_tags"]), doc["problems"]
+    assert doc["problems"] and (doc.get("broken") or doc.get("unlisted_tags")), doc["problems"]
     args = ["--repo", str(inner.repo), "HEAD~1", str(saved)]
     return Built(inner.repo, args, "HEAD~1", str(saved))
 

@@ -66,10 +66,6 @@ def chunks(snapshot: Snapshot) -> Iterator[bytes]:
             {"path": p.path, "message": p.message}
             for p in sorted(snapshot.problems, key=lambda p: (p.path, p.message))
         ],
-        # What the problems leave unknown: packages that could not be read, and folders
-        # of _cache/ that could not be listed (a diff of this file keeps them problems).
-        "broken": [{"tag": tag, "name": name} for tag, name in sorted(snapshot.broken)],
-        "unlisted_tags": sorted(snapshot.unlisted_tags),
     }
     if snapshot.selected_tag is not None or snapshot.selected_packages:
         # A snapshot of part of the catalog says so (absent: the whole catalog).
@@ -77,6 +73,13 @@ def chunks(snapshot: Snapshot) -> Iterator[bytes]:
             "tag": snapshot.selected_tag,
             "packages": list(snapshot.selected_packages),
         }
+    # What the problems leave unknown: packages that could not be read, and folders of
+    # _cache/ that could not be listed (a diff of this file keeps them problems). Written
+    # only when there are some: a clean snapshot's bytes are as they always were.
+    if snapshot.broken:
+        head["broken"] = [{"tag": tag, "name": name} for tag, name in sorted(snapshot.broken)]
+    if snapshot.unlisted_tags:
+        head["unlisted_tags"] = sorted(snapshot.unlisted_tags)
     yield orjson.dumps(head, option=orjson.OPT_SORT_KEYS)[:-1] + b',"packages":['
     keys = sorted(snapshot.packages)
     # Packages that share their specs (a frozen tag's copies) share their serialisation,
