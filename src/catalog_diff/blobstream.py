@@ -87,6 +87,10 @@ class BlobStream:
                 data: bytes | None = None
                 if len(header) == 3 and header[1] == b"blob":
                     data = _read_capped(stdout, int(header[2]))
+                    if len(data) < min(int(header[2]), MAX_FILE_BYTES + 1):
+                        # git stopped in the middle of the blob (a damaged pack): what it
+                        # wrote is not the file; git's own message says why.
+                        raise GitError("cat-file", self._path, "git stopped in a blob")
                     stdout.read(1)
                     if len(data) > _LARGE:
                         if batch:

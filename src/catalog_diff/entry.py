@@ -12,21 +12,27 @@ import sys
 
 def _git(argv: list[str]) -> tuple[int, str]:
     """Run git, return its exit code and output (stderr dropped). Spawned directly:
-    importing :mod:`subprocess` would cost more here than running git does."""
+    importing :mod:`subprocess` would cost more here than running git does. Like every
+    git catalog-diff starts, it gets the environment of :mod:`catalog_diff.gitenv`."""
     import os
 
     if not hasattr(os, "posix_spawnp"):  # pragma: no cover - not on this platform
         import subprocess
 
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        from .gitenv import ENV
+
+        env = {**os.environ, **ENV}
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
         return done.returncode, done.stdout
     read, write = os.pipe()
     quiet = os.open(os.devnull, os.O_WRONLY)
+    from .gitenv import ENV
+
     try:
         pid = os.posix_spawnp(
             argv[0],
             argv,
-            os.environ,
+            {**os.environ, **ENV},
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, write, 1),
                 (os.POSIX_SPAWN_DUP2, quiet, 2),
@@ -71,11 +77,13 @@ def _up_to_date(args: list[str]) -> bool:
     import os.path
     import sqlite3
 
+    from .gitenv import CONFIG_ARGS
     from .migrations import APPLICATION, SCHEMA_VERSION
 
     code, out = _git(
         [
             "git",
+            *CONFIG_ARGS,
             "-C",
             repo,
             "rev-parse",

@@ -3,7 +3,7 @@ message on one line; each subclass builds that message from its fields."""
 
 from __future__ import annotations
 
-from .names import printable
+from .names import printable, shortened
 
 #: Exit codes, documented in the README.
 EXIT_OK = 0
@@ -47,14 +47,14 @@ class NotAGitRepository(DataError):
 
 class RevisionNotFound(DataError):
     def __init__(self, revision: str, repo: str, reason: str = "unknown revision") -> None:
-        super().__init__(f"{revision}: {reason} in {repo}")
+        super().__init__(f"{shortened(revision)}: {reason} in {repo}")
         self.revision = revision
         self.repo = repo
 
 
 class GitError(DataError):
     def __init__(self, revision: str, repo: str, reason: str) -> None:
-        super().__init__(f"{revision}: git failed in {repo}: {reason}")
+        super().__init__(f"{shortened(revision)}: git failed in {repo}: {reason}")
         self.revision = revision
         self.repo = repo
         self.reason = reason

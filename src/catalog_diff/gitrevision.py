@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotACatalog, UnreadableCatalog
-from .gitsource import GitRepository
+from .errors import GitError, NotACatalog, UnreadableCatalog
+from .gitsource import ABSENT, GitRepository, MissingObject
 from .legacy import IMPLICIT_TAG, legacy_kind
-from .model import SourceInfo, SourceKind
+from .model import Problem, SourceInfo, SourceKind
 from .names import unsafe_name
 from .parse import CACHE_DIR, SPECS_FILE, classify
 from .source import (
@@ -91,7 +91,7 @@ class GitRevisionSource:
         builder = ListingBuilder()
         for mode, oid, path in rows:
             builder.add(path, _entry(mode.decode("ascii"), oid.decode("ascii"), path))
-        return builder.finish()
+        return self._held(builder.finish())
 
     def tag_listing(self, tag: str) -> Listing:
         """The listing of one tag only: ``ls-tree`` of its folder, not of the catalog."""
@@ -109,7 +109,32 @@ class GitRevisionSource:
         builder = ListingBuilder()
         for mode, oid, path in self.repo.ls_tree(self.commit.sha, f"{CACHE_DIR}/{tag}"):
             builder.add(path, _entry(mode.decode("ascii"), oid.decode("ascii"), path))
-        return builder.finish()
+        return self._held(builder.finish())
+
+    def _held(self, listing: Listing) -> Listing:
+        """``listing`` without the packages whose files a partial clone does not hold:
+        each such file is a problem (never fetched), its package neither added nor
+        removed."""
+        if not self.repo.partial():
+            return listing
+        files = {
+            key: list(entry.files) if entry.untagged else [(entry.path, entry.oid)]
+            for key, entry in listing.entries.items()
+        }
+        absent = self.repo.absent(
+            sorted({oid for pairs in files.values() for _, oid in pairs if oid})
+        )
+        if not absent:
+            return listing
+        for key, pairs in sorted(files.items()):
+            lacking = [(path, oid) for path, oid in pairs if oid in absent]
+            if lacking:
+                del listing.entries[key]
+                listing.broken.add(key)
+                listing.problems.extend(
+                    Problem(path, ABSENT.format(oid=oid)) for path, oid in lacking
+                )
+        return listing
 
     def tree(self) -> list[TreeEntry]:
         """Every entry below ``_cache/`` at this revision, sorted by path."""
@@ -131,8 +156,16 @@ class GitRevisionSource:
             return Unreadable(f"not a regular file ({DIRECTORY})")
         if rows[0][0].decode("ascii") not in _BLOB_MODES:
             return Unreadable(f"not a regular file ({SYMLINK_OR_SUBMODULE})")
-        with self.repo.read_blobs([rows[0][1].decode("ascii")]) as stream:
-            return next(stream)[1]
+        try:
+            with self.repo.read_blobs([rows[0][1].decode("ascii")]) as stream:
+                oid, data = next(stream)
+        except MissingObject as exc:
+            raise GitError(
+                f"{self.info.revision}: {path}", self.repo.path, f"cannot read it: {exc.reason}"
+            ) from exc
+        if data is None:  # a partial clone lacks it, or the repository is damaged
+            return Unreadable(self.repo.why_unreadable(oid))
+        return data
 
     def tags(self) -> set[str]:
         """The tag folders of the catalog, and ``develop`` when it holds packages of an
@@ -213,7 +246,7 @@ class GitRevisionSource:
         untagged = mine.untagged | theirs.untagged
         if untagged and tag in (None, IMPLICIT_TAG):
             self._untagged_changes(other, tag, (old, new), (mine, theirs))
-            return old, new
+            return self._held(old), other._held(new)
         prefix = CACHE_DIR if tag is None else f"{CACHE_DIR}/{tag}"
         for old_mode, new_mode, old_oid, new_oid, path in self.repo.diff_tree(
             self.commit.sha, other.commit.sha, prefix
@@ -222,7 +255,7 @@ class GitRevisionSource:
                 add_path(old, path, _entry(old_mode, old_oid, path))
             if new_mode != "000000":
                 add_path(new, path, _entry(new_mode, new_oid, path))
-        return old, new
+        return self._held(old), other._held(new)
 
     def _untagged_changes(
         self,
@@ -313,10 +346,18 @@ class GitRevisionSource:
         by_oid: dict[str, list[Entry]] = {}
         for entry in entries:
             by_oid.setdefault(entry.oid or "", []).append(entry)
-        with self.repo.read_blobs([oid for oid in by_oid if oid]) as stream:
-            for oid, data in stream:
-                for entry in by_oid[oid]:
-                    yield entry, data
+        try:
+            with self.repo.read_blobs([oid for oid in by_oid if oid]) as stream:
+                for oid, data in stream:
+                    if data is None:  # the trees name it: the repository is damaged
+                        raise MissingObject(oid, self.repo.path, self.repo.why_unreadable(oid))
+                    for entry in by_oid[oid]:
+                        yield entry, data
+        except MissingObject as exc:
+            path = by_oid[exc.oid][0].path if exc.oid in by_oid else "?"
+            raise GitError(
+                f"{self.info.revision}: {path}", self.repo.path, f"cannot read it: {exc.reason}"
+            ) from exc
 
 
 def _develop_path(name: str) -> str:

@@ -1,10 +1,14 @@
 """Catalog files at a git revision, read from the object store.
 
 The only module that imports GitPython. It never checks out, never writes to the
-repository and never changes its config: revisions are resolved with ``rev-parse``
-(after ``--end-of-options``, so nothing a user types is taken as an option), trees are
-listed with ``ls-tree``, and blobs are read through a ``git cat-file --batch`` process
-started here and read by :class:`~catalog_diff.blobstream.BlobStream`.
+repository, never fetches and never changes its config: revisions are resolved with
+``rev-parse`` (after ``--end-of-options``, so nothing a user types is taken as an
+option), trees are listed with ``ls-tree``, and blobs are read through a ``git cat-file
+--batch`` process started here and read by :class:`~catalog_diff.blobstream.BlobStream`.
+Every git process gets the options of :mod:`catalog_diff.gitenv`, so that none runs a
+program the repository's configuration names. Objects are named by git's own ids, of
+whatever length the repository uses (SHA-1 or SHA-256); GitPython's object database
+(SHA-1 only) is not used.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import git
 
+from . import gitenv
 from .blobstream import BlobStream
 from .errors import GitError, NotAGitRepository, RevisionNotFound
 from .parse import CACHE_DIR
@@ -30,6 +35,7 @@ class Commit:
     sha: str
     date: str
     subject: str
+    timestamp: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,18 @@ class LoggedCommit:
 
 _LOG_FORMAT = "--format=%x01%H%x00%P%x00%cI%x00%ct%x00%s"
 
+#: Longest revision handed to git (a ref name is at most a path; Linux refuses a single
+#: argument above 128 KiB).
+MAX_REVISION = 4096
+
+
+class MissingObject(GitError):
+    """A blob that ls-tree listed and ``cat-file`` could not read (missing or corrupt)."""
+
+    def __init__(self, oid: str, repo: str, reason: str) -> None:
+        super().__init__(f"object {oid}", repo, reason)
+        self.oid = oid
+
 
 class GitRepository:
     """A catalog repository opened read-only."""
@@ -70,10 +88,13 @@ class GitRepository:
         except git.InvalidGitRepositoryError as exc:
             raise NotAGitRepository(path) from exc
         self._git = self._repo.git
-        # Paths handed to git (after "--") are taken literally, never as glob patterns.
-        self._git.update_environment(GIT_LITERAL_PATHSPECS="1")
+        # For every git process, GitPython's own included: nothing that the repository's
+        # configuration names is run, nothing is fetched, paths are literal.
+        self._git.set_persistent_git_options(c=list(gitenv.CONFIG_ARGS[1::2]), no_pager=True)
+        self._git.update_environment(**gitenv.ENV)
         self.git_dir = str(self._repo.common_dir)
         self.working_dir = self._repo.working_tree_dir
+        self._partial: bool | None = None
 
     def close(self) -> None:
         self._git.clear_cache()
@@ -91,22 +112,38 @@ class GitRepository:
         revision = revision[4:] if revision.startswith("rev:") else revision
         if not revision or revision.startswith("-"):
             raise RevisionNotFound(revision, self.path, "not a revision (it begins with '-')")
+        if len(revision) > MAX_REVISION:
+            raise RevisionNotFound(
+                revision, self.path, f"not a revision (longer than {MAX_REVISION} characters)"
+            )
+        if "\0" in revision:
+            raise RevisionNotFound(revision, self.path, "not a revision (it holds a NUL byte)")
         try:
             sha = self._git.rev_parse(
                 "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
             ).strip()
         except git.GitCommandError as exc:
-            raise RevisionNotFound(revision, self.path, self._why_unknown()) from exc
+            why = diagnosis(_stderr(exc)) or self._why_unknown()
+            raise RevisionNotFound(revision, self.path, why) from exc
         try:
-            commit = self._repo.commit(sha)
-            date = commit.committed_datetime.isoformat()
-            message = commit.message
-        except (ValueError, git.GitCommandError) as exc:
+            out = self._git.log(
+                "-1",
+                "--no-walk",
+                "--no-show-signature",
+                "--format=%cI%x00%ct%x00%B",
+                sha,
+                "--",
+                stdout_as_string=False,
+            )
+            date, stamp, message = out.decode("utf-8", "replace").split("\0", 2)
+            timestamp = int(stamp)
+        except git.GitCommandError as exc:
+            why = f"cannot read commit {sha}: {_reason(exc)}"
+            raise GitError(revision, self.path, why) from exc
+        except ValueError as exc:
             raise GitError(revision, self.path, f"cannot read commit {sha}") from exc
-        if isinstance(message, bytes):
-            message = message.decode("utf-8", "replace")
         subject = message.strip().splitlines()[0] if message.strip() else ""
-        return Commit(sha=sha, date=date, subject=subject)
+        return Commit(sha=sha, date=date.strip(), subject=subject, timestamp=timestamp)
 
     def reflog_warning(self, revision: str) -> str | None:
         """git's warning about a reflog date older than the reflog (``main@{2025-03-01}``
@@ -123,7 +160,7 @@ class GitRepository:
     def _why_unknown(self) -> str:
         """Why a revision may be unknown, beyond a typing error: no commits at all, or a
         shallow clone whose older history is missing."""
-        if not self._repo.head.is_valid():
+        if not self._has_commits():
             return "unknown revision (the repository has no commits)"
         if Path(self.git_dir, "shallow").is_file():
             return (
@@ -132,6 +169,19 @@ class GitRepository:
             )
         return "unknown revision"
 
+    def _has_commits(self) -> bool:
+        """Whether HEAD or any ref names something (objects are not read: a damaged
+        commit still counts)."""
+        try:
+            self._git.rev_parse("--verify", "--quiet", "HEAD")
+            return True
+        except git.GitCommandError:
+            pass
+        try:
+            return bool(self._git.for_each_ref("--count=1", "--format=%(objectname)").strip())
+        except git.GitCommandError:
+            return True  # cannot tell: do not claim there are none
+
     def ls_tree(self, commit: str, prefix: str) -> list[tuple[bytes, bytes, str]]:
         """``(mode, oid, path)`` of every file below ``prefix`` at ``commit``."""
         try:
@@ -139,29 +189,77 @@ class GitRepository:
                 "-r", "-z", "--full-tree", commit, "--", prefix, stdout_as_string=False
             )
         except git.GitCommandError as exc:
-            raise GitError(commit, self.path, _first_line(exc)) from exc
+            raise GitError(commit, self.path, _reason(exc)) from exc
         return _rows(out)
 
-    def read_blobs(self, oids: list[str], ahead: int = 256) -> BlobStream:
+    def read_blobs(self, oids: list[str], ahead: int = 256) -> Blobs:
         """Stream many blobs through one ``git cat-file --batch`` process, started now.
 
         Yields ``(oid, data)`` in the order asked; ``data`` is None for an object that is
-        missing or not a blob. Up to ``ahead`` blobs are read before they are asked for.
+        missing or not a blob (:meth:`why_unreadable` says why), and for one that a
+        partial clone does not hold (see :meth:`absent`: never fetched, never asked of
+        git). git failing while it reads (a damaged pack) raises :class:`MissingObject`.
+        Up to ``ahead`` blobs are read before they are asked for.
         """
-        if not oids:
-            return BlobStream(None, [], ahead, self.path, lambda: None)
+        absent = self.absent(oids)
+        asked = [oid for oid in oids if oid not in absent]
+        if not asked:
+            return Blobs(BlobStream(None, [], ahead, self.path, lambda: None), oids, absent, self)
         try:
             proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
         except git.GitCommandError as exc:
-            raise GitError("cat-file", self.path, _first_line(exc)) from exc
+            raise GitError("cat-file", self.path, _reason(exc)) from exc
 
         def finish() -> None:
             try:
                 proc.wait()
             except git.GitCommandError as exc:
-                raise GitError("cat-file", self.path, _first_line(exc)) from exc
+                raise GitError("cat-file", self.path, _reason(exc)) from exc
 
-        return BlobStream(proc.proc, oids, ahead, self.path, finish)
+        return Blobs(BlobStream(proc.proc, asked, ahead, self.path, finish), oids, absent, self)
+
+    def partial(self) -> bool:
+        """Whether this is a partial clone (objects it lacks would be fetched on demand)."""
+        if self._partial is None:
+            try:
+                out = self._git.config(
+                    "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"
+                )
+            except git.GitCommandError:  # no such key
+                out = ""
+            self._partial = bool(out.strip())
+        return self._partial
+
+    def absent(self, oids: list[str]) -> set[str]:
+        """Those of ``oids`` that this partial clone does not hold, found without fetching
+        (``rev-list --missing=print`` never fetches, even on git before 2.44); always
+        empty for a full clone."""
+        if not oids or not self.partial():
+            return set()
+        try:
+            proc = self._git.rev_list(
+                "--objects",
+                "--no-walk",
+                "--ignore-missing",
+                "--missing=print",
+                "--stdin",
+                as_process=True,
+                istream=subprocess.PIPE,
+            )
+            out, _ = proc.proc.communicate("".join(f"{oid}\n" for oid in oids).encode("ascii"))
+            proc.wait()
+        except git.GitCommandError as exc:
+            raise GitError("rev-list", self.path, _reason(exc)) from exc
+        held = {line.split(b" ")[0].decode() for line in out.splitlines() if line[:1] != b"?"}
+        return set(oids) - held
+
+    def why_unreadable(self, oid: str) -> str:
+        """Why :meth:`read_blobs` had no bytes for a blob that a tree names."""
+        if oid in self.absent([oid]):
+            return ABSENT.format(oid=oid)
+        if len(oid) > 2 and Path(self.git_dir, "objects", oid[:2], oid[2:]).is_file():
+            return f"{DAMAGED}: the loose object {oid} is corrupt; {FSCK}"
+        return f"{DAMAGED}: the object {oid} is missing; {FSCK}"
 
     def top_level(self, commit: str, folder: str) -> list[tuple[bytes, bytes, str]]:
         """The entries directly inside ``folder`` at ``commit`` (no recursion)."""
@@ -170,7 +268,7 @@ class GitRepository:
                 "-z", "--full-tree", commit, "--", f"{folder}/", stdout_as_string=False
             )
         except git.GitCommandError as exc:
-            raise GitError(commit, self.path, _first_line(exc)) from exc
+            raise GitError(commit, self.path, _reason(exc)) from exc
         return _rows(out)
 
     def subtrees(self, commit: str, folders: list[str]) -> list[tuple[str, str]]:
@@ -186,16 +284,8 @@ class GitRepository:
                 stdout_as_string=False,
             )
         except git.GitCommandError as exc:
-            raise GitError(commit, self.path, _first_line(exc)) from exc
+            raise GitError(commit, self.path, _reason(exc)) from exc
         return [(oid.decode("ascii"), path) for mode, oid, path in _rows(out) if mode == b"040000"]
-
-    def has_blob(self, spec: str) -> bool:
-        """Whether ``<commit>:<path>`` names a blob (through the persistent batch-check)."""
-        try:
-            _, kind, _ = self._git.get_object_header(spec)
-        except (ValueError, git.GitCommandError):
-            return False
-        return kind in ("blob", b"blob")
 
     def diff_tree(self, old: str, new: str, prefix: str) -> list[tuple[str, str, str, str, str]]:
         """``(old_mode, new_mode, old_oid, new_oid, path)`` of every file that differs."""
@@ -212,7 +302,7 @@ class GitRepository:
                 stdout_as_string=False,
             )
         except git.GitCommandError as exc:
-            raise GitError(f"{old}..{new}", self.path, _first_line(exc)) from exc
+            raise GitError(f"{old}..{new}", self.path, _reason(exc)) from exc
         fields = out.split(b"\0")
         rows = []
         for i in range(0, len(fields) - 1, 2):
@@ -230,17 +320,16 @@ class GitRepository:
         try:
             out = self._git.rev_list("--first-parent", "-1", f"--before=@{timestamp}", tip, "--")
         except git.GitCommandError as exc:
-            raise GitError(tip, self.path, _first_line(exc)) from exc
+            raise GitError(tip, self.path, _reason(exc)) from exc
         return out.strip() or None
 
     def as_additions(self, commit: Commit) -> LoggedCommit:
         """A commit seen as adding its whole catalog (the first commit of a ranged index)."""
         changes = tuple(
-            Change("000000", mode.decode("ascii"), "0" * 40, oid.decode("ascii"), path)
+            Change("000000", mode.decode("ascii"), "0" * len(oid), oid.decode("ascii"), path)
             for mode, oid, path in self.ls_tree(commit.sha, CACHE_DIR)
         )
-        stamp = int(self._repo.commit(commit.sha).committed_date)
-        return LoggedCommit(commit.sha, (), commit.date, stamp, commit.subject, changes)
+        return LoggedCommit(commit.sha, (), commit.date, commit.timestamp, commit.subject, changes)
 
     def count_first_parent(self, tip: str, since: str | None) -> int:
         spec = f"{since}..{tip}" if since else tip
@@ -266,7 +355,11 @@ class GitRepository:
             "--full-history",
             "--sparse",
             "--no-ext-diff",
+            "--no-textconv",
+            "--no-show-signature",
             "--no-color",
+            # No order file read from the repository's configuration (diff.orderFile).
+            "-O/dev/null",
             _LOG_FORMAT,
             spec,
             "--",
@@ -276,6 +369,7 @@ class GitRepository:
         stdout = proc.proc.stdout
         pending = b""
         finished = False
+        boundary = self._shallow()
         try:
             while True:
                 block = stdout.read(1 << 20)
@@ -284,7 +378,10 @@ class GitRepository:
                 pending = parts.pop() if block else b""
                 for part in parts + ([pending] if not block and pending else []):
                     if part:
-                        yield _logged(part)
+                        logged = _logged(part)
+                        if not logged.parents and logged.sha in boundary:
+                            raise GitError(logged.sha, self.path, _shallow_reason(logged.sha))
+                        yield logged
                 if not block:
                     break
             finished = True
@@ -296,30 +393,53 @@ class GitRepository:
                 # Stopped early (Ctrl-C, or the reader left): git's broken pipe is our
                 # doing and must not hide what stopped us.
                 if finished:
-                    raise GitError(spec, self.path, _first_line(exc)) from exc
+                    raise GitError(spec, self.path, _reason(exc)) from exc
+
+    def _shallow(self) -> set[str]:
+        """The commits at a shallow clone's boundary (git shows them without parents)."""
+        try:
+            text = Path(self.git_dir, "shallow").read_text("ascii", "replace")
+        except OSError:
+            return set()
+        return set(text.split())
 
     def blobs_exist(self, specs: list[str]) -> list[bool]:
-        """Whether each ``<tree-ish>:<path>`` names a blob, asked of one ``git cat-file
-        --batch-check`` process (one round trip per question costs more with thousands of
-        package folders of an older layout). A spec holding a newline cannot be asked: no."""
+        """Whether each ``<tree-ish>:<path>`` names a blob, asked of ``git cat-file
+        --batch-check`` (one process for all: one round trip per question costs more with
+        thousands of package folders of an older layout). A spec holding a newline
+        cannot be asked: no. In a partial clone, only the trees are read: a blob the
+        clone lacks is a blob all the same, and is never fetched."""
         asked = [spec for spec in specs if "\n" not in spec]
         if not asked:
             return [False] * len(specs)
+        if self.partial():
+            names = [line if _is_oid(line) else "" for line in self._check(asked, "%(objectname)")]
+            absent = self.absent([oid for oid in names if oid])
+            held = sorted({oid for oid in names if oid and oid not in absent})
+            kinds = dict(zip(held, self._check(held, "%(objecttype)"), strict=True))
+            answers = iter(bool(oid) and (oid in absent or kinds[oid] == "blob") for oid in names)
+        else:
+            answers = iter(line == "blob" for line in self._check(asked, "%(objecttype)"))
+        return [False if "\n" in spec else next(answers) for spec in specs]
+
+    def _check(self, asked: list[str], fmt: str) -> list[str]:
+        """One line of ``git cat-file --batch-check=FMT`` per question."""
+        if not asked:
+            return []
         try:
-            proc = self._git.cat_file("--batch-check", as_process=True, istream=subprocess.PIPE)
+            proc = self._git.cat_file(
+                f"--batch-check={fmt}", as_process=True, istream=subprocess.PIPE
+            )
             out, _ = proc.proc.communicate("".join(f"{spec}\n" for spec in asked).encode())
             proc.wait()
-        except (OSError, git.GitCommandError) as exc:
+        except git.GitCommandError as exc:
+            raise GitError("cat-file", self.path, _reason(exc)) from exc
+        except OSError as exc:
             raise GitError("cat-file", self.path, str(exc).strip() or "git failed") from exc
-        answers = iter(out.split(b"\n"))
-        found = []
-        for spec in specs:
-            if "\n" in spec:
-                found.append(False)
-                continue
-            parts = next(answers, b"").split(b" ")
-            found.append(len(parts) == 3 and parts[1] == b"blob" and parts[2].isdigit())
-        return found
+        lines: list[str] = bytes(out).decode("utf-8", "surrogateescape").split("\n")
+        if len(lines) < len(asked):
+            raise GitError("cat-file", self.path, "cat-file answered fewer questions than asked")
+        return lines[: len(asked)]
 
 
 def _logged(record: bytes) -> LoggedCommit:
@@ -359,7 +479,106 @@ def _rows(out: bytes) -> list[tuple[bytes, bytes, str]]:
     return rows
 
 
-def _first_line(exc: git.GitCommandError) -> str:
-    text = exc.stderr if isinstance(exc.stderr, str) else str(exc)
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[0].removeprefix("stderr: ").strip("'") if lines else "git failed"
+#: The start of every diagnosis of a damaged repository, and what to do about it.
+DAMAGED = "the repository is damaged"
+FSCK = "'git fsck' shows what is damaged"
+
+#: The problem of a file whose blob a partial clone does not hold.
+ABSENT = (
+    "its object {oid} is not in this partial clone (catalog-diff never fetches; "
+    "a clone without --filter holds every file)"
+)
+
+
+def _is_oid(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def _shallow_reason(sha: str) -> str:
+    return (
+        f"a shallow clone: the history before commit {sha[:12]} is missing, so what it "
+        "changed cannot be told; 'git fetch --unshallow' fetches it, or index from that "
+        f"commit on with 'catalog-diff index {sha[:12]}..HEAD'"
+    )
+
+
+def _stderr(exc: git.GitCommandError) -> str:
+    """What git wrote on its standard error (GitPython wraps it in a label and quotes)."""
+    text = exc.stderr if isinstance(exc.stderr, str) else ""
+    text = text.strip()
+    if text.startswith("stderr: '") and text.endswith("'"):
+        text = text[len("stderr: '") : -1]
+    return text
+
+
+def diagnosis(stderr: str) -> str | None:
+    """What git's error output means, when it is more than "unknown revision": a
+    repository owned by another user, a damaged repository, an object a partial clone
+    lacks. None when it says nothing of the kind."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return None
+    text = "\n".join(lines).lower()
+    if "dubious ownership" in text:
+        command = next((line for line in lines if "safe.directory" in line), "")
+        trust = f"; if you trust its owner: {command}" if command.startswith("git ") else ""
+        return f"git refuses to read a repository owned by another user (dubious ownership){trust}"
+    fatal = next((line for line in lines if line.startswith("fatal:")), lines[0])
+    if "promisor remote" in text or "lazy fetching disabled" in text:
+        return (
+            "an object this partial clone does not hold (catalog-diff never fetches; a clone "
+            f"without --filter holds every file): {fatal}"
+        )
+    damage = ("corrupt", "inflate", "unable to unpack", "bad object", "failed to read", "packfile")
+    if any(word in text for word in damage):
+        return f"{DAMAGED} ({fatal}); {FSCK}"
+    return None
+
+
+def _reason(exc: git.GitCommandError) -> str:
+    """A one-line reason for a failed git command: its diagnosis, else git's first line."""
+    err = _stderr(exc)
+    found = diagnosis(err)
+    if found is not None:
+        return found
+    lines = [line.strip() for line in err.splitlines() if line.strip()]
+    return lines[0] if lines else f"git exited with status {exc.status}"
+
+
+class Blobs:
+    """The blobs of :meth:`GitRepository.read_blobs`, in the order asked: None for one
+    that a partial clone lacks (never asked of git) or that git answers "missing" (see
+    :meth:`GitRepository.why_unreadable`); git failing raises :class:`MissingObject`
+    naming the blob it was reading."""
+
+    def __init__(
+        self, stream: BlobStream, oids: list[str], absent: set[str], repo: GitRepository
+    ) -> None:
+        self._stream = stream
+        self._oids = iter(oids)
+        self._absent = absent
+        self._repo = repo
+
+    def __iter__(self) -> Blobs:
+        return self
+
+    def __next__(self) -> tuple[str, bytes | None]:
+        oid = next(self._oids)
+        if oid in self._absent:
+            return oid, None
+        try:
+            got, data = next(self._stream)
+        except StopIteration:
+            raise MissingObject(oid, self._repo.path, "git stopped answering") from None
+        except GitError as exc:
+            raise MissingObject(oid, self._repo.path, exc.reason) from exc
+        return got, data
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> Blobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 import orjson
 
 from . import legacy
-from .errors import DataError, ParseError
+from .errors import DataError, GitError, ParseError
 from .frontmatter import spec_details_line
-from .gitsource import Commit, GitRepository, LoggedCommit
+from .gitsource import Commit, GitRepository, LoggedCommit, MissingObject
 from .ingeststate import REGULAR, Parsed, State, assemble_legacy, file_kind, layout_of, package_key
 from .legacy import IMPLICIT_TAG
 from .migrations import IndexFileError
@@ -121,7 +121,10 @@ class Ingest:
                         done += len(ready[0])
                         if progress:
                             progress(done, total)
-                    fresh = {oid: self._read(data, paths[oid]) for oid, data in stream}
+                    fresh = {
+                        oid: self._read(_held(repo, data, oid, paths[oid]), paths[oid])
+                        for oid, data in _named(stream, paths)
+                    }
                 ready = (chunk, fresh)
                 parsed += len(fresh)
             if ready is not None:
@@ -442,7 +445,8 @@ class Ingest:
             if found is not None:
                 return found
             with repo.read_blobs([oid]) as stream:
-                return self._read(next(stream)[1], path)
+                data = next(_named(stream, {oid: path}))[1]
+                return self._read(_held(repo, data, oid, path), path)
 
         return self._content(oid, "tagged", path, state, read, fresh=oid in parsed)
 
@@ -506,6 +510,25 @@ class Ingest:
 def _unlisted_key(mode: str, oid: str, path: str) -> str:
     """The key of the content standing for the packages a symlink or submodule hides."""
     return f"unlisted:{mode}:{oid}:{path}"
+
+
+def _named(
+    stream: Iterator[tuple[str, bytes | None]], paths: dict[str, str]
+) -> Iterator[tuple[str, bytes | None]]:
+    """The blobs of ``stream``; a blob git cannot read is an error naming its path."""
+    try:
+        yield from stream
+    except MissingObject as exc:
+        path = paths.get(exc.oid, "?")
+        raise GitError(path, exc.repo, f"cannot read it: {exc.reason}") from exc
+
+
+def _held(repo: GitRepository, data: bytes | None, oid: str, path: str) -> bytes:
+    """The bytes of a blob. One git cannot give is an error, not a problem kept in the
+    index for good: a damaged repository, or a partial clone that lacks it."""
+    if data is None:
+        raise GitError(path, repo.path, f"cannot read it: {repo.why_unreadable(oid)}")
+    return data
 
 
 def _chunks(

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from . import legacy
-from .errors import ParseError
+from .errors import GitError, ParseError
 from .gitsource import GitRepository
 from .model import Problem, Spec
 from .parse import classify
@@ -181,6 +181,10 @@ def assemble_legacy(
     oids = {path: oid for path, oid, mode in rows if mode in REGULAR}
     with repo.read_blobs(sorted(set(oids.values()))) as stream:
         blobs = dict(stream)
+    lacking = sorted(path for path, oid in oids.items() if oid in blobs and blobs[oid] is None)
+    if lacking:  # an error, not a problem kept in the index for good
+        why = repo.why_unreadable(oids[lacking[0]])
+        raise GitError(lacking[0], repo.path, f"cannot read it: {why}")
     layout = "untagged-index" if head_path.endswith("/index.md") else "untagged-specs"
     text = blobs.get(head_oid)
     if text is None:

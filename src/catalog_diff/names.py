@@ -37,3 +37,15 @@ def printable(text: str) -> str:
     ``\\u202e``; ``\\xff`` for a byte that is not UTF-8): one line, inert on a terminal,
     and valid UTF-8."""
     return UNSAFE.sub(_escape, text) if UNSAFE.search(text) else text
+
+
+#: How many characters of a name an error message shows at most.
+SHOWN = 200
+
+
+def shortened(text: str, limit: int = SHOWN) -> str:
+    """``text``, or its first ``limit`` characters and a marker saying how long it was
+    (so that a revision of 100 KB does not fill a terminal)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}...[{len(text)} characters]"

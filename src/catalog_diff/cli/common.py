@@ -22,7 +22,7 @@ from ..errors import (
     CatalogDiffWarning,
     UsageError,
 )
-from ..names import printable
+from ..names import printable, shortened
 
 #: A bug: an exception catalog-diff did not raise on purpose.
 EXIT_INTERNAL = 4
@@ -84,7 +84,8 @@ def reports_errors(func: F) -> F:
             sys.stderr.close()
             sys.exit(EXIT_OK)
         except Exception as exc:
-            fail(f"internal error ({type(exc).__name__}: {exc}); please report it", EXIT_INTERNAL)
+            what = shortened(str(exc))
+            fail(f"internal error ({type(exc).__name__}: {what}); please report it", EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 
