@@ -66,7 +66,8 @@ class GitRepoBuilder:
         repo.tag("v1")
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, object_format: str = "sha1") -> None:
+        """``object_format``: ``sha1`` or ``sha256`` (``git init --object-format``)."""
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         # An empty home and empty global/system config files, outside the work tree.
@@ -77,7 +78,7 @@ class GitRepoBuilder:
         for empty in (self._global, self._system):
             empty.write_bytes(b"")
         self._commits = 0
-        self.git("init", "-q", "-b", "main")
+        self.git("init", "-q", "-b", "main", f"--object-format={object_format}")
 
     # ---- environment -----------------------------------------------------------------
 
