@@ -363,6 +363,14 @@ def build(case: dict[str, Any], tmp: Path) -> Built:
         )
         assert (clone / ".git" / "shallow").is_file()
         return Built(clone, _args(default, clone, tmp), "HEAD~1", "HEAD")
+    elif setup in GIT_SETUPS:
+        _two_commits(repo, case, commit)
+        where = GIT_SETUPS[setup](repo, case, tmp)
+        return Built(where, _args(case.get("args", default), where, tmp), "HEAD~1", "HEAD")
+    elif setup in REVISIONS:
+        _two_commits(repo, case, commit)
+        args = ["--repo", str(repo.path), REVISIONS[setup], "HEAD"]
+        return Built(repo.path, args, REVISIONS[setup], "HEAD")
     else:
         assert setup in (None, "repo-name"), setup
         _two_commits(repo, case, commit)
@@ -386,6 +394,116 @@ def shadow_files(case: dict[str, Any], repo: GitRepoBuilder) -> dict[str, bytes]
         else:
             files[name] = dumps(snapshot("rev:HEAD", repo=str(repo.path)))
     return files
+
+
+# ---- repositories that git reads differently (test_gitsafe.py has the full checks) ---------
+
+
+def hostile_config(repo: GitRepoBuilder, case: dict[str, Any], tmp: Path) -> Path:
+    """The repository's configuration names a program wherever git could run one; each
+    would leave a file PWNED in the case's folder."""
+    program = tmp / "payload.sh"
+    program.write_text(f'#!/bin/sh\ntouch "{tmp}/PWNED"\nexit 1\n')
+    program.chmod(0o755)
+    hooks = tmp / "hooks"
+    hooks.mkdir()
+    for hook in ("post-checkout", "reference-transaction", "post-index-change", "pre-auto-gc"):
+        (hooks / hook).symlink_to(program)
+    for key in (
+        "core.fsmonitor",
+        "core.pager",
+        "diff.external",
+        "gpg.program",
+        "core.sshCommand",
+        "credential.helper",
+        "diff.payload.textconv",
+        "filter.payload.clean",
+        "filter.payload.smudge",
+    ):
+        repo.git("config", key, str(program))
+    repo.git("config", "core.hooksPath", str(hooks))
+    repo.git("config", "log.showSignature", "true")
+    (repo.path / ".git" / "info" / "attributes").write_text("* diff=payload filter=payload\n")
+    return repo.path
+
+
+def partial_clone(repo: GitRepoBuilder, case: dict[str, Any], tmp: Path) -> Path:
+    """A ``--filter=blob:none`` clone holding every blob but the one at ``path`` on the
+    new side (fetched while the clone is made; catalog-diff itself never fetches)."""
+    repo.git("config", "uploadpack.allowFilter", "true")
+    clone = tmp / "partial"
+    subprocess.run(
+        ["git", "clone", "-q", "--filter=blob:none", "--no-checkout", f"file://{repo.path}", clone],
+        env=repo.env(),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    lacking = repo.rev_parse(f"HEAD:{case_path(case)}")
+    for rev in ("HEAD~1", "HEAD"):
+        for path in side_files(NEW):
+            oid = repo.rev_parse(f"{rev}:{path}")
+            if oid != lacking:
+                subprocess.run(
+                    ["git", "cat-file", "blob", oid],
+                    cwd=clone,
+                    env=repo.env(),
+                    check=True,
+                    capture_output=True,
+                    timeout=120,
+                )
+    return clone
+
+
+def _corrupt(repo: GitRepoBuilder, oid: str) -> None:
+    loose = repo.path / ".git" / "objects" / oid[:2] / oid[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"not zlib")
+
+
+def corrupt_commit(repo: GitRepoBuilder, case: dict[str, Any], tmp: Path) -> Path:
+    _corrupt(repo, repo.rev_parse("HEAD"))
+    return repo.path
+
+
+def corrupt_blob(repo: GitRepoBuilder, case: dict[str, Any], tmp: Path) -> Path:
+    _corrupt(repo, repo.rev_parse(f"HEAD:{case_path(case)}"))
+    return repo.path
+
+
+def corrupt_pack(repo: GitRepoBuilder, case: dict[str, Any], tmp: Path) -> Path:
+    """Every object packed, then the second half of the pack's data inverted."""
+    repo.git("repack", "-adq")
+    [pack] = (repo.path / ".git" / "objects" / "pack").glob("*.pack")
+    data = bytearray(pack.read_bytes())
+    for i in range(len(data) // 2, len(data) - 20):
+        data[i] ^= 0xFF
+    pack.chmod(0o644)
+    pack.write_bytes(bytes(data))
+    return repo.path
+
+
+def sha256_repository(repo: GitRepoBuilder, case: dict[str, Any], tmp: Path) -> Path:
+    """The same two commits in a repository of SHA-256 object ids."""
+    twin = GitRepoBuilder(tmp / "sha256", object_format="sha256")
+    _two_commits(twin, case, lambda: twin.commit("develop 2025-03-30", date=DATES[1]))
+    return twin.path
+
+
+GIT_SETUPS: dict[str, Callable[[GitRepoBuilder, dict[str, Any], Path], Path]] = {
+    "hostile-config": hostile_config,
+    "partial-clone": partial_clone,
+    "corrupt-commit": corrupt_commit,
+    "corrupt-blob": corrupt_blob,
+    "corrupt-pack": corrupt_pack,
+    "sha256": sha256_repository,
+}
+
+#: Old-side revisions too odd to write in the manifest.
+REVISIONS = {
+    "revision-100kb": "HEAD" * 25_600,
+    "revision-not-utf8": os.fsdecode(b"ma\xffin\xfe"),
+}
 
 
 def _args(template: list[str], repo: Path, tmp: Path) -> list[str]:
