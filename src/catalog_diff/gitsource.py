@@ -335,7 +335,9 @@ class GitRepository:
         spec = f"{since}..{tip}" if since else tip
         try:
             return int(self._git.rev_list("--first-parent", "--count", spec, "--").strip())
-        except (git.GitCommandError, ValueError) as exc:
+        except git.GitCommandError as exc:
+            raise GitError(spec, self.path, f"cannot count commits: {_reason(exc)}") from exc
+        except ValueError as exc:
             raise GitError(spec, self.path, "cannot count commits") from exc
 
     def first_parent_log(self, tip: str, since: str | None) -> Iterator[LoggedCommit]:
