@@ -280,8 +280,9 @@ def test_no_program_the_configuration_names_ever_runs(tmp_path: Path) -> None:
 
 
 def test_the_fast_index_check_runs_no_configured_program(tmp_path: Path) -> None:
-    """``index`` on an up-to-date index is answered before GitPython is imported: its
-    one git command gets the same overrides."""
+    """``index`` on an up-to-date index is answered before GitPython is imported, by
+    one ``rev-parse`` that gets the same overrides: in a repository whose fsmonitor runs
+    on any command that reads the index, nothing runs and nothing is written."""
     repo = build(tmp_path / "catalog").path
     env = environment(tmp_path / "home")
     index = str(tmp_path / "index.sqlite")
@@ -611,3 +612,27 @@ def test_no_commits_is_said_only_when_there_are_none(tmp_path: Path) -> None:
     empty = GitRepoBuilder(tmp_path / "empty")
     code, _, err = cli(["show", "--repo", str(empty.path), "HEAD"], env, tmp_path)
     assert code == 3 and "unknown revision (the repository has no commits)" in one_line(err)
+
+
+def test_a_partial_clone_without_trees_is_one_line_never_a_fetch(tmp_path: Path) -> None:
+    """A ``--filter=tree:0`` clone lacks the trees themselves: listing the catalog would
+    need a fetch, which is refused; the error says so."""
+    env = environment(tmp_path / "home")
+    source = build(tmp_path / "source").path
+    git(source, "config", "uploadpack.allowFilter", "true", env=env)
+    clone = tmp_path / "clone"
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--filter=tree:0",
+        "--no-checkout",
+        f"file://{source}",
+        str(clone),
+        env=env,
+    )
+    before = listing(clone / ".git")
+    code, out, err = cli(["diff", "--repo", str(clone), "HEAD~1", "HEAD"], env, tmp_path)
+    assert (code, out) == (3, "")
+    assert "an object this partial clone does not hold (catalog-diff never fetches" in one_line(err)
+    assert listing(clone / ".git") == before
