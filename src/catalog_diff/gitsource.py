@@ -95,6 +95,8 @@ class GitRepository:
         self.git_dir = str(self._repo.common_dir)
         self.working_dir = self._repo.working_tree_dir
         self._partial: bool | None = None
+        # How each resolved commit was asked for, so that a later error names it.
+        self._asked: dict[str, str] = {}
 
     def close(self) -> None:
         self._git.clear_cache()
@@ -143,6 +145,7 @@ class GitRepository:
         except ValueError as exc:
             raise GitError(revision, self.path, f"cannot read commit {sha}") from exc
         subject = message.strip().splitlines()[0] if message.strip() else ""
+        self._asked.setdefault(sha, revision)
         return Commit(sha=sha, date=date.strip(), subject=subject, timestamp=timestamp)
 
     def reflog_warning(self, revision: str) -> str | None:
@@ -156,6 +159,11 @@ class GitRepository:
             return None
         lines = [line for line in str(err).splitlines() if "only goes back to" in line]
         return lines[0].removeprefix("warning: ").strip() if lines else None
+
+    def _named(self, sha: str) -> str:
+        """A resolved commit as the user asked for it, with its short SHA."""
+        asked = self._asked.get(sha)
+        return f"{asked} ({sha[:12]})" if asked and asked != sha else sha
 
     def _why_unknown(self) -> str:
         """Why a revision may be unknown, beyond a typing error: no commits at all, or a
@@ -189,7 +197,7 @@ class GitRepository:
                 "-r", "-z", "--full-tree", commit, "--", prefix, stdout_as_string=False
             )
         except git.GitCommandError as exc:
-            raise GitError(commit, self.path, _reason(exc)) from exc
+            raise GitError(self._named(commit), self.path, _reason(exc)) from exc
         return _rows(out)
 
     def read_blobs(self, oids: list[str], ahead: int = 256) -> Blobs:
@@ -268,7 +276,7 @@ class GitRepository:
                 "-z", "--full-tree", commit, "--", f"{folder}/", stdout_as_string=False
             )
         except git.GitCommandError as exc:
-            raise GitError(commit, self.path, _reason(exc)) from exc
+            raise GitError(self._named(commit), self.path, _reason(exc)) from exc
         return _rows(out)
 
     def subtrees(self, commit: str, folders: list[str]) -> list[tuple[str, str]]:
@@ -284,7 +292,7 @@ class GitRepository:
                 stdout_as_string=False,
             )
         except git.GitCommandError as exc:
-            raise GitError(commit, self.path, _reason(exc)) from exc
+            raise GitError(self._named(commit), self.path, _reason(exc)) from exc
         return [(oid.decode("ascii"), path) for mode, oid, path in _rows(out) if mode == b"040000"]
 
     def diff_tree(self, old: str, new: str, prefix: str) -> list[tuple[str, str, str, str, str]]:
@@ -302,7 +310,8 @@ class GitRepository:
                 stdout_as_string=False,
             )
         except git.GitCommandError as exc:
-            raise GitError(f"{old}..{new}", self.path, _reason(exc)) from exc
+            spec = f"{self._named(old)}..{self._named(new)}"
+            raise GitError(spec, self.path, _reason(exc)) from exc
         fields = out.split(b"\0")
         rows = []
         for i in range(0, len(fields) - 1, 2):
@@ -320,7 +329,7 @@ class GitRepository:
         try:
             out = self._git.rev_list("--first-parent", "-1", f"--before=@{timestamp}", tip, "--")
         except git.GitCommandError as exc:
-            raise GitError(tip, self.path, _reason(exc)) from exc
+            raise GitError(self._named(tip), self.path, _reason(exc)) from exc
         return out.strip() or None
 
     def as_additions(self, commit: Commit) -> LoggedCommit:
