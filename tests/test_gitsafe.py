@@ -637,3 +637,17 @@ def test_a_partial_clone_without_trees_is_one_line_never_a_fetch(tmp_path: Path)
     assert one_line(err).startswith("catalog-diff: error: HEAD~1 (")
     assert "an object this partial clone does not hold (catalog-diff never fetches" in err
     assert listing(clone / ".git") == before
+
+
+def test_core_worktree_cannot_point_catalog_diff_at_another_repository(tmp_path: Path) -> None:
+    """``--repo X/.git`` whose configuration names another repository's folder as its
+    work tree: git still reads X."""
+    env = environment(tmp_path / "home")
+    mine = build(tmp_path / "mine")
+    other = build(tmp_path / "other", commits=3)
+    git(mine.path, "config", "core.worktree", str(other.path), env=env)
+    code, out, err = cli(
+        ["show", "--repo", str(mine.path / ".git"), "--format", "json", "HEAD"], env, tmp_path
+    )
+    assert code == 0, err
+    assert json.loads(out)["commit"] == mine.rev_parse("HEAD") != other.rev_parse("HEAD")

@@ -87,7 +87,9 @@ class GitRepository:
             raise NotAGitRepository(path, "no such directory") from exc
         except git.InvalidGitRepositoryError as exc:
             raise NotAGitRepository(path) from exc
-        self._git = self._repo.git
+        # git runs in the git directory GitPython found, never in a work tree that the
+        # configuration names (core.worktree could point at another repository).
+        self._git = git.Git(self._repo.git_dir)
         # For every git process, GitPython's own included: nothing that the repository's
         # configuration names is run, nothing is fetched, paths are literal.
         self._git.set_persistent_git_options(c=list(gitenv.CONFIG_ARGS[1::2]), no_pager=True)
@@ -100,6 +102,7 @@ class GitRepository:
 
     def close(self) -> None:
         self._git.clear_cache()
+        self._repo.git.clear_cache()
         self._repo.close()
 
     def __enter__(self) -> GitRepository:
