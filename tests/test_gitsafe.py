@@ -589,7 +589,7 @@ def test_any_revision_gets_one_safe_line(revision: str, tmp_path: Path) -> None:
         one_line(err)
         assert len(err) < 1200, len(err)
         if len(revision) > 200:
-            assert f"...[{len(revision)} characters]: not a revision (longer than 4096" in err
+            assert f"...[{len(revision)} characters]: unknown revision (longer than 4096" in err
         else:
             assert "unknown revision" in err, err
 

@@ -119,7 +119,7 @@ class GitRepository:
             raise RevisionNotFound(revision, self.path, "not a revision (it begins with '-')")
         if len(revision) > MAX_REVISION:
             raise RevisionNotFound(
-                revision, self.path, f"not a revision (longer than {MAX_REVISION} characters)"
+                revision, self.path, f"unknown revision (longer than {MAX_REVISION} characters)"
             )
         if "\0" in revision:
             raise RevisionNotFound(revision, self.path, "not a revision (it holds a NUL byte)")
