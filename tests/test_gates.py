@@ -211,11 +211,12 @@ def test_gates_in_every_format(releases: GitRepoBuilder) -> None:
     code, out, _ = run(*base, "--format", "markdown")
     assert code == 1
     assert "### Gates: 1 of 2 tripped\n" in out
-    assert "| `lost-target:zen4` | **tripped** | `lost-target:zen4: 3 packages" in out
+    # The reason is a sentence (inert text), without the condition its row starts with.
+    assert "| `lost-target:zen4` | **tripped** | 3 packages lost target zen4: v0.23.1/" in out
     code, out, _ = run(*base, "--format", "github")
     assert code == 1
     assert "### Gates: 1 of 2 tripped\n" in out
-    row = "| <code>removed-packages</code> | passed | removed-packages: 0 packages removed |"
+    row = "| <code>removed-packages</code> | passed | 0 packages removed |"
     assert row in out
     # Without --fail-on: an empty list, no section.
     code, out, _ = run("diff", "--repo", str(releases.path), *RELEASE_ARGS, "--format", "json")

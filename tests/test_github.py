@@ -304,8 +304,11 @@ def test_json_keeps_the_names_as_they_are(hostile: GitRepoBuilder) -> None:
         ("<b>&amp;</b>", "&lt;b&gt;&amp;amp;&lt;/b&gt;"),
         ("a|b `c` *d* $e$ \\f", "a&#124;b &#96;c&#96; &#42;d&#42; &#36;e&#36; &#92;f"),
         ("@o #1 https://x.y www.z", "@&#8203;o &#35;&#8203;1 https:&#8203;//x.y www&#8203;.z"),
-        ("line\nbreak\ttab", "line break tab"),
-        ("caf\u00e9 \u202eevil \x07", "caf&#233; &#xFFFD;evil &#xFFFD;"),
+        # Controls, line breaks and direction overrides are shown as escapes (backslash
+        # written as a reference), so nothing is hidden and nothing reorders the text.
+        ("line\nbreak\ttab", "line&#92;x0abreak&#92;x09tab"),
+        ("caf\u00e9 \u202eevil \x07", "caf&#233; &#92;u202eevil &#92;x07"),
+        ("zero\u200bwidth\ufeff", "zero&#92;u200bwidth&#92;ufeff"),
     ],
 )
 def test_escape(value: str, expected: str) -> None:

@@ -19,6 +19,7 @@ from catalog_diff.model import Package as CatalogPackage
 from catalog_diff.model import Snapshot, SourceInfo, SourceKind, Spec
 from catalog_diff.parse import parse_package
 from catalog_diff.release import build
+from catalog_diff.render.escape import inert
 from catalog_diff.render.release_notes import render_release_notes
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree
 from test_golden import check_golden
@@ -130,7 +131,11 @@ def test_weekly_develop(repos: dict[str, GitRepoBuilder]) -> None:
     upgrades = {c.name: c for c in notes.upgrades}
     assert (upgrades["hdf5"].old_newest, upgrades["hdf5"].new_newest) == ("1.14.5", "1.14.6")
     assert [(m.old, m.new) for m in upgrades["kokkos"].moves] == [("4.3.01", "4.5.01")]
-    assert [c.name for c in notes.downgrades] == ["gcc"]
+    # gcc only dropped its newest version's specs (14.2.0): not a downgrade, a version
+    # dropped, listed with the other version changes.
+    assert notes.downgrades == ()
+    other = {c.name: c for c in notes.other_version_changes}
+    assert (other["gcc"].removed, other["gcc"].new_newest) == (("14.2.0",), "12.4.0")
     top = notes.compiler_moves[0]
     assert (top.old, top.new) == ("oneapi@2024.2.1", "intel-oneapi-compilers@2024.2.1")
     assert top.specs == 50 and len(top.packages) == 23
@@ -176,7 +181,9 @@ def test_tag_on_two_sources_gives_the_same_notes(tmp_path: Path) -> None:
         ["release-notes", "--repo", str(repo.path), "--tag", "develop", "HEAD~1", "HEAD"]
     )
     assert (code, err) == (0, "")
-    assert by_revision.startswith("# Release notes: develop at HEAD\\~1 → develop at HEAD\n")
+    # A git expression is named by its commit in the title; a plain name as typed.
+    old_sha = repo.rev_parse("HEAD~1")[:12]
+    assert by_revision.startswith(f"# Release notes: develop at {old_sha} → develop at HEAD\n")
     weekly = two_tags(tmp_path / "tags", "develop-2025-03-23", "develop-2025-03-30")
     by_tag = run(
         ["release-notes", "develop-2025-03-23", "develop-2025-03-30", "--repo", str(weekly.path)]
@@ -361,9 +368,10 @@ def test_hostile_labels_are_escaped_in_plain_text() -> None:
     new = _snapshot("v2", {"zlib": (_spec("b" * 32, "1.1", "gcc@12", ("root",)),)})
     out = render_release_notes(build(old, new, old_label=HOSTILE, new_label="v2"))
     title = out.splitlines()[0]
-    assert title.startswith("# Release notes: \\<script\\>alert\\(1\\)")
-    assert re.search(r"(?<!\\)[<>\[\]|`*@]", title) is None
-    assert "| stack | \\<script\\>" in out
+    # Inert Markdown text: character references (GitHub shows the label as typed).
+    assert title.startswith("# Release notes: &lt;script&gt;alert(1)&lt;/script&gt;&#124;")
+    assert re.search(r"[<>|`*]|@(?!&#8203;)|\]\(", title) is None
+    assert "| stack | &lt;script&gt;" in out
 
 
 def test_package_glob(repos: dict[str, GitRepoBuilder]) -> None:
@@ -384,7 +392,11 @@ def test_html_template_is_autoescaped(repos: dict[str, GitRepoBuilder]) -> None:
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
     markdown = render_release_notes(notes, "{{ new_packages[0].name }}", "notes.md.j2")
-    assert markdown == HOSTILE + "\n"  # no HTML escaping in Markdown templates
+    # A Markdown template prints any value as inert Markdown text (not HTML-escaped text:
+    # character references, which Markdown decodes), unless it asks for it raw.
+    assert markdown == inert(HOSTILE) + "\n"
+    raw = render_release_notes(notes, "{{ new_packages[0].name | safe }}", "notes.md.j2")
+    assert raw == HOSTILE + "\n"
 
 
 def test_readme_shows_the_real_patch_release_notes() -> None:

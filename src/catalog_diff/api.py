@@ -7,13 +7,14 @@ that a command pays only for what it does.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PackageNotFound, RevisionNotFound, UsageError
 from .load import ALL, Selection, Sources, load, load_pair
-from .model import Snapshot
+from .model import SourceInfo, Snapshot
 from .patterns import Globs, globs
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
@@ -162,12 +163,20 @@ def release_notes(
             return build(before, after)
         before = load(sources.open(old), Selection(tag=tag, package=package))
         after = load(sources.open(new), Selection(tag=tag, package=package))
-    return build(
-        before,
-        after,
-        old_label=f"{tag} at {before.info.label}",
-        new_label=f"{tag} at {after.info.label}",
-    )
+    labels = (_label(tag, before.info), _label(tag, after.info))
+    return build(before, after, old_label=labels[0], new_label=labels[1])
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _label(tag: str, info: SourceInfo) -> str:
+    """``develop at v0.23.1``: a source named plainly (a tag, a branch) or by ``--at`` as
+    typed; a git expression (``HEAD~3``, ``main@{...}``) by its commit's short SHA."""
+    name = info.label.removeprefix("rev:")
+    if info.at or _PLAIN_NAME.fullmatch(name) or not info.commit:
+        return f"{tag} at {name}"
+    return f"{tag} at {info.commit[:12]}"
 
 
 # ---- the history index ---------------------------------------------------------------

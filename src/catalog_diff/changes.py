@@ -7,7 +7,7 @@ specs per stack and gates), and the renderers read that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from .model import SourceInfo, Spec
@@ -46,6 +46,8 @@ class StacksChange:
     hash: str
     added: tuple[str, ...]
     removed: tuple[str, ...]
+    #: The spec on the new side, for the reports to show it whole (not compared).
+    spec: Spec | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ class FieldsChange:
 
     hash: str
     fields: tuple[FieldChange, ...]
+    #: The spec on the new side, for the reports to show it whole (not compared).
+    spec: Spec | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

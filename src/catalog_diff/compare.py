@@ -127,9 +127,9 @@ def compare_specs(old: Sequence[Spec], new: Sequence[Spec]) -> SpecChanges:
         if before.stacks != spec.stacks:
             added = tuple(sorted(set(spec.stacks) - set(before.stacks)))
             removed = tuple(sorted(set(before.stacks) - set(spec.stacks)))
-            stacks_changed.append(StacksChange(spec.hash, added, removed))
+            stacks_changed.append(StacksChange(spec.hash, added, removed, spec))
         if before.build != spec.build:
-            fields_changed.append(FieldsChange(spec.hash, _field_changes(before, spec)))
+            fields_changed.append(FieldsChange(spec.hash, _field_changes(before, spec), spec))
     old_only = [spec for specs in old_by_hash.values() for spec in specs]
     old_only.sort(key=_by_hash)
 

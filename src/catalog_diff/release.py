@@ -102,9 +102,19 @@ def _moves(change: PackageChange | None) -> tuple[VersionMove, ...]:
     return tuple(sorted(moves, key=lambda m: (version_key(m.old), version_key(m.new))))
 
 
-def _direction(old_newest: str, new_newest: str, moves: tuple[VersionMove, ...]) -> str:
+def _direction(
+    old_newest: str, new_newest: str, moves: tuple[VersionMove, ...], before: set[str]
+) -> str:
     if old_newest != new_newest:
-        return "upgrade" if version_key(new_newest) > version_key(old_newest) else "downgrade"
+        if version_key(new_newest) > version_key(old_newest):
+            return "upgrade"
+        if new_newest not in before or any(
+            version_key(m.new) < version_key(m.old) for m in moves
+        ):
+            return "downgrade"
+        # Only the newest version's specs went: that version was dropped, nothing went
+        # down to an older one (the table of other changes says which were dropped).
+        return "other"
     ups = {version_key(m.new) > version_key(m.old) for m in moves}
     return {frozenset({True}): "upgrade", frozenset({False}): "downgrade"}.get(
         frozenset(ups), "other"
@@ -122,7 +132,7 @@ def _version_change(
     old_newest, new_newest = newest(before) or "", newest(after) or ""
     return VersionChange(
         name=name,
-        direction=_direction(old_newest, new_newest, moves),
+        direction=_direction(old_newest, new_newest, moves, set(before)),
         old_newest=old_newest,
         new_newest=new_newest,
         old_versions=tuple(sort_versions(before)),

@@ -83,9 +83,10 @@ class VersionChange:
     """A package present on both sides whose versions changed.
 
     ``direction`` is ``upgrade`` when its newest version went up, ``downgrade`` when it
-    went down; with the same newest version, ``upgrade`` or ``downgrade`` when every spec
-    that moved to another version moved that way, else ``other`` (older versions came or
-    went).
+    went down to a version new to the package or specs moved down; when the newest
+    version was only dropped (the package keeps versions it already had), ``other``.
+    With the same newest version, ``upgrade`` or ``downgrade`` when every spec that moved
+    to another version moved that way, else ``other`` (older versions came or went).
     """
 
     name: str

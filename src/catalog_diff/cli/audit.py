@@ -106,7 +106,8 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
     with opened:
         last = opened.last_commit()
         if not quiet and stats is not None and last is not None:
-            added = f"{stats.commits} new commit(s)" if stats.commits else "already up to date"
+            n = stats.commits
+            added = f"{n} new commit{'' if n == 1 else 's'}" if n else "already up to date"
             click.echo(
                 f"catalog-diff: {opened.path}: {added}; {last.seq + 1} commits indexed, "
                 f"up to {last.sha[:12]} ({last.date}) in {stats.seconds:.2f}s",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
+from ..names import printable
 from .common import (
     Command,
     at_option,
@@ -135,7 +136,9 @@ def diff(
     if gates:
         comparison = gate_rules.apply(comparison, gates)
     colour = use_color(color, output)
-    report = render(comparison, fmt, colour, marker=marker, max_chars=max_chars)
+    report = render(
+        comparison, fmt, colour, marker=marker, max_chars=max_chars, warn=None if quiet else warn
+    )
     emit(report, output, quiet, colour)
     _tell(comparison, quiet)
     if comparison.problems:
@@ -153,17 +156,22 @@ def _tell(comparison: Comparison, quiet: bool) -> None:
     and a disagreement of a file's meta with its specs."""
     for gate in comparison.gates:
         if gate.tripped:
-            click.echo(f"catalog-diff: gate tripped: {gate.reason}", err=True)
+            click.echo(f"catalog-diff: gate tripped: {printable(gate.reason)}", err=True)
     counts = comparison.stack_counts
     if counts is not None and counts.mismatches and not quiet:
         first = counts.mismatches[0]
         files = len({(m.side, m.path) for m in counts.mismatches})
-        click.echo(
-            f"catalog-diff: warning: meta.num_specs_by_stack disagrees with spec_details "
-            f"in {files} file(s), e.g. {first.side.value} {first.path}: stack {first.stack}: "
-            f"meta says {first.meta}, spec_details have {first.specs}",
-            err=True,
+        warn(
+            f"meta.num_specs_by_stack disagrees with spec_details "
+            f"in {files} file{'' if files == 1 else 's'}, "
+            f"e.g. {first.side.value} {first.path}: stack {first.stack}: "
+            f"meta says {first.meta}, spec_details have {first.specs}"
         )
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr (inert whatever ``message`` holds)."""
+    click.echo(f"catalog-diff: warning: {printable(message)}", err=True)
 
 
 @click.command(cls=Command)
@@ -218,11 +226,11 @@ def snapshot(
             fail(f"{output}: cannot write the snapshot: {exc.strerror or exc}", 2)
         if not quiet:
             specs = sum(len(p.specs) for p in snap.packages.values())
-            click.echo(
-                f"catalog-diff: saved {len(snap.packages)} packages, {specs} specs "
-                f"in {len(snap.tags)} tags to {output}",
-                err=True,
-            )
+            counts = ", ".join(
+                f"{n} {noun}{'' if n == 1 else 's'}"
+                for n, noun in ((len(snap.packages), "package"), (specs, "spec"))
+            ) + f" in {len(snap.tags)} tag{'' if len(snap.tags) == 1 else 's'}"
+            click.echo(f"catalog-diff: saved {counts} to {printable(output)}", err=True)
     if snap.problems:
         first = snap.problems[0]
         more = f" (and {len(snap.problems) - 1} more)" if len(snap.problems) > 1 else ""

@@ -78,5 +78,7 @@ def lint(
     if report.findings:
         if not quiet:
             counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
-            click.echo(f"catalog-diff: {len(report.findings)} finding(s): {counts}", err=True)
+            n = len(report.findings)
+            found = f"{n} finding{'' if n == 1 else 's'}"
+            click.echo(f"catalog-diff: {found}: {counts}", err=True)
         sys.exit(EXIT_DIFFERENCES)

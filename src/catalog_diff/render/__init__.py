@@ -29,14 +29,18 @@ def render(
     *,
     marker: str | None = None,
     max_chars: int | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> str:
     """The whole report as one string (ending in a newline).
 
-    ``marker`` and ``max_chars`` are for the ``github`` format: the text of its hidden
-    first line, and its size limit (see :mod:`catalog_diff.render.github`).
+    ``marker``, ``max_chars`` and ``warn`` are for the ``github`` format: the text of its
+    hidden first line, its size limit, and who is told when the summary alone is over
+    that limit (see :mod:`catalog_diff.render.github`).
     """
     if fmt == "github":
-        lines = github.render(comparison, color, marker=marker, max_chars=max_chars)
+        lines = github.render(
+            comparison, color, marker=marker, max_chars=max_chars, warn=warn
+        )
     else:
         lines = RENDERERS[fmt](comparison, color)
     return "".join(line + "\n" for line in lines)

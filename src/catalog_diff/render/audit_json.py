@@ -13,8 +13,6 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
 
-import orjson
-
 from ..historymodel import (
     CatalogState,
     CommitRef,
@@ -24,6 +22,7 @@ from ..historymodel import (
     PackageState,
     Presence,
 )
+from .escape import json_dumps
 from .json import SCHEMA_VERSION, package_entry, problem_entry, source_entry, to_dict
 
 #: The commands with a JSON Schema of their own.
@@ -39,7 +38,7 @@ def schema(command: str) -> str:
 
 
 def _dumps(data: dict[str, Any]) -> Iterator[str]:
-    yield orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode("utf-8")
+    yield json_dumps(data)
 
 
 def _ref(ref: CommitRef) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """GitHub-flavoured Markdown for the audit commands (``log``, ``history``, ``when``, ``show``).
 
 The same content as the text renderers, with headings and tables. Every value taken from
-the catalog or its git history (names, tags, SHAs, subjects, paths, messages) is written
-through :func:`~catalog_diff.render.markdown.code`, so it can neither break a table nor
-add markup; ``<summary>`` lines, which GitHub reads as HTML, carry counts only.
+the catalog or its git history goes through one of the two Markdown schemes of
+:mod:`.escape`: names, tags, SHAs, subjects and paths as code spans
+(:func:`.escape.code`), problem messages and dates as inert text (:func:`.escape.inert`),
+so none can break a table or add markup; ``<summary>`` lines, which GitHub reads as HTML,
+carry counts only. Packages are laid out as ``diff --format markdown`` lays them out.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from ..changes import PackageChange, ProblemRecord
 from ..historymodel import CatalogState, CommitRef, LogEntry, PackageHistory, PackageState, Presence
 from ..model import FACETS, Spec
-from .common import SPEC_KIND_WORDS, headline, short, spec_counts, spec_line
-from .markdown import code
+from .common import SPEC_KIND_WORDS, count_of, headline, short, spec_counts, spec_line
+from .escape import code, inert
+from .markdown import package_section, spec_items
 
 #: Facets a ``show`` lists for each package.
 SHOW_FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions")
@@ -25,7 +28,7 @@ def _codes(values: Sequence[str]) -> str:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return count_of(n, noun)
 
 
 def _sha(commit: str) -> str:
@@ -40,10 +43,10 @@ def _text(value: str) -> str:
 def _problems(problems: Sequence[ProblemRecord], level: str = "###") -> Iterator[str]:
     if not problems:
         return
-    yield f"{level} Problems: {len(problems)} file(s) could not be read"
+    yield f"{level} Problems: {count_of(len(problems), 'file')} could not be read"
     yield ""
     for p in problems:
-        yield f"- {p.side.value} {_text(p.revision)}: {_text(p.path)}: {_text(p.message)}"
+        yield f"- {p.side.value} {_text(p.revision)}: {_text(p.path)}: {inert(p.message)}"
     yield ""
 
 
@@ -56,37 +59,6 @@ def _facet_table(change: PackageChange) -> Iterator[str]:
     for facet, delta in rows:
         yield f"| {facet} | {_codes(delta.added)} | {_codes(delta.removed)} |"
     yield ""
-
-
-def _spec_items(change: PackageChange) -> Iterator[str]:
-    specs, name = change.specs, change.name
-    for mark, listed in (("added", specs.added), ("removed", specs.removed)):
-        for spec in listed:
-            yield f"- {mark} {_text(spec_line(name, spec))}"
-    for pair in specs.compiler_changed:
-        yield (
-            f"- compiler {_text(pair.old.compiler)} → {_text(pair.new.compiler)}: "
-            f"{_text(spec_line(name, pair.new))}"
-        )
-    for pair in specs.version_changed:
-        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
-        yield f"- version {_text(old)} → {_text(new)}: {_text(spec_line(name, pair.new))}"
-    for stacks in specs.stacks_changed:
-        moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
-        yield f"- stacks of {_text('/' + stacks.hash[:7])}: {_text(' '.join(moves))}"
-    for fields in specs.fields_changed:
-        detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
-        yield f"- fields of {_text('/' + fields.hash[:7])}: {_text(detail)}"
-
-
-def _package_detail(change: PackageChange) -> Iterator[str]:
-    yield f"#### {_text(change.tag + '/' + change.name)} {change.status.value}"
-    yield ""
-    yield from _facet_table(change)
-    items = list(_spec_items(change))
-    if items:
-        yield from items
-        yield ""
 
 
 def _details(summary: str, body: list[str]) -> Iterator[str]:
@@ -105,7 +77,7 @@ def _details(summary: str, body: list[str]) -> Iterator[str]:
 def _log_entry(entry: LogEntry) -> Iterator[str]:
     ref, comparison = entry.commit, entry.comparison
     summary = comparison.summary
-    yield f"### {_sha(ref.commit)} {ref.date}"
+    yield f"### {_sha(ref.commit)} {inert(ref.date)}"
     yield ""
     yield f"- commit: {_text(ref.commit)}"
     yield f"- subject: {_text(ref.subject)}"
@@ -147,7 +119,7 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
         label = code(change.tag + "/" + change.name)
         yield f"| {label} | {change.status.value} | {spec_counts(change.specs)} |"
     yield ""
-    body = [line for change in comparison.packages for line in _package_detail(change)]
+    body = [line for change in comparison.packages for line in package_section(change, "####")]
     yield from _details(f"Details: {_count(len(comparison.packages), 'package')}", body)
 
 
@@ -179,22 +151,29 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
     for event in history.events:
         ref, change = event.commit, event.change
         if change is None:
-            cells = ["", "unknown", code(event.problem or "the change could not be read")]
+            cells = ["", "unknown", inert(event.problem or "the change could not be read")]
         else:
             cells = [code(change.tag), change.status.value, spec_counts(change.specs)]
-        yield f"| {ref.date} | {_sha(ref.commit)} | {' | '.join(cells)} | {code(ref.subject)} |"
+        yield (
+            f"| {inert(ref.date)} | {_sha(ref.commit)} | {' | '.join(cells)} "
+            f"| {code(ref.subject)} |"
+        )
     yield ""
     for event in history.events:
         ref, change = event.commit, event.change
         if change is None and not event.problem:
             continue
         status = change.status.value if change is not None else "unknown"
-        yield f"### {ref.date} {_sha(ref.commit)} {status}"
+        yield f"### {inert(ref.date)} {_sha(ref.commit)} {status}"
         yield ""
         if change is not None:
             yield from _facet_table(change)
+            items = spec_items(change)
+            if items:
+                yield from items
+                yield ""
         if event.problem:
-            yield f"Problem: {_text(event.problem)}"
+            yield f"Problem: {inert(event.problem)}"
             yield ""
 
 
@@ -202,7 +181,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
 
 
 def _ref_row(label: str, ref: CommitRef) -> str:
-    return f"| {label} | {ref.date} | {_sha(ref.commit)} | {code(ref.subject)} |"
+    return f"| {label} | {inert(ref.date)} | {_sha(ref.commit)} | {code(ref.subject)} |"
 
 
 def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
@@ -228,7 +207,9 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield "|---|---|---|---|"
         for i in presence.intervals:
             a, b = i.first, i.last
-            yield f"| {a.date} | {_sha(a.commit)} | {b.date} | {_sha(b.commit)} |"
+            yield (
+                f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |"
+            )
         yield ""
     yield from _problems(presence.problems)
 
@@ -255,7 +236,7 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     if info.commit:
         yield f"| commit | {code(info.commit)} |"
     if info.date:
-        yield f"| date | {info.date} |"
+        yield f"| date | {inert(info.date)} |"
     yield ""
     by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
     for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):

@@ -3,7 +3,8 @@
 In the spirit of ``git log --stat``: one block per commit or event, short SHAs of twelve
 characters where a full one is not needed, and colour only when asked. Lists come in the
 order the caller gives (``log`` newest first, ``history`` oldest first); packages of
-``show`` are sorted by tag and name here.
+``show`` are sorted by tag and name here. Every field is written with
+:func:`.escape.text` (through ``paint`` or ``shown``), the text format's policy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..historymodel import CatalogState, CommitRef, LogEntry, PackageHistory, Pa
 from ..model import FACETS
 from .common import (
     ansi,
+    count_of,
     describe_source,
     headline,
     package_label,
@@ -23,8 +25,10 @@ from .common import (
     spec_line,
     summary_rows,
 )
+from .escape import text as shown
+from .text import spec_lines
 
-Paint = Callable[[str, str], str]
+Paint = Callable[..., str]
 
 #: Colour of each mark: ``+``/``-`` for values gained and lost, a status, ``!`` a problem.
 _COLOURS = {
@@ -42,9 +46,9 @@ SHOW_FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions")
 
 
 def _painter(color: bool) -> Paint:
-    def paint(text: str, mark: str) -> str:
+    def paint(text: str, mark: str = "") -> str:
         if not color:
-            return text
+            return ansi(text, None)
         return ansi(text, "bold" if mark == "head" else _COLOURS.get(mark))
 
     return paint
@@ -56,7 +60,7 @@ def _join(*parts: str) -> str:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return count_of(n, noun)
 
 
 def _problem(p: ProblemRecord, paint: Paint) -> str:
@@ -73,7 +77,7 @@ def _facet_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[s
 
 
 def _commit_line(ref: CommitRef) -> str:
-    return _join(ref.date, short(ref.commit), ref.subject)
+    return shown(_join(ref.date, short(ref.commit), ref.subject))
 
 
 # ---- log ------------------------------------------------------------------------------
@@ -86,13 +90,13 @@ def _tag_line(mark: str, t: TagCount) -> str:
 def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
     comparison = entry.comparison
     yield paint(f"commit {entry.commit.commit}", "head")
-    yield f"Date:   {entry.commit.date}"
+    yield shown(f"Date:   {entry.commit.date}")
     yield ""
-    yield f"    {entry.commit.subject}"
+    yield shown(f"    {entry.commit.subject}")
     yield ""
     if entry.layout_change:
         old, new = entry.layout_change
-        yield f"  {'layout':<10} {old} -> {new}"
+        yield shown(f"  {'layout':<10} {old} -> {new}")
     if not comparison.has_differences and not comparison.problems:
         if not entry.layout_change:
             yield "  no change to the catalog"
@@ -106,10 +110,10 @@ def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
     said = headline(comparison)
     if said:
         yield f"  {said}"
-    width = max((len(package_label(c)) for c in comparison.packages), default=0)
+    width = max((len(shown(package_label(c))) for c in comparison.packages), default=0)
     for change in comparison.packages:
         status, counts = change.status.value, spec_counts(change.specs)
-        cells = (f"{package_label(change):<{width}}", f"{status:<7}" if counts else status)
+        cells = (f"{shown(package_label(change)):<{width}}", f"{status:<7}" if counts else status)
         yield "  " + _join(cells[0], paint(cells[1], status), counts)
     for p in comparison.problems:
         yield "  " + _problem(p, paint)
@@ -141,19 +145,20 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         yield ""
         change = event.change
         if change is None:
-            yield _join(ref.date, short(ref.commit), paint("unknown", "!"), ref.subject)
+            when = shown(_join(ref.date, short(ref.commit)))
+            yield _join(when, paint("unknown", "!"), shown(ref.subject))
             yield "    " + paint(f"! {event.problem or 'the change could not be read'}", "!")
             continue
         status = change.status.value
         yield _join(
-            ref.date,
-            short(ref.commit),
-            change.tag if history.tag is None else "",
+            shown(_join(ref.date, short(ref.commit))),
+            shown(change.tag) if history.tag is None else "",
             paint(status, status),
             spec_counts(change.specs),
-            ref.subject,
+            shown(ref.subject),
         )
         yield from _facet_lines(change, paint, "    ")
+        yield from spec_lines(change, paint, "    ")
         if event.problem:
             yield "    " + paint(f"! {event.problem}", "!")
 
@@ -178,7 +183,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield paint(f"Intervals ({len(presence.intervals)})", "head")
         for interval in presence.intervals:
             a, b = interval.first, interval.last
-            yield f"  {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}"
+            yield shown(f"  {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}")
     if presence.problems:
         yield ""
         yield paint("Problems (files that could not be read)", "head")
@@ -193,22 +198,22 @@ def _show_package(package: PackageState, paint: Paint) -> Iterator[str]:
     yield "  " + paint(f"{package.name}  {_count(package.spec_count, 'spec')}", "head")
     for facet in SHOW_FACETS:
         values: tuple[str, ...] = getattr(package, facet)
-        yield f"    {facet:<10} {', '.join(sorted(values))}"
+        yield shown(f"    {facet:<10} {', '.join(sorted(values))}")
     if package.specs is not None:
-        yield f"    {'specs':<10}"
+        yield "    specs"
         for spec in package.specs:
-            yield f"      {spec_line(package.name, spec)}"
+            yield shown(f"      {spec_line(package.name, spec)}")
 
 
 def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     """The catalog at one commit: per tag, each package's spec count and facets."""
     paint = _painter(color)
     info = state.source
-    yield f"source: {describe_source(info, None)}"
+    yield shown(f"source: {describe_source(info, None)}")
     if info.commit:
-        yield f"commit: {info.commit}"
+        yield shown(f"commit: {info.commit}")
     if info.date:
-        yield f"date:   {info.date}"
+        yield shown(f"date:   {info.date}")
     by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
     for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
         by_tag.setdefault(package.tag, []).append(package)

@@ -6,15 +6,19 @@ from collections.abc import Callable, Sequence
 
 from ..changes import (
     Comparison,
+    FieldsChange,
     MetaMismatch,
     PackageChange,
     Rollup,
     RollupKind,
     SpecChanges,
     StackCounts,
+    StacksChange,
     Summary,
 )
 from ..model import SourceInfo, Spec
+from .escape import styled
+from .escape import text as shown
 
 #: How each kind of spec change is named in prose, in report order.
 SPEC_KIND_WORDS: tuple[tuple[str, str], ...] = (
@@ -28,13 +32,10 @@ SPEC_KIND_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
-_ANSI = {"bold": "1", "red": "31", "green": "32", "yellow": "33"}
-
-
 def ansi(text: str, style: str | None) -> str:
-    """``text`` in a terminal style (``bold``, ``red``, ``green``, ``yellow``); None: as is."""
-    code = _ANSI.get(style or "")
-    return f"\x1b[{code}m{text}\x1b[0m" if code else text
+    """``text`` made inert for a terminal (:func:`.escape.text`), in a terminal style
+    (``bold``, ``red``, ``green``, ``yellow``; None: no style)."""
+    return styled(shown(text), style)
 
 
 def short(commit: str | None) -> str:
@@ -60,6 +61,47 @@ def describe_source(info: SourceInfo, tag: str | None) -> str:
     if tag:
         text += f", tag {tag}"
     return text
+
+
+def spec_subject(name: str, spec: Spec | None, digest: str) -> str:
+    """The spec of a stacks or fields change in full, or its short hash when the change
+    does not carry it (a comparison built by an older version of the library)."""
+    return spec_line(name, spec) if spec is not None else f"/{digest[:7]}"
+
+
+def stack_moves(change: StacksChange) -> str:
+    """``+hep -e4s``: the stacks a spec joined and left."""
+    return " ".join([f"+{s}" for s in change.added] + [f"-{s}" for s in change.removed])
+
+
+def field_parts(change: FieldsChange) -> list[tuple[str, tuple[str, ...] | tuple[str, str]]]:
+    """Each changed field as ``(name, tokens)``: a list field (variants, versions) as
+    ``+value``/``-value`` tokens, a single value as ``(old, new)`` (see :func:`field_text`)."""
+    parts: list[tuple[str, tuple[str, ...] | tuple[str, str]]] = []
+    for f in change.fields:
+        if isinstance(f.old, list) or isinstance(f.new, list):
+            old = [str(v) for v in f.old] if isinstance(f.old, list) else [str(f.old)]
+            new = [str(v) for v in f.new] if isinstance(f.new, list) else [str(f.new)]
+            tokens = [f"+{v}" for v in new if v not in old] + [f"-{v}" for v in old if v not in new]
+            parts.append((f.name, tuple(tokens)))
+        else:
+            parts.append((f.name, (str(f.old), str(f.new))))
+    return parts
+
+
+def is_list_field(change: FieldsChange, name: str) -> bool:
+    return any(f.name == name and isinstance(f.new, list) for f in change.fields)
+
+
+def field_text(change: FieldsChange, arrow: str = "->") -> str:
+    """``os amzn2 -> ubuntu24.04; variants +w=1 -w=0`` (one format's arrow)."""
+    out = []
+    for name, tokens in field_parts(change):
+        if is_list_field(change, name):
+            out.append(f"{name} {' '.join(tokens)}")
+        else:
+            out.append(f"{name} {tokens[0]} {arrow} {tokens[1]}")
+    return "; ".join(out)
 
 
 def spec_line(name: str, spec: Spec) -> str:
@@ -95,7 +137,7 @@ def summary_rows(summary: Summary) -> list[tuple[str, str]]:
     if summary.tags_added or summary.tags_removed:
         rows.append(("tags", f"{summary.tags_added} added, {summary.tags_removed} removed"))
     if summary.problems:
-        rows.append(("problems", f"{summary.problems} file(s) could not be read"))
+        rows.append(("problems", f"{count_of(summary.problems, 'file')} could not be read"))
     return rows
 
 
@@ -121,9 +163,9 @@ ROLLUP_MIN_PACKAGES = 2
 MISMATCHES_SHOWN = 10
 
 
-def count_of(n: int, noun: str) -> str:
-    """``1 package``, ``3 packages``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 package``, ``3 packages`` (``plural`` when it is not the noun and an s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def shown_rollups(rollups: Sequence[Rollup]) -> tuple[list[Rollup], int]:
@@ -132,8 +174,9 @@ def shown_rollups(rollups: Sequence[Rollup]) -> tuple[list[Rollup], int]:
     return shown, len(rollups) - len(shown)
 
 
-def rollup_text(rollup: Rollup, show: Callable[[str], str] = str) -> str:
-    """One roll-up in words; ``show`` formats the names taken from the catalog.
+def rollup_text(rollup: Rollup, show: Callable[[str], str] = str, arrow: str = "->") -> str:
+    """One roll-up in words; ``show`` formats the names taken from the catalog, ``arrow``
+    is the format's arrow.
 
     ``compiler oneapi@2024.2.1 -> intel-oneapi-compilers@2024.2.1: 50 specs in 23
     packages``, ``stack e4s-cray-rhel: lost 3 packages, lost 3 specs``, ``target zen4:
@@ -142,7 +185,7 @@ def rollup_text(rollup: Rollup, show: Callable[[str], str] = str) -> str:
     packages = len(rollup.packages)
     if rollup.kind is RollupKind.COMPILER_CHANGED:
         return (
-            f"compiler {show(rollup.old or '')} -> {show(rollup.new or '')}: "
+            f"compiler {show(rollup.old or '')} {arrow} {show(rollup.new or '')}: "
             f"{count_of(rollup.specs_gained, 'spec')} in {count_of(packages, 'package')}"
         )
     label = f"{rollup.kind.value} {show(rollup.subject)}"

@@ -1,37 +1,104 @@
-"""Text from the catalog made inert for GitHub: no markup, links, mentions or raw HTML.
+"""Every field from an input made inert: one policy per output format, all of them here.
 
-:func:`escape` turns any string into text that GitHub-flavoured Markdown shows as it is,
-in a paragraph, a list item, a table cell and inside HTML such as ``<summary>`` (where
-Markdown is not parsed, so backslash escapes would be shown). It uses only HTML
-character references, which both contexts decode:
+A field from an input is anything the catalog, a snapshot file, git or the command line
+gave: names, tags, versions, variants, stacks, hashes, paths, problem messages, sources,
+revisions, commit subjects and dates. Each renderer writes such a field only through the
+function of its format below; the property tests of ``tests/test_escape.py`` check every
+report against this, with GitHub's own Markdown renderer as the oracle.
 
-- ``& < > " '`` become entities, so no tag (``<script>``) and no comment can open;
-- the Markdown punctuation ``\\ ` * _ ] | ~ $ #`` becomes numeric references, so no
-  emphasis, code span, link (``[x](y)``), table cell break, strikethrough or math can
-  start. Kept as they are, because GFM cannot read them as markup: ``_`` between two
-  letters or digits (``x86_64``), ``~`` after a space (Spack's ``~variant``: such a tilde
-  can only open a strikethrough, and no tilde that could close one is left), ``[``, and
-  ``]`` when neither ``(`` nor ``[`` follows it (nor the end of the text, which some
-  other text follows);
-- ``@`` is followed by a zero-width space (``@&#8203;``), which stops @-mentions and
-  e-mail autolinks (``gcc@11.4.0``); ``#``, ``://`` and ``www.`` are broken up the same
-  way, against issue references and URL autolinks;
-- line breaks become spaces; control and bidirectional-override characters become
-  U+FFFD; any other non-ASCII character a numeric reference.
+**Visible substitutions** (every format read by a person): a character that could act on
+a terminal or hide, reorder or break the text is written as a visible escape, as
+:func:`catalog_diff.names.printable` writes it: C0 and C1 controls, DEL and line breaks as
+``\\x1b``, ``\\x0a``; bidirectional controls, U+061C, U+2028/U+2029, zero-width and other
+format characters as ``\\u202e``, ``\\u200b``, ``\\U000e0041``; a byte that is not UTF-8
+as ``\\xff``. Everything else is shown as it is (``\\`` included, so the escapes can be
+read back only by a person, not a program: the JSON report is for programs).
 
-The result is pure ASCII, so its length in characters is its length in bytes.
+- ``text``: :func:`text`, the visible substitutions and nothing else.
+- ``json``: :func:`json_dumps`. Values stay exactly what they were (a program reads them
+  back unchanged); the characters of the visible substitutions are written as JSON
+  ``\\u`` escapes, so the raw file is inert on a terminal too.
+- Markdown (``markdown``, ``github``, release notes, the lint and audit reports): two
+  schemes, nothing else.
+
+  1. :func:`inert`, *inert Markdown text*: HTML character references, which GitHub
+     Flavored Markdown decodes in a paragraph, a heading, a list item, a table cell and
+     in raw HTML such as ``<summary>`` alike (where Markdown is not parsed, so a
+     backslash escape or a code span would show as typed). Its output is pure ASCII, so
+     ``--format github`` is ASCII whatever the input. :func:`html_code` is this scheme
+     inside a ``<code>`` element (monospace, and GitHub links no mention, issue or
+     commit inside it): the github format writes names with it.
+  2. :func:`code`, *code spans*: what the ``markdown`` format and the release notes use
+     for names, because the file stays readable as typed (no character references) and
+     a code span shows its content literally, so no markup, link or mention can start in
+     it. It cannot be used where Markdown is not parsed (inside HTML), and it keeps
+     non-ASCII characters, so the github format does not use it.
+
+Neither scheme can produce ``<``, so no HTML element or comment (the sticky comment's
+marker) can come from an input.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+from ..names import INVISIBLE, UNSAFE, printable
+
+# ---- text ----------------------------------------------------------------------------
+
+
+def text(value: object) -> str:
+    """``value`` for a terminal or a text file: the visible substitutions."""
+    return printable(str(value))
+
+
+_STYLES = {"bold": "1", "red": "31", "green": "32", "yellow": "33"}
+
+
+def styled(value: str, style: str | None) -> str:
+    """``value`` (already passed through :func:`text`) in a terminal style, or as is."""
+    code_ = _STYLES.get(style or "")
+    return f"\x1b[{code_}m{value}\x1b[0m" if code_ else value
+
+
+# ---- JSON ----------------------------------------------------------------------------
+
+_JSON_HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code_ = ord(match.group())
+    if code_ == 0x0A:
+        return "\n"  # a line break of the indentation (one in a string is written \n)
+    if code_ < 0x10000:
+        return f"\\u{code_:04x}"
+    code_ -= 0x10000  # a UTF-16 surrogate pair, as JSON writes a character beyond the BMP
+    return f"\\u{0xD800 + (code_ >> 10):04x}\\u{0xDC00 + (code_ & 0x3FF):04x}"
+
+
+def json_dumps(data: Any) -> str:
+    """``data`` as indented JSON with sorted keys, every hidden character as an escape.
+
+    Outside its strings a JSON document is ASCII (and its line breaks are the
+    indentation's: one in a string is already ``\\n``), so every such character found in
+    the encoded text is inside a string, where ``\\uXXXX`` stands for the same character.
+    """
+    out = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode("utf-8")
+    return _JSON_HIDDEN.sub(_json_escape, out) if _JSON_HIDDEN.search(out) else out
+
+
+# ---- Markdown: inert text ------------------------------------------------------------
 
 #: Zero-width space, as a reference: invisible, but it breaks a mention or an autolink.
+#: (A zero-width space of the input itself is shown as ``\\u200b``, never kept.)
 ZWSP = "&#8203;"
 
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _PUNCTUATION = "\\`*_[]|~$"
-_BIDI = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 #: Characters kept as they are (everything else goes through :func:`_one`).
 _UNSAFE = re.compile(r"[^A-Za-z0-9 .,=+%/^;?(){}!-]")
 _WWW = re.compile(r"(?i)(?<![A-Za-z0-9])(www)(\.)")
@@ -43,39 +110,90 @@ def _word(ch: str) -> bool:
 
 def _one(match: re.Match[str]) -> str:
     ch = match.group()
-    text, at = match.string, match.start()
+    value, at = match.string, match.start()
     if ch in _NAMED:
         return _NAMED[ch]
-    if ch == "_" and _word(text[at - 1 : at]) and _word(text[at + 1 : at + 2]):
+    if ch == "_" and _word(value[at - 1 : at]) and _word(value[at + 1 : at + 2]):
         return ch  # intraword: never emphasis in GFM
-    if ch == "~" and at > 0 and text[at - 1] == " ":
+    if ch == "~" and at > 0 and value[at - 1] == " ":
         return ch  # after a space a tilde cannot close a strikethrough (Spack's ~variant)
-    if ch == "[" or (ch == "]" and text[at + 1 : at + 2] not in ("(", "[", "")):
+    if ch == "[" or (ch == "]" and value[at + 1 : at + 2] not in ("(", "[", "")):
         return ch  # a link needs "](" or "][" (or a definition, never written)
     if ch in _PUNCTUATION:
         return f"&#{ord(ch)};"
     if ch == "@":
-        return "@" + ZWSP
+        return "@" + ZWSP  # no @-mention, no e-mail autolink
     if ch == "#":
-        return "&#35;" + ZWSP
+        return "&#35;" + ZWSP  # no heading, no issue reference
     if ch == ":":
-        return ":" + ZWSP if text.startswith("//", at + 1) else ch
-    if ch in "\r\n\t":
-        return " "
-    code = ord(ch)
-    if code < 32 or 127 <= code < 160 or code in _BIDI:
-        return "&#xFFFD;"
-    return f"&#{code};"
+        return ":" + ZWSP if value.startswith("//", at + 1) else ch  # no URL autolink
+    return f"&#{ord(ch)};"  # any other character: its number (ASCII out)
 
 
-def escape(text: str) -> str:
-    """``text`` as inert GitHub Markdown/HTML text (see the module's docstring)."""
-    if not _UNSAFE.search(text) and "www" not in text.lower():
-        return text
-    return _WWW.sub(r"\1" + ZWSP + r"\2", _UNSAFE.sub(_one, text))
+def inert(value: object) -> str:
+    """``value`` as inert Markdown text (scheme 1): see the module's docstring.
+
+    GitHub shows the result as :func:`text` shows ``value`` (the zero-width spaces it
+    adds after ``@``, ``#`` and ``:`` of ``://``, and within ``www.``, show nothing).
+    The result is pure ASCII and holds no ``<``, no line break and no raw Markdown
+    punctuation that could open a construct.
+    """
+    shown = printable(str(value))
+    if not _UNSAFE.search(shown) and "www" not in shown.lower():
+        return shown
+    return _WWW.sub(r"\1" + ZWSP + r"\2", _UNSAFE.sub(_one, shown))
 
 
-def html_code(text: str) -> str:
-    """``text`` escaped, in a ``<code>`` element (monospace; GitHub also skips mentions,
-    issue references and emoji inside it)."""
-    return f"<code>{escape(text)}</code>"
+#: The former name of :func:`inert`.
+escape = inert
+
+
+def html_code(value: object) -> str:
+    """``value`` as inert text in a ``<code>`` element (scheme 1: monospace, and GitHub
+    links no mention, issue or commit inside it)."""
+    return f"<code>{inert(value)}</code>"
+
+
+# ---- Markdown: code spans ------------------------------------------------------------
+
+
+def code(value: object, *, table: bool = True) -> str:
+    """``value`` as a code span (scheme 2), shown as :func:`text` shows it.
+
+    The fence is one backtick longer than the longest run inside, padded with a space
+    when the content starts or ends with a backtick or a space (CommonMark strips one
+    space from each end when both are there, unless the content is all spaces). An
+    empty value is written as nothing. In a table cell (``table``, the default: the safe
+    choice) ``|`` is written ``\\|``, which the table parser turns back into ``|`` before
+    the code span is read; elsewhere it is left alone, as a backslash in a code span
+    would show.
+    """
+    shown = printable(str(value))
+    if table:
+        shown = shown.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    if not shown:
+        return ""
+    ends = shown[0] + shown[-1]
+    pad = " " if shown.strip(" ") and ("`" in ends or " " in ends) else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+def codes(values: Iterable[object], *, table: bool = True) -> str:
+    """Code spans separated by commas."""
+    return ", ".join(code(v, table=table) for v in values)
+
+
+
+__all__ = [
+    "ZWSP",
+    "code",
+    "codes",
+    "escape",
+    "html_code",
+    "inert",
+    "json_dumps",
+    "styled",
+    "text",
+]

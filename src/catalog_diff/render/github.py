@@ -5,17 +5,19 @@ workflow finds the comment it posted before and updates it. Then come the summar
 tables, the gates, problems, roll-ups, specs per stack and tags (the head, each list
 bounded), and one folded ``<details>`` block per package. The whole comment stays within
 ``max_chars`` (65,536 by default, GitHub's limit): package blocks are dropped whole from
-the end, and a visible note says how many. The summary is never cut, even if it alone
-were longer than the limit.
+the end, and a visible note says how many. A single list item longer than
+:data:`ITEM_MAX_CHARS` (a huge name) is cut, with a visible marker. The summary is never
+cut: when it alone is longer than the limit, :func:`render` says so through ``warn``.
 
-Every value from the catalog goes through :func:`~.escape.escape`, so the output is
-ASCII and ``len()`` is its size in characters and in bytes.
+Every value from an input goes through :func:`~.escape.inert` (scheme 1 of
+:mod:`.escape`, in a ``<code>`` element for names: :func:`~.escape.html_code`), so the
+output is ASCII and ``len()`` is its size in characters and in bytes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..changes import Comparison, PackageChange
 from ..errors import UsageError
@@ -29,9 +31,16 @@ from .common import (
     shown_rollups,
     spec_counts,
     spec_line,
+    spec_subject,
+    stack_moves,
 )
-from .escape import escape, html_code
-from .markdown import gates_section, stack_counts_section, summary_tables
+from .escape import html_code, inert
+from .markdown import (
+    field_items,
+    gates_section,
+    stack_counts_section,
+    summary_tables,
+)
 
 #: The marker's text, and the comment limit of GitHub, in characters.
 DEFAULT_MARKER = "catalog-diff"
@@ -43,6 +52,15 @@ ROLLUPS_SHOWN = 30
 STACK_ROWS_SHOWN = 60
 TAGS_SHOWN = 30
 SPEC_ITEMS_SHOWN = 40
+
+#: The longest a value may be, once escaped; a longer one is cut there and ends with
+#: :data:`CUT` and :data:`CUT_NOTE` (a single name of a megabyte would otherwise fill the
+#: comment alone).
+VALUE_MAX_CHARS = 1000
+CUT = "&hellip;"
+CUT_NOTE = " (cut)"
+
+ARROW = "&rarr;"
 
 _COMMENT = re.compile(r"<!--(.*)-->", re.S)
 
@@ -86,8 +104,29 @@ def _bounded(lines: list[str], shown: int, what: str) -> Iterator[str]:
 # ---- the head: never cut -------------------------------------------------------------
 
 
+def _code(value: str) -> str:
+    """A value as :func:`~.escape.html_code` writes it, cut to :data:`VALUE_MAX_CHARS`."""
+    return _cut(html_code(value), "<code>", "</code>")
+
+
+def _prose(value: str) -> str:
+    """A sentence (a reason, a message) as inert text, cut to :data:`VALUE_MAX_CHARS`."""
+    return _cut(inert(value), "", "")
+
+
+def _cut(escaped: str, start: str, end: str) -> str:
+    inner = escaped[len(start) : len(escaped) - len(end)]
+    if len(inner) <= VALUE_MAX_CHARS:
+        return escaped
+    inner = inner[:VALUE_MAX_CHARS]
+    amp = inner.rfind("&")
+    if amp > inner.rfind(";"):  # never half a character reference
+        inner = inner[:amp]
+    return f"{start}{inner}{CUT}{end}{CUT_NOTE}"
+
+
 def _gates(comparison: Comparison) -> Iterator[str]:
-    return gates_section(comparison, html_code, escape)
+    return gates_section(comparison, _code, _prose)
 
 
 def _problems(comparison: Comparison) -> Iterator[str]:
@@ -96,7 +135,7 @@ def _problems(comparison: Comparison) -> Iterator[str]:
     yield f"### Problems: {count_of(len(comparison.problems), 'file')} could not be read"
     yield ""
     items = [
-        f"- {p.side.value} {html_code(p.revision)}: {html_code(p.path)}: {escape(p.message)}"
+        f"- {p.side.value} {_code(p.revision)}: {_code(p.path)}: {_prose(p.message)}"
         for p in comparison.problems
     ]
     yield from _bounded(items, PROBLEMS_SHOWN, "problems")
@@ -109,7 +148,7 @@ def _rollups(comparison: Comparison) -> Iterator[str]:
         return
     yield "### Roll-ups"
     yield ""
-    items = [f"- {rollup_text(r, html_code)}" for r in shown]
+    items = [f"- {rollup_text(r, _code, ARROW)}" for r in shown]
     yield from _bounded(items, ROLLUPS_SHOWN, "roll-ups")
     if single:
         yield f"- and {count_of(single, 'change')} to a single package (under that package)"
@@ -117,10 +156,10 @@ def _rollups(comparison: Comparison) -> Iterator[str]:
 
 
 def _stack_counts(comparison: Comparison) -> Iterator[str]:
-    yield from stack_counts_section(comparison, html_code, STACK_ROWS_SHOWN)
+    yield from stack_counts_section(comparison, _code, STACK_ROWS_SHOWN)
     counts = comparison.stack_counts
     if counts is not None and counts.mismatches:  # each disagreement too, up to a limit
-        items = [f"- {mismatch_text(m, html_code)}" for m in counts.mismatches]
+        items = [f"- {mismatch_text(m, _code)}" for m in counts.mismatches]
         yield from _bounded(items, MISMATCHES_SHOWN, "disagreements")
         yield ""
 
@@ -137,7 +176,7 @@ def _tags(comparison: Comparison) -> Iterator[str]:
         yield "| tag | packages | specs |"
         yield "|---|---:|---:|"
         for t in tags[:TAGS_SHOWN]:
-            yield f"| {html_code(t.tag)} | {t.packages} | {t.specs} |"
+            yield f"| {_code(t.tag)} | {t.packages} | {t.specs} |"
         yield ""
         if len(tags) > TAGS_SHOWN:
             yield f"And {len(tags) - TAGS_SHOWN} more tags (in the full report)."
@@ -147,7 +186,7 @@ def _tags(comparison: Comparison) -> Iterator[str]:
 def head(comparison: Comparison, marker: str | None = None) -> list[str]:
     """Everything before the package blocks."""
     lines = [marker_line(marker), "## Catalog diff", ""]
-    lines.extend(summary_tables(comparison, html_code, escape))
+    lines.extend(summary_tables(comparison, _code, _prose))
     said = headline(comparison)
     if said:
         lines += [said, ""]
@@ -168,8 +207,8 @@ def _facet_rows(change: PackageChange) -> Iterator[str]:
     yield "| | added | removed |"
     yield "|---|---|---|"
     for facet, delta in rows:
-        added = ", ".join(html_code(v) for v in delta.added)
-        removed = ", ".join(html_code(v) for v in delta.removed)
+        added = ", ".join(_code(v) for v in delta.added)
+        removed = ", ".join(_code(v) for v in delta.removed)
         yield f"| {facet} | {added} | {removed} |"
     yield ""
 
@@ -178,32 +217,36 @@ def _spec_items(change: PackageChange) -> list[str]:
     name, specs = change.name, change.specs
 
     def line(spec: Spec) -> str:
-        return html_code(spec_line(name, spec))
+        return _code(spec_line(name, spec))
+
+    def was(spec: Spec) -> str:
+        return f"(was {_code('/' + spec.hash[:7])})"
 
     items = [f"- added {line(s)}" for s in specs.added]
     items += [f"- removed {line(s)}" for s in specs.removed]
     for pair in specs.compiler_changed:
         items.append(
-            f"- compiler {html_code(pair.old.compiler)} &rarr; {html_code(pair.new.compiler)}: "
-            f"{line(pair.new)}"
+            f"- compiler {_code(pair.old.compiler)} {ARROW} {_code(pair.new.compiler)}: "
+            f"{line(pair.new)} {was(pair.old)}"
         )
     for pair in specs.version_changed:
         old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
-        items.append(f"- version {html_code(old)} &rarr; {html_code(new)}: {line(pair.new)}")
+        items.append(
+            f"- version {_code(old)} {ARROW} {_code(new)}: {line(pair.new)} {was(pair.old)}"
+        )
     for stacks in specs.stacks_changed:
-        moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
-        short = html_code("/" + stacks.hash[:7])
-        items.append(f"- stacks of {short}: {html_code(' '.join(moves))}")
+        subject = _code(spec_subject(name, stacks.spec, stacks.hash))
+        items.append(f"- stacks {_code(stack_moves(stacks))}: {subject}")
     for fields in specs.fields_changed:
-        detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
-        items.append(f"- fields of {html_code('/' + fields.hash[:7])}: {html_code(detail)}")
+        subject = _code(spec_subject(name, fields.spec, fields.hash))
+        items.append(f"- fields {field_items(fields, _code, ARROW)}: {subject}")
     return items
 
 
 def package_block(change: PackageChange) -> list[str]:
     """One package, folded: its name, status and counts in the summary line."""
     counts = spec_counts(change.specs)
-    title = f"{html_code(change.tag + '/' + change.name)} {change.status.value}"
+    title = f"{_code(change.tag + '/' + change.name)} {change.status.value}"
     lines = ["<details>", f"<summary>{title}{': ' + counts if counts else ''}</summary>", ""]
     lines.extend(_facet_rows(change))
     items = _spec_items(change)
@@ -243,8 +286,18 @@ def render(
     *,
     marker: str | None = None,
     max_chars: int | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[str]:
-    """The comment, line by line (blocks are built only as long as they can still fit)."""
+    """The comment, line by line (blocks are built only as long as they can still fit).
+
+    ``warn`` is told, in one line, when the head alone (never cut) is over the limit."""
     limit = DEFAULT_MAX_CHARS if max_chars is None else max_chars
+    head_lines = head(comparison, marker)
+    size = _size(head_lines)
+    if size > limit and warn is not None:
+        warn(
+            f"the summary alone is {size} characters, over --max-chars {limit}: "
+            "it is never cut, so the comment is longer than asked"
+        )
     blocks = (package_block(change) for change in comparison.packages)
-    yield from fit(head(comparison, marker), blocks, len(comparison.packages), limit)
+    yield from fit(head_lines, blocks, len(comparison.packages), limit)

@@ -1,7 +1,9 @@
 """The JSON report: the contract other programs read (schema in ``schemas/diff.schema.json``).
 
 ``schema_version`` changes only when a field is removed or changes meaning; new fields may
-be added at any time. Keys are sorted and lists come in the comparison's order.
+be added at any time. Keys are sorted and lists come in the comparison's order. Values
+are the input's own; :func:`.escape.json_dumps` writes the characters that could act on a
+terminal as ``\\u`` escapes.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ import dataclasses
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
-
-import orjson
 
 from ..changes import (
     Comparison,
@@ -24,6 +24,7 @@ from ..changes import (
 )
 from ..model import FACETS, SourceInfo
 from .common import rollup_text
+from .escape import json_dumps
 
 SCHEMA_VERSION = 1
 
@@ -188,5 +189,4 @@ def _stack_counts(counts: StackCounts | None) -> dict[str, Any]:
 
 
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
-    data = orjson.dumps(to_dict(comparison), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-    yield data.decode("utf-8")
+    yield json_dumps(to_dict(comparison))

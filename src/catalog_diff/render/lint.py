@@ -1,8 +1,9 @@
 """The report of ``catalog-diff lint`` as text, Markdown or JSON.
 
 Findings come in the order the audit sorted them (by code, tag, package, path); the JSON
-follows ``schemas/lint.schema.json`` (schema_version 1) with sorted keys. Every name taken
-from the catalog is inline code in Markdown (see :func:`.markdown.code`).
+follows ``schemas/lint.schema.json`` (schema_version 1) with sorted keys. Every field
+goes through its format's policy (:mod:`.escape`): in Markdown a name or path is a code
+span, a finding's message (a sentence) inert text.
 """
 
 from __future__ import annotations
@@ -10,20 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
-
 from ..lint import CODES, Finding, LintReport
-from .common import ansi, describe_source
+from .common import ansi, count_of, describe_source
+from .escape import code, inert, json_dumps, text
 from .json import SCHEMA_VERSION, source_entry
-from .markdown import code
 
 
 def _checked(report: LintReport) -> str:
-    tags = "tag" if len(report.tags) == 1 else "tags"
     yaml = "checked" if report.tags_yaml else "not found: tags not checked against it"
     return (
-        f"{report.packages} packages in {len(report.tags)} {tags}, "
-        f"{report.entries} entries below _cache/; _data/tags.yaml {yaml}"
+        f"{count_of(report.packages, 'package')} in {count_of(len(report.tags), 'tag')}, "
+        f"{count_of(report.entries, 'entry', 'entries')} below _cache/; _data/tags.yaml {yaml}"
     )
 
 
@@ -32,7 +30,7 @@ def _where(f: Finding) -> str:
 
 
 def render_text(report: LintReport, color: bool = False) -> Iterator[str]:
-    yield f"source: {describe_source(report.source, None)}"
+    yield text(f"source: {describe_source(report.source, None)}")
     yield f"checked: {_checked(report)}"
     yield ""
     if not report.findings:
@@ -45,10 +43,11 @@ def render_text(report: LintReport, color: bool = False) -> Iterator[str]:
     width = max(len(f.code) for f in report.findings)
     for f in report.findings:
         line = f"{f.code:<{width}}  {_where(f)}: {f.message}"
-        yield ansi(line, "red") if color else line
+        yield ansi(line, "red" if color else None)
 
 
 def render_markdown(report: LintReport, color: bool = False) -> Iterator[str]:
+    """Names and paths as code spans, the findings' sentences as inert text."""
     yield "## Catalog lint"
     yield ""
     yield f"Source: {code(describe_source(report.source, None), table=False)}"
@@ -67,7 +66,7 @@ def render_markdown(report: LintReport, color: bool = False) -> Iterator[str]:
     yield "| finding | where | what |"
     yield "|---|---|---|"
     for f in report.findings:
-        yield f"| {code(f.code)} | {code(_where(f))} | {code(f.message)} |"
+        yield f"| {code(f.code)} | {code(_where(f))} | {inert(f.message)} |"
     yield ""
 
 
@@ -99,8 +98,7 @@ def lint_dict(report: LintReport) -> dict[str, Any]:
 
 
 def render_json(report: LintReport, color: bool = False) -> Iterator[str]:
-    data = orjson.dumps(lint_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-    yield data.decode("utf-8")
+    yield json_dumps(lint_dict(report))
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

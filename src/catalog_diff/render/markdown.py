@@ -1,9 +1,11 @@
 """GitHub-flavoured Markdown: a summary table, then one section per package.
 
 Good as a release-notes draft or a file to read; ``--format github`` (in
-:mod:`.github`) is the variant made for comments. Every value from the catalog is
-written as inline code (with ``|`` escaped inside tables), so a name can neither break a
-table nor add markup. Rebuilt specs are counted, not listed; per-spec lines sit in
+:mod:`.github`) is the variant made for comments. Every value from an input is written
+with one of the two Markdown schemes of :mod:`.escape`: names, versions, paths and specs
+as code spans (:func:`.escape.code`, with ``|`` escaped inside tables), sentences such
+as a problem's message or a gate's reason, and dates, as inert text
+(:func:`.escape.inert`). Rebuilt specs are counted, not listed; per-spec lines sit in
 ``<details>``.
 """
 
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..changes import Comparison, PackageChange, StackCounts
+from ..changes import Comparison, FieldsChange, PackageChange, StackCounts
 from ..model import FACETS, SourceInfo, Spec
 from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
     count_of,
+    field_parts,
+    is_list_field,
     meta_check_text,
     mismatch_text,
     rollup_text,
@@ -24,27 +28,11 @@ from .common import (
     signed,
     spec_counts,
     spec_line,
+    spec_subject,
     stack_counts_title,
+    stack_moves,
 )
-
-
-def code(value: str, *, table: bool = True) -> str:
-    """Inline code that survives any content.
-
-    In a table cell (``table``, the default: the safe choice) ``|`` is written ``\\|``,
-    which GitHub's table parser turns back into ``|``. Anywhere else it is left alone:
-    a backslash inside a code span would be shown as it is.
-    """
-    value = value.replace("\r", " ").replace("\n", " ")
-    if table:
-        value = value.replace("|", "\\|")
-    run = longest = 0
-    for ch in value:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") or not value else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
+from .escape import code, inert
 
 
 def _codes(values: tuple[str, ...]) -> str:
@@ -72,12 +60,12 @@ def _source_rows(
 def summary_tables(
     comparison: Comparison,
     show: Callable[[str], str] = code,
-    plain: Callable[[str], str] = str,
+    plain: Callable[[str], str] = inert,
 ) -> Iterator[str]:
     """Where each side comes from, and the counts: the part of a report never left out.
 
-    ``show`` writes a value in a table cell (Markdown inline code by default), ``plain``
-    a date."""
+    ``show`` writes a value in a table cell (a code span by default), ``plain`` a date
+    (inert text)."""
     summary = comparison.summary
     yield from _source_rows(
         comparison.old, comparison.new, comparison.old_tag, comparison.new_tag, show, plain
@@ -98,6 +86,9 @@ def summary_tables(
     yield ""
 
 
+ARROW = "→"
+
+
 def _spec_item(mark: str, name: str, spec: Spec) -> str:
     return f"- {mark} {code(spec_line(name, spec), table=False)}"
 
@@ -106,8 +97,45 @@ def _text(value: str) -> str:
     return code(value, table=False)
 
 
-def _package(change: PackageChange) -> Iterator[str]:
-    yield f"### {_text(change.tag + '/' + change.name)} {change.status.value}"
+def spec_items(change: PackageChange) -> list[str]:
+    """One list item per spec added, removed or changed (shared with the audit reports)."""
+    specs = change.specs
+    items = [_spec_item("added", change.name, s) for s in specs.added]
+    items += [_spec_item("removed", change.name, s) for s in specs.removed]
+    for pair in specs.compiler_changed:
+        items.append(
+            f"- compiler {_text(pair.old.compiler)} {ARROW} {_text(pair.new.compiler)}: "
+            f"{_text(spec_line(change.name, pair.new))} (was {_text('/' + pair.old.hash[:7])})"
+        )
+    for pair in specs.version_changed:
+        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
+        items.append(
+            f"- version {_text(old)} {ARROW} {_text(new)}: "
+            f"{_text(spec_line(change.name, pair.new))} (was {_text('/' + pair.old.hash[:7])})"
+        )
+    for stacks in specs.stacks_changed:
+        subject = spec_subject(change.name, stacks.spec, stacks.hash)
+        items.append(f"- stacks {_text(stack_moves(stacks))}: {_text(subject)}")
+    for fields in specs.fields_changed:
+        subject = spec_subject(change.name, fields.spec, fields.hash)
+        items.append(f"- fields {field_items(fields, _text, ARROW)}: {_text(subject)}")
+    return items
+
+
+def field_items(fields: FieldsChange, show: Callable[[str], str], arrow: str) -> str:
+    """``os `amzn2` → `ubuntu24.04`; variants `+w=1` `-w=0```, each value through ``show``."""
+    out = []
+    for name, tokens in field_parts(fields):
+        if is_list_field(fields, name):
+            out.append(f"{name} " + " ".join(show(t) for t in tokens))
+        else:
+            out.append(f"{name} {show(tokens[0])} {arrow} {show(tokens[1])}")
+    return "; ".join(out)
+
+
+def package_section(change: PackageChange, level: str = "###") -> Iterator[str]:
+    """One package: a heading, its facet table, its specs folded (also in ``log``)."""
+    yield f"{level} {_text(change.tag + '/' + change.name)} {change.status.value}"
     yield ""
     rows = [(f, change.facet(f)) for f in FACETS if change.facet(f)]
     if rows:
@@ -116,28 +144,10 @@ def _package(change: PackageChange) -> Iterator[str]:
         for facet, delta in rows:
             yield f"| {facet} | {_codes(delta.added)} | {_codes(delta.removed)} |"
         yield ""
-    specs = change.specs
-    counts = spec_counts(specs)
+    counts = spec_counts(change.specs)
     if not counts:
         return
-    items = [_spec_item("added", change.name, s) for s in specs.added]
-    items += [_spec_item("removed", change.name, s) for s in specs.removed]
-    for pair in specs.compiler_changed:
-        items.append(
-            f"- compiler {_text(pair.old.compiler)} → {_text(pair.new.compiler)}: "
-            f"{_text(spec_line(change.name, pair.new))}"
-        )
-    for pair in specs.version_changed:
-        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
-        items.append(
-            f"- version {_text(old)} → {_text(new)}: {_text(spec_line(change.name, pair.new))}"
-        )
-    for stacks in specs.stacks_changed:
-        moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
-        items.append(f"- stacks of {_text('/' + stacks.hash[:7])}: {_text(' '.join(moves))}")
-    for fields in specs.fields_changed:
-        detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
-        items.append(f"- fields of {_text('/' + fields.hash[:7])}: {_text(detail)}")
+    items = spec_items(change)
     if not items:
         yield f"Specs: {counts}."
         yield ""
@@ -151,10 +161,15 @@ def _package(change: PackageChange) -> Iterator[str]:
     yield ""
 
 
+def gate_reason(condition: str, reason: str) -> str:
+    """A gate's reason without the condition it starts with (the table shows it)."""
+    return reason[len(condition) + 2 :] if reason.startswith(condition + ": ") else reason
+
+
 def gates_section(
     comparison: Comparison,
     cell: Callable[[str], str] = code,
-    prose: Callable[[str], str] = code,
+    prose: Callable[[str], str] = inert,
 ) -> Iterator[str]:
     """The ``--fail-on`` outcomes, one table row each (``cell`` writes the condition,
     ``prose`` the reason)."""
@@ -167,7 +182,8 @@ def gates_section(
     yield "|---|---|---|"
     for gate in comparison.gates:
         result = f"**{gate.status.value}**" if gate.tripped else gate.status.value
-        yield f"| {cell(gate.condition)} | {result} | {prose(gate.reason)} |"
+        reason = prose(gate_reason(gate.condition, gate.reason))
+        yield f"| {cell(gate.condition)} | {result} | {reason} |"
     yield ""
 
 
@@ -179,7 +195,7 @@ def rollups_section(comparison: Comparison) -> Iterator[str]:
     yield "### Roll-ups"
     yield ""
     for rollup in shown:
-        yield f"- {rollup_text(rollup, _text)}"
+        yield f"- {rollup_text(rollup, _text, ARROW)}"
     if single:
         yield f"- and {count_of(single, 'change')} to a single package (under that package)"
     yield ""
@@ -235,10 +251,10 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
     yield from rollups_section(comparison)
     yield from stack_counts_section(comparison)
     if comparison.problems:
-        yield f"### Problems: {len(comparison.problems)} file(s) could not be read"
+        yield f"### Problems: {count_of(len(comparison.problems), 'file')} could not be read"
         yield ""
         for p in comparison.problems:
-            yield f"- {p.side.value} {_text(p.revision)}: {_text(p.path)}: {_text(p.message)}"
+            yield f"- {p.side.value} {_text(p.revision)}: {_text(p.path)}: {inert(p.message)}"
         yield ""
     for title, tags in (
         ("Tags added", comparison.tags_added),
@@ -256,4 +272,4 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
         yield "No differences."
         yield ""
     for change in comparison.packages:
-        yield from _package(change)
+        yield from package_section(change)

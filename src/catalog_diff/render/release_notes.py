@@ -3,31 +3,37 @@
 The built-in template is ``catalog_diff/templates/release-notes.md.j2``; a user's template
 replaces it. Templates run in Jinja2's sandbox with ``StrictUndefined`` (a misspelt
 variable is an error, not an empty string) and receive plain data only: dicts, lists,
-strings and integers (:meth:`ReleaseNotes.as_data`), never our objects. Autoescaping
-follows the template's name: on for ``.html``/``.xml`` templates, off for Markdown, where
-HTML escaping would garble the text; a Markdown template quotes every catalog value with
-the ``code`` filter instead, which keeps it inert (no markup, links or mentions) and safe
-inside a table cell.
+strings and integers (:meth:`ReleaseNotes.as_data`), never our objects.
+
+Every value a template prints is inert, by the policy of its format (:mod:`.escape`):
+
+- a Markdown template (any name but ``.html``/``.xml``): the filters ``code``/``codes``
+  write code spans, ``escape_md`` inert text; any other value printed (``{{ p.name }}``)
+  is written as inert text too (Jinja2's ``finalize``), so a template cannot forget to
+  quote a name. ``| safe`` prints a value as it is, for a template that means it (the
+  output of a macro, built from filtered values, is printed with ``| safe``);
+- an HTML template: Jinja2's autoescaping.
 
 Filters available to every template: ``code`` (inline code), ``codes`` (a list of inline
-codes, ``limit=`` to shorten it with "and N more"), ``escape_md`` (plain text with Markdown's
-punctuation escaped), ``signed`` (``+3``, ``-3``, ``0``) and ``plural``
-(``3|plural("package")`` gives ``3 packages``).
+codes, ``limit=`` to shorten it with "and N more"), ``escape_md`` (inert Markdown text),
+``signed`` (``+3``, ``-3``, ``0``), ``plural`` (``3|plural("package")`` gives
+``3 packages``) and ``day`` (the date of an ISO timestamp: ``2025-03-30``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 
 import jinja2
 import orjson
+from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
 from ..releasemodel import ReleaseNotes
-from .markdown import code
+from .escape import code, inert
 
 #: The name of the built-in template (a resource of the package).
 BUILTIN = "release-notes.md.j2"
@@ -49,13 +55,11 @@ def _codes(values: Iterable[str], limit: int | None = None) -> str:
     return text
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~@&])")
-
-
-def _escape_md(value: object) -> str:
-    """Plain text that Markdown shows as is: punctuation with a meaning is escaped."""
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+def _finalize(value: object) -> object:
+    """What a Markdown template prints: inert text, unless a filter already made it so."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return Markup(inert(value))
 
 
 def _signed(number: int) -> str:
@@ -66,7 +70,23 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
+def _day(value: object) -> str:
+    """``2025-03-30`` from ``2025-03-30T06:00:00+00:00`` (anything else as it is)."""
+    text = str(value or "")
+    return text[:10] if _ISO_DAY.match(text) else text
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T|$)")
+
+
 def _environment(name: str, text: str) -> SandboxedEnvironment:
+    html = name.lower().endswith(tuple("." + ext for ext in _HTML_EXTENSIONS))
+
+    def quoted(write: Callable[..., str]) -> Callable[..., str]:
+        # In Markdown a filter's output is final (the finalize hook leaves it alone); in
+        # HTML it is plain text, which autoescaping then escapes.
+        return write if html else lambda *args, **kw: Markup(write(*args, **kw))
+
     env = SandboxedEnvironment(
         # The template's name as its file name: error tracebacks then give its lines.
         loader=jinja2.FunctionLoader(lambda wanted: (text, name, lambda: True)),
@@ -77,13 +97,15 @@ def _environment(name: str, text: str) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=None if html else _finalize,
     )
     env.filters.update(
-        code=lambda v: code(str(v)),
-        codes=_codes,
-        escape_md=_escape_md,
+        code=quoted(lambda v: code(str(v))),
+        codes=quoted(_codes),
+        escape_md=quoted(lambda v: inert(str(v))),
         signed=_signed,
         plural=_plural,
+        day=_day,
     )
     return env
 

@@ -1,7 +1,9 @@
 """Plain text for a terminal: summary first, then one block per package.
 
 Rebuilt specs (same build, new hash) are counted, not listed; the JSON lists them.
-Colour is added only when asked (the CLI asks on a terminal).
+Colour is added only when asked (the CLI asks on a terminal). Every line goes through
+``paint``, which writes it with :func:`.escape.text` (the text format's policy) before
+any colour is added: no field from an input can reach a terminal as a control.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .common import (
     ansi,
     count_of,
     describe_source,
+    field_text,
     headline,
     meta_check_text,
     mismatch_text,
@@ -24,19 +27,22 @@ from .common import (
     signed,
     spec_counts,
     spec_line,
+    spec_subject,
     stack_counts_title,
+    stack_moves,
     summary_rows,
 )
+from .escape import text as shown
 
-Paint = Callable[[str, str], str]
+Paint = Callable[..., str]
 
 
 def _painter(color: bool) -> Paint:
     colours = {"+": "green", "-": "red", "~": "yellow", "!": "red", "?": "yellow"}
 
-    def paint(text: str, mark: str) -> str:
+    def paint(text: str, mark: str = "") -> str:
         if not color:
-            return text
+            return ansi(text, None)
         return ansi(text, "bold" if mark == "head" else colours.get(mark))
 
     return paint
@@ -58,23 +64,28 @@ def _package(change: PackageChange, paint: Paint) -> Iterator[str]:
             continue
         marks = [f"+ {v}" for v in delta.added] + [f"- {v}" for v in delta.removed]
         yield f"  {facet:<10} " + "  ".join(paint(m, m[0]) for m in marks)
-    specs = change.specs
-    counts = spec_counts(specs)
+    counts = spec_counts(change.specs)
     if counts:
         yield f"  {'specs':<10} {counts}"
+    yield from spec_lines(change, paint, "    ")
+
+
+def spec_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[str]:
+    """One line per spec added, removed or changed (rebuilt specs are only counted)."""
+    specs = change.specs
     for spec in specs.added:
-        yield "    " + paint(f"+ {spec_line(change.name, spec)}", "+")
+        yield indent + paint(f"+ {spec_line(change.name, spec)}", "+")
     for spec in specs.removed:
-        yield "    " + paint(f"- {spec_line(change.name, spec)}", "-")
+        yield indent + paint(f"- {spec_line(change.name, spec)}", "-")
     for kind in ("compiler_changed", "version_changed"):
         for pair in getattr(specs, kind):
-            yield "    " + paint(_pair_line(kind, change.name, pair), "~")
+            yield indent + paint(_pair_line(kind, change.name, pair), "~")
     for stacks in specs.stacks_changed:
-        moves = [f"+{s}" for s in stacks.added] + [f"-{s}" for s in stacks.removed]
-        yield "    " + paint(f"~ stacks /{stacks.hash[:7]}: {' '.join(moves)}", "~")
+        subject = spec_subject(change.name, stacks.spec, stacks.hash)
+        yield indent + paint(f"~ stacks {stack_moves(stacks)}: {subject}", "~")
     for fields in specs.fields_changed:
-        detail = "; ".join(f"{f.name} {f.old} -> {f.new}" for f in fields.fields)
-        yield "    " + paint(f"~ fields /{fields.hash[:7]}: {detail}", "~")
+        subject = spec_subject(change.name, fields.spec, fields.hash)
+        yield indent + paint(f"~ fields {field_text(fields)}: {subject}", "~")
 
 
 def _gates(comparison: Comparison, paint: Paint) -> Iterator[str]:
@@ -94,7 +105,7 @@ def _rollups(comparison: Comparison, paint: Paint) -> Iterator[str]:
     yield ""
     yield paint("Roll-ups (changes shared by several packages)", "head")
     for rollup in shown:
-        yield f"  {rollup_text(rollup)}"
+        yield "  " + paint(rollup_text(rollup))
     if single:
         yield f"  and {count_of(single, 'change')} to a single package (under that package)"
 
@@ -105,10 +116,10 @@ def _stack_counts(comparison: Comparison, paint: Paint) -> Iterator[str]:
         return
     yield ""
     yield paint(stack_counts_title(counts), "head")
-    tag_width = max((len(r.tag) for r in counts.rows), default=0)
-    stack_width = max((len(r.stack) for r in counts.rows), default=0)
+    tag_width = max((len(shown(r.tag)) for r in counts.rows), default=0)
+    stack_width = max((len(shown(r.stack)) for r in counts.rows), default=0)
     for row in counts.rows:
-        label = f"  {row.tag:<{tag_width}}  {row.stack:<{stack_width}}"
+        label = f"  {shown(row.tag):<{tag_width}}  {shown(row.stack):<{stack_width}}"
         if counts.complete:
             yield f"{label}  {row.old:>6} -> {row.new:<6} ({signed(row.delta)})"
         else:
@@ -122,8 +133,8 @@ def _stack_counts(comparison: Comparison, paint: Paint) -> Iterator[str]:
 
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
     paint = _painter(color)
-    yield f"old: {describe_source(comparison.old, comparison.old_tag)}"
-    yield f"new: {describe_source(comparison.new, comparison.new_tag)}"
+    yield paint(f"old: {describe_source(comparison.old, comparison.old_tag)}")
+    yield paint(f"new: {describe_source(comparison.new, comparison.new_tag)}")
     yield ""
     yield paint("Summary", "head")
     for label, counts in summary_rows(comparison.summary):
@@ -144,7 +155,8 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
             yield ""
             yield paint(title, "head")
             for t in tags:
-                yield f"  {t.tag}  {t.packages} packages, {t.specs} specs"
+                counts = f"{count_of(t.packages, 'package')}, {count_of(t.specs, 'spec')}"
+                yield "  " + paint(f"{t.tag}  {counts}")
     if comparison.problems:
         yield ""
         yield paint("Problems (files that could not be read; not compared)", "head")
