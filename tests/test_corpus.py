@@ -34,9 +34,11 @@ import yaml
 from click.testing import CliRunner
 
 from catalog_diff.cli import main
-from catalog_diff.names import UNSAFE
+from catalog_diff.names import INVISIBLE, UNSAFE, printable
 from catalog_diff.source import problem_key
 from gitrepo import SAMPLES, GitRepoBuilder
+
+HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")
 
 CORPUS = Path(__file__).parent / "corpus"
 # cases.yaml holds the file-level cases; cases-<area>.yaml files add those of one area each.
@@ -720,8 +722,11 @@ def check_report(
     for name, status in (expect.get("packages") or {}).items():
         found = entry(data, name)
         assert found is not None and found["status"] == status, name
-        assert f"develop/{name}" in text
-        assert name in markdown or name.replace("|", "\\|") in markdown
+        # Shown with the visible substitutions (names.printable) in text and Markdown.
+        seen = printable(name)
+        assert f"develop/{seen}" in text
+        assert seen in markdown or seen.replace("|", "\\|") in markdown
+        assert not HIDDEN.search(text.replace("\n", "") + markdown.replace("\n", ""))
         for line in markdown.splitlines():
             rest = outside_code(line)
             assert "<script" not in rest and "<img" not in rest, line

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .errors import PackageNotFound, RevisionNotFound, UsageError
 from .load import ALL, Selection, Sources, load, load_pair
-from .model import SourceInfo, Snapshot
+from .model import Snapshot, SourceInfo
 from .patterns import Globs, globs
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more

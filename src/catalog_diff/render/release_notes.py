@@ -28,8 +28,8 @@ from importlib import resources
 
 import jinja2
 import orjson
-from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from ..errors import TemplateError
 from ..releasemodel import ReleaseNotes
