@@ -154,7 +154,13 @@ def _output(**values: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Environment: GITHUB_TOKEN (required unless --fork): the token the comment "
+        "is written with, e.g. the workflow's github.token with pull-requests: write; "
+        "GITHUB_API_URL: the API's address (set by GitHub Actions; default "
+        "https://api.github.com).",
+    )
     parser.add_argument("--repo", required=True, help="owner/name of the repository")
     parser.add_argument("--issue", required=True, type=int, help="issue or pull request number")
     parser.add_argument("--body-file", required=True, help="the comment's body (Markdown)")
@@ -164,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         f"line when it is an HTML comment, else {DEFAULT_MARKER!r})",
     )
     parser.add_argument(
-        "--api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com")
+        "--api-url",
+        default=os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+        help="the GitHub REST API's address (default: $GITHUB_API_URL, else "
+        "https://api.github.com)",
     )
     parser.add_argument(
         "--fork", action="store_true", help="a pull request from a fork: do not try to comment"

@@ -25,6 +25,7 @@ campaign: ``CATALOG_DIFF_FUZZ_EXAMPLES=100000 .venv/bin/python -m pytest tests/t
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -40,7 +41,7 @@ from catalog_diff.errors import CatalogDiffError, ParseError
 from catalog_diff.legacy import parse_flat_specs_md, parse_index_md, parse_spec_json
 from catalog_diff.load import Sources, load
 from catalog_diff.model import Package
-from catalog_diff.names import UNSAFE
+from catalog_diff.names import INVISIBLE, UNSAFE
 from catalog_diff.parse import (
     LineMemo,
     check_spec_details,
@@ -330,8 +331,12 @@ def loaded(root: Path) -> Any:
         return load(sources.open(str(root)))
 
 
+HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")
+
+
 def assert_clean_output(text: str) -> None:
-    assert not UNSAFE.search(text.replace("\n", "")), text[:200]
+    """No control, direction, zero-width or other invisible character, line ends aside."""
+    assert not HIDDEN.search(text.replace("\n", "")), text[:200]
 
 
 @budget(50)
@@ -366,9 +371,10 @@ def test_comparisons_raise_only_catalog_errors_and_account_for_every_spec(
     for key in set(before.packages) & set(after.packages) - set(changed):
         # Unchanged: the same specs, as a multiset.
         assert Counter(before.packages[key].specs) == Counter(after.packages[key].specs), key
-    for fmt in ("text", "markdown", "json"):
+    for fmt in ("text", "markdown", "json", "github"):
         report = render(comparison, fmt)
         assert_clean_output(report)
+    assert render(comparison, "github").isascii()
     json.loads(render(comparison, "json"))
 
 

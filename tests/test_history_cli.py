@@ -54,7 +54,7 @@ def indexed(
     repo = str(catalog[0].path)
     code, out, err = run("index", "--repo", repo, "--index", str(path))
     assert (code, out) == (0, "")
-    assert f"12 new commit(s); 12 commits indexed, up to {catalog[1][-1][:12]}" in err
+    assert f"12 new commits; 12 commits indexed, up to {catalog[1][-1][:12]}" in err
     return ["--repo", repo, "--index", str(path)]
 
 

@@ -240,7 +240,7 @@ def test_reports_in_each_format_and_the_schema_command(tmp_path: Path) -> None:
     write_tree(tmp_path, files)
     code, text, err = run("lint", str(tmp_path))
     assert code == 1
-    assert err == "catalog-diff: 5 finding(s): 1 meta-num-specs, 4 stray-file\n"
+    assert err == "catalog-diff: 5 findings: 1 meta-num-specs, 4 stray-file\n"
     assert f"meta-num-specs  {BC}: meta.num_specs is 3; spec_details hold 2" in text
     assert "stray-file      _cache/index.html: no package file of any catalog layout" in text
     code, md, _ = run("lint", str(tmp_path), "--format", "markdown")

@@ -49,7 +49,7 @@ def exit_on_problems(line: str, count: int, quiet: bool) -> None:
     if not count:
         return
     if not quiet:
-        click.echo(f"catalog-diff: error: {first_problem(line, count)}", err=True)
+        click.echo(f"catalog-diff: error: {printable(first_problem(line, count))}", err=True)
     sys.exit(EXIT_DATA)
 
 
@@ -221,7 +221,7 @@ def emit(report: str, output: str | None, quiet: bool, color: bool = False) -> N
     except OSError as exc:
         fail(f"{output}: cannot write the report: {exc.strerror or exc}", EXIT_USAGE)
     if not quiet:
-        click.echo(f"catalog-diff: report written to {output}", err=True)
+        click.echo(f"catalog-diff: report written to {printable(output)}", err=True)
 
 
 class Progress:

@@ -40,13 +40,17 @@ def _text(value: str) -> str:
     return code(value, table=False)
 
 
-def _problems(problems: Sequence[ProblemRecord], level: str = "###") -> Iterator[str]:
+def _problems(
+    problems: Sequence[ProblemRecord], level: str = "###", side: bool = True
+) -> Iterator[str]:
+    """The problems; ``side`` False for a report of one side (``show``, ``when``)."""
     if not problems:
         return
     yield f"{level} Problems: {count_of(len(problems), 'file')} could not be read"
     yield ""
     for p in problems:
-        yield f"- {p.side.value} {_text(p.revision)}: {_text(p.path)}: {inert(p.message)}"
+        where = f"{p.side.value} {_text(p.revision)}" if side else _text(p.revision)
+        yield f"- {where}: {_text(p.path)}: {inert(p.message)}"
     yield ""
 
 
@@ -211,7 +215,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
                 f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |"
             )
         yield ""
-    yield from _problems(presence.problems)
+    yield from _problems(presence.problems, side=False)
 
 
 # ---- show -----------------------------------------------------------------------------
@@ -259,4 +263,4 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         for p in packages:
             if p.specs is not None:
                 yield from _spec_list(p, p.specs)
-    yield from _problems(state.problems)
+    yield from _problems(state.problems, side=False)

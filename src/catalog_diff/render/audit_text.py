@@ -63,8 +63,10 @@ def _count(n: int, noun: str) -> str:
     return count_of(n, noun)
 
 
-def _problem(p: ProblemRecord, paint: Paint) -> str:
-    return paint(f"! {p.side.value} {p.revision}: {p.path}: {p.message}", "!")
+def _problem(p: ProblemRecord, paint: Paint, side: bool = True) -> str:
+    """A problem; ``side`` False for a report of one side (``show``, ``when``)."""
+    where = f"{p.side.value} {p.revision}" if side else p.revision
+    return paint(f"! {where}: {p.path}: {p.message}", "!")
 
 
 def _facet_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[str]:
@@ -188,7 +190,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield ""
         yield paint("Problems (files that could not be read)", "head")
         for p in presence.problems:
-            yield "  " + _problem(p, paint)
+            yield "  " + _problem(p, paint, side=False)
 
 
 # ---- show -----------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def _show_package(package: PackageState, paint: Paint) -> Iterator[str]:
     yield "  " + paint(f"{package.name}  {_count(package.spec_count, 'spec')}", "head")
     for facet in SHOW_FACETS:
         values: tuple[str, ...] = getattr(package, facet)
-        yield shown(f"    {facet:<10} {', '.join(sorted(values))}")
+        yield shown(f"    {facet:<10} {', '.join(sorted(values))}".rstrip())
     if package.specs is not None:
         yield "    specs"
         for spec in package.specs:
@@ -232,4 +234,4 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         yield ""
         yield paint("Problems (files that could not be read)", "head")
         for p in state.problems:
-            yield "  " + _problem(p, paint)
+            yield "  " + _problem(p, paint, side=False)
