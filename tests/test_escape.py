@@ -24,8 +24,10 @@ from catalog_diff import gates
 from catalog_diff.compare import compare
 from catalog_diff.model import Package, Snapshot, SourceInfo, SourceKind, Spec
 from catalog_diff.names import INVISIBLE, UNSAFE, printable
+from catalog_diff.release import build
 from catalog_diff.render import github, render
 from catalog_diff.render.escape import code, html_code, inert, json_dumps, text
+from catalog_diff.render.release_notes import render_release_notes
 
 HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")
 
@@ -244,6 +246,7 @@ def hostile_comparison(draw: st.DrawFn) -> tuple[object, list[str]]:
 
 #: Elements the Markdown templates make; anything else came from an input.
 TEMPLATE_TAGS = {
+    "h1",
     "h2",
     "h3",
     "h4",
@@ -359,3 +362,100 @@ def test_a_summary_over_the_limit_is_told_on_stderr(tmp_path: Path) -> None:
     assert quiet.stderr == ""
     roomy = CliRunner().invoke(main, [*args, "--max-chars", "20000"], catch_exceptions=False)
     assert roomy.stderr == "" and len(roomy.stdout) <= 20000
+
+
+# ---- the audit reports and the release notes ------------------------------------------
+
+
+@st.composite
+def hostile_audit(draw: st.DrawFn) -> tuple[dict[str, object], list[str]]:
+    """log, history, when and show records whose every field is hostile."""
+    from catalog_diff.historymodel import (
+        CatalogState,
+        CommitRef,
+        HistoryEvent,
+        Interval,
+        LogEntry,
+        PackageHistory,
+        PackageState,
+        Presence,
+    )
+
+    comparison, values = draw(hostile_comparison())
+    subject, date, layout, value = (draw(hostile) for _ in range(4))
+    name, tag = values[0], values[2]
+    ref = CommitRef("0123456789abcdef" * 2 + "01234567", date, subject)
+    change = comparison.packages[0]  # type: ignore[attr-defined]
+    problems = comparison.problems  # type: ignore[attr-defined]
+    records: dict[str, object] = {
+        "log": [LogEntry(ref, layout, comparison, (layout, "current"))],  # type: ignore[arg-type]
+        "history": PackageHistory(
+            name, tag, (HistoryEvent(ref, change), HistoryEvent(ref, None, subject))
+        ),
+        "when": Presence(name, tag, ("target", value), (Interval(ref, ref),), True, problems),
+        "show": CatalogState(
+            SourceInfo(SourceKind.GIT, subject, ref.commit, date, subject),
+            (PackageState(tag, name, 1, (value,), (value,), (value,), (value,),
+                          change.specs.added),),
+            (tag,),
+            problems,
+        ),
+    }  # fmt: skip
+    return records, [subject, date, name, tag, value]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(hostile_audit())
+def test_every_audit_report_keeps_every_field_inert(
+    drawn: tuple[dict[str, object], list[str]],
+) -> None:
+    from catalog_diff.render import render_audit
+
+    records, values = drawn
+    for kind, record in records.items():
+        subject, date, name, tag, value = values
+        wanted = {
+            "log": [subject, date],
+            "history": [subject, date, name, tag],
+            "when": [subject, date, name, tag, value],
+            "show": [subject, date, name, tag, value],
+        }[kind]
+        out = render_audit(kind, record, "text")
+        assert HIDDEN.search(out.replace("\n", "")) is None, kind
+        for value in wanted:
+            assert shown(value) in out, (kind, value)
+        raw = render_audit(kind, record, "json")
+        assert HIDDEN.search(raw.replace("\n", "")) is None, kind
+        json.loads(raw)
+        check_markdown(render_audit(kind, record, "markdown"), wanted, marker=False)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(hostile_comparison(), hostile)
+def test_release_notes_keep_every_field_inert(drawn: tuple[object, list[str]], label: str) -> None:
+    _, values = drawn
+    name, gone, tag, version, compiler, variant, stack, os_ = values[:8]
+    old = Snapshot(
+        info=SourceInfo(SourceKind.SNAPSHOT, label, "c" * 40, "2025-03-30T06:00:00+00:00"),
+        packages={
+            (tag, n): Package(tag, n, f"_cache/{tag}/{n}/specs.md", specs)
+            for n, specs in {
+                name: (_spec("a" * 32, "1.0", "gcc@12", ("+x",), ("root",)),),
+                gone: (_spec("b" * 32, "2.0", compiler, (variant,), ("root", stack)),),
+            }.items()
+        },
+        tags=frozenset({tag}),
+    )
+    new = Snapshot(
+        info=old.info,
+        packages={
+            (tag, name): Package(
+                tag, name, f"_cache/{tag}/{name}/specs.md",
+                (_spec("c" * 32, version, compiler, (variant,), ("root", stack), os_),),
+            )
+        },
+        tags=frozenset({tag}),
+    )  # fmt: skip
+    notes = render_release_notes(build(old, new, old_label=label, new_label=label))
+    check_markdown(notes, [name, gone, version, compiler, stack, label], marker=False)
+    assert HIDDEN.search(notes.replace("\n", "")) is None

@@ -139,9 +139,14 @@ def inert(value: object) -> str:
     punctuation that could open a construct.
     """
     shown = printable(str(value))
-    if not _UNSAFE.search(shown) and "www" not in shown.lower():
-        return shown
-    return _WWW.sub(r"\1" + ZWSP + r"\2", _UNSAFE.sub(_one, shown))
+    if _UNSAFE.search(shown) or "www" in shown.lower():
+        shown = _WWW.sub(r"\1" + ZWSP + r"\2", _UNSAFE.sub(_one, shown))
+    core = shown.strip(" ")
+    if core != shown:  # spaces at an end, as references: a heading or a cell strips spaces
+        lead = len(shown) - len(shown.lstrip(" "))
+        trail = len(shown) - len(shown.rstrip(" ")) if core else 0
+        shown = "&#32;" * lead + core + "&#32;" * trail
+    return shown
 
 
 #: The former name of :func:`inert`.
