@@ -337,7 +337,7 @@ def test_snapshot_and_diff_commands_on_an_untagged_revision(eras: Eras, tmp_path
     saved = str(tmp_path / "oldest.json.gz")
     code, out, err = run("snapshot", "--repo", eras.path, "oldest", "-o", saved)
     assert code == 3, "the spec files the samples lack are problems"
-    assert "saved 3 packages, 7 specs in 1 tags" in err
+    assert "saved 3 packages, 7 specs in 1 tag to " in err
     assert f"(and {MISSING - 1} more)" in err
     code, out, err = run("diff", "--repo", eras.path, saved, "oldest", "--format", "json")
     report = json.loads(out)

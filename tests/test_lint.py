@@ -244,7 +244,7 @@ def test_reports_in_each_format_and_the_schema_command(tmp_path: Path) -> None:
     assert f"meta-num-specs  {BC}: meta.num_specs is 3; spec_details hold 2" in text
     assert "stray-file      _cache/index.html: no package file of any catalog layout" in text
     code, md, _ = run("lint", str(tmp_path), "--format", "markdown")
-    assert "| `stray-file` | `_cache/index.html` | `no package file of any catalog layout` |" in md
+    assert "| `stray-file` | `_cache/index.html` | no package file of any catalog layout |" in md
     code, schema, _ = run("schema", "lint")
     assert json.loads(schema) == SCHEMA
     target = tmp_path / "lint.json"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import EXIT_DATA, UsageError
+from ..names import printable
 from .common import (
     Command,
     Progress,
@@ -109,8 +110,10 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
             n = stats.commits
             added = f"{n} new commit{'' if n == 1 else 's'}" if n else "already up to date"
             click.echo(
-                f"catalog-diff: {opened.path}: {added}; {last.seq + 1} commits indexed, "
-                f"up to {last.sha[:12]} ({last.date}) in {stats.seconds:.2f}s",
+                printable(
+                    f"catalog-diff: {opened.path}: {added}; {last.seq + 1} commits indexed, "
+                    f"up to {last.sha[:12]} ({last.date}) in {stats.seconds:.2f}s"
+                ),
                 err=True,
             )
 
