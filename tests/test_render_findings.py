@@ -202,3 +202,22 @@ def test_release_notes_titles_dates_and_dropped_versions(weekly: GitRepoBuilder)
     assert "| `gcc` | `14.2.0` → `12.4.0` |  | `14.2.0` |" in out  # under other changes
     assert "New compiler `none`" not in out and "`none`)" not in out.split("## ")[2]
     assert "Specs built without a compiler: " in out
+
+
+def test_log_markdown_lays_packages_out_as_diff_does(
+    weekly: GitRepoBuilder, tmp_path: Path
+) -> None:
+    """#27: a package of `log --format markdown` is the section `diff` writes for it,
+    one heading level down."""
+    code, diff_md, _ = run(
+        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--format", "markdown"
+    )
+    assert code == 0
+    code, log_md, _ = run(
+        "log", "--repo", str(weekly.path), "--index", str(tmp_path / "i.sqlite"),
+        "-n", "1", "--format", "markdown",
+    )  # fmt: skip
+    assert code == 0
+    section = diff_md.split("### `develop/adol-c` changed\n", 1)[1].split("\n### ", 1)[0]
+    assert "#### `develop/adol-c` changed\n" + section in log_md
+    assert "<summary>Specs: " in section

@@ -102,6 +102,10 @@ _PUNCTUATION = "\\`*_[]|~$"
 #: Characters kept as they are (everything else goes through :func:`_one`).
 _UNSAFE = re.compile(r"[^A-Za-z0-9 .,=+%/^;?(){}!-]")
 _WWW = re.compile(r"(?i)(?<![A-Za-z0-9])(www)(\.)")
+#: What would start a block if the value began a line: a bullet, a setext underline, an
+#: ordered list item (``1.``, ``1)``). Written as references there.
+_LINE_START = re.compile(r"[-+](?: |$)|[-= ]+$")
+_ORDERED = re.compile(r"(\d{1,9})[.)](?: |$)")
 
 
 def _word(ch: str) -> bool:
@@ -136,11 +140,18 @@ def inert(value: object) -> str:
     GitHub shows the result as :func:`text` shows ``value`` (the zero-width spaces it
     adds after ``@``, ``#`` and ``:`` of ``://``, and within ``www.``, show nothing).
     The result is pure ASCII and holds no ``<``, no line break and no raw Markdown
-    punctuation that could open a construct.
+    punctuation that could open a construct, inline or, should a template put it at the
+    start of a line, block (a heading, a list item, a quote, a fence, a setext underline,
+    an indented code block).
     """
     shown = printable(str(value))
     if _UNSAFE.search(shown) or "www" in shown.lower():
         shown = _WWW.sub(r"\1" + ZWSP + r"\2", _UNSAFE.sub(_one, shown))
+    if _LINE_START.match(shown) and shown[0] != " ":  # no list item or setext underline
+        shown = f"&#{ord(shown[0])};{shown[1:]}"
+    elif _ORDERED.match(shown):
+        digits = _ORDERED.match(shown).group(1)  # type: ignore[union-attr]
+        shown = f"{digits}&#{ord(shown[len(digits)])};{shown[len(digits) + 1 :]}"
     core = shown.strip(" ")
     if core != shown:  # spaces at an end, as references: a heading or a cell strips spaces
         lead = len(shown) - len(shown.lstrip(" "))
