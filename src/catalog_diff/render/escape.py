@@ -201,7 +201,6 @@ def codes(values: Iterable[object], *, table: bool = True) -> str:
     return ", ".join(code(v, table=table) for v in values)
 
 
-
 __all__ = [
     "ZWSP",
     "code",
