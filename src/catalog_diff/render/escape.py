@@ -97,10 +97,12 @@ def json_dumps(data: Any) -> str:
 #: (A zero-width space of the input itself is shown as ``\\u200b``, never kept.)
 ZWSP = "&#8203;"
 
-_NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+#: Quotes are kept: no value is ever written inside an HTML attribute, and neither
+#: Markdown text nor an element's content gives them a meaning.
+_NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _PUNCTUATION = "\\`*_[]|~$"
 #: Characters kept as they are (everything else goes through :func:`_one`).
-_UNSAFE = re.compile(r"[^A-Za-z0-9 .,=+%/^;?(){}!-]")
+_UNSAFE = re.compile(r"[^A-Za-z0-9 .,=+%/^;?(){}!'\"-]")
 _WWW = re.compile(r"(?i)(?<![A-Za-z0-9])(www)(\.)")
 #: What would start a block if the value began a line: a bullet, a setext underline, an
 #: ordered list item (``1.``, ``1)``). Written as references there.
