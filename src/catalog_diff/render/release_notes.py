@@ -27,13 +27,12 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 
 import jinja2
-import orjson
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import TemplateError
 from ..releasemodel import ReleaseNotes
-from .escape import code, inert
+from .escape import code, inert, json_dumps
 
 #: The name of the built-in template (a resource of the package).
 BUILTIN = "release-notes.md.j2"
@@ -152,5 +151,4 @@ __all__ = ["BUILTIN", "builtin_template", "render_release_notes"]
 def render_release_notes_json(notes: ReleaseNotes) -> str:
     """The notes as JSON: the template's input (:meth:`ReleaseNotes.as_data`), with
     sorted keys; see ``catalog-diff schema release-notes``."""
-    data = orjson.dumps(notes.as_data(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-    return data.decode("utf-8") + "\n"
+    return json_dumps(notes.as_data()) + "\n"
