@@ -323,8 +323,15 @@ class Truth:
             "query": {kind: value},
             "first_seen": intervals[0]["first"] if intervals else None,
             "last_seen": intervals[-1]["last"] if intervals else None,
-            "present_at_end": bool(present) and present[-1],
+            # Unknown when the package's file at the end could not be read.
+            "present_at_end": (
+                None
+                if self.broken_at(package, tag)[-1:] == [len(self.commits) - 1]
+                else bool(present) and present[-1]
+            ),
             "intervals": intervals,
+            "end": self.ref(len(self.commits) - 1),  # HEAD: the revision asked by default
+            "indexed_from": None,
         }
 
     def ref(self, i: int) -> dict[str, str]:

@@ -9,17 +9,19 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import PackageNotFound, RevisionNotFound, UsageError
+from .errors import PackageNotFound, TagNotFound, UsageError
 from .load import ALL, Selection, Sources, load, load_pair
 from .model import Snapshot, SourceInfo
 from .patterns import Globs, globs
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
     from .changes import Comparison
-    from .history import HistoryIndex
+    from .gitsource import GitRepository
+    from .history import HistoryIndex, IndexedCommit
     from .historymodel import CatalogState, LogEntry, PackageHistory, Presence
     from .ingest import UpdateStats
     from .lint import LintReport
@@ -183,6 +185,10 @@ def _label(tag: str, info: SourceInfo) -> str:
 
 Progress = Callable[[int, int], None]
 
+#: A moment as the library takes it: Unix seconds, a date or time (naive: UTC), or text
+#: as the command line takes it (``2025-03-01`` or ISO 8601).
+Moment = int | str | date | datetime
+
 
 def open_index(
     *,
@@ -193,99 +199,189 @@ def open_index(
     revision: str = "HEAD",
     progress: Progress | None = None,
     waiting: Callable[[], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[HistoryIndex, UpdateStats | None]:
     """Open the history index of ``repo`` (brought up to ``revision`` unless ``update`` is
-    false). ``revision`` may be a range ``A..B``: a new index then starts at ``A``."""
+    false). ``revision`` may be a range ``A..B``: a new index then starts at ``A``.
+
+    Without ``index``, the index lives in the user's cache folder (created if needed);
+    an ``index`` path must be a file name in a folder that exists. ``rebuild`` deletes
+    the file first if it is a catalog-diff index (even a damaged one); a database of
+    another program is refused, and any other file is kept aside as
+    ``<name>.unrecognised`` (``notice`` is told), never deleted.
+    """
     from .gitsource import GitRepository
     from .history import HistoryIndex, default_index_path
+    from .indexfile import check_location
 
     base, sep, tip = revision.rpartition("..")
     if not sep:
         base, tip = "", revision
     with GitRepository(repo) as git_repo:
         path = Path(index) if index else default_index_path(git_repo)
+        check_location(path, create_parent=index is None)
         if rebuild:
-            _check_deletable(path)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            _clear(path, notice)
         opened = HistoryIndex(path)
         stats = None
         try:
             if update:
-                stats = opened.update(
-                    git_repo,
-                    git_repo.resolve(tip or "HEAD"),
-                    progress=progress,
-                    waiting=waiting,
-                    base=git_repo.resolve(base) if base else None,
-                )
-            elif opened.last_commit() is None:
-                raise UsageError(f"{path}: the index is empty; run 'catalog-diff index' first")
+                stats = _update(opened, git_repo, base, tip or "HEAD", progress, waiting)
+            else:
+                with opened.faults():
+                    _check_repository(opened, git_repo)
+                    if opened.last_commit() is None:
+                        raise UsageError(
+                            f"{path}: the index is empty; run 'catalog-diff index' first"
+                        )
         except BaseException:
             opened.close()
             raise
     return opened, stats
 
 
-def _check_deletable(path: Path) -> None:
-    """``--rebuild`` deletes an index, or a file that is no database at all (a damaged
-    index cannot be told from it); never a database of another program."""
-    import sqlite3
+def _update(
+    opened: HistoryIndex,
+    git_repo: GitRepository,
+    base: str,
+    tip: str,
+    progress: Progress | None,
+    waiting: Callable[[], None] | None,
+) -> UpdateStats:
+    from .ingest import OffTheIndexedLine
 
-    from .migrations import APPLICATION
-
-    if not path.exists() or path.stat().st_size == 0:
-        return
+    resolved = git_repo.resolve(tip)
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
-        try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            app = None
-            if "info" in tables:
-                app = conn.execute("SELECT value FROM info WHERE key = 'application'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return  # no database, or one damaged beyond reading: an index that broke
-    if tables and (app is None or app[0] != APPLICATION):
+        return opened.update(
+            git_repo,
+            resolved,
+            progress=progress,
+            waiting=waiting,
+            base=git_repo.resolve(base) if base else None,
+        )
+    except OffTheIndexedLine as exc:
+        raise OffTheIndexedLine(exc.index, exc.sha, tip) from None
+
+
+def _check_repository(opened: HistoryIndex, git_repo: GitRepository) -> None:
+    from .migrations import IndexFileError
+
+    here = str(Path(git_repo.git_dir).resolve())
+    there = opened.info("repository")
+    if there is not None and there != here:
+        raise IndexFileError(opened.path, f"it indexes another repository ({there})")
+
+
+def _clear(path: Path, notice: Callable[[str], None] | None) -> None:
+    """Make way for a new index at ``path`` (see :func:`open_index`)."""
+    from .indexfile import identify, os_fault, set_aside
+
+    kind = identify(path)
+    if kind == "foreign":
         raise UsageError(
             f"{path}: a database of another program; not deleting it: give another --index FILE"
         )
+    sidecars = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    try:
+        if kind == "unknown":
+            kept = set_aside(path)
+            for sidecar in sidecars:
+                if sidecar.exists():
+                    set_aside(sidecar)
+            if notice is not None:
+                notice(f"{path}: not a catalog-diff index; kept as {kept}")
+            return
+        for file in [path, *sidecars]:
+            file.unlink(missing_ok=True)
+    except OSError as exc:
+        raise os_fault(str(path), exc) from exc
+
+
+def _moment(value: Moment | None, start_of_day: bool) -> int | None:
+    """Unix seconds of a ``since`` (``start_of_day``) or ``until`` bound: a bare date is
+    the whole day (from its start, or to its end), as on the command line."""
+    from .dates import parse_date
+
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return int(aware.timestamp())
+    if isinstance(value, date):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise UsageError(f"{value!r} is not a date (use YYYY-MM-DD or ISO 8601)")
+    seconds = parse_date(value)
+    return seconds - 86399 if start_of_day and len(value.strip()) == 10 else seconds
+
+
+def _end(index: HistoryIndex, sha: str | None, label: str | None) -> IndexedCommit:
+    """The indexed commit ``sha`` (default: the last indexed one)."""
+    from .errors import DataError
+
+    found = index.commit_by_sha(sha) if sha is not None else index.last_commit()
+    if found is not None:
+        return found
+    if sha is None:
+        raise UsageError(f"{index.path}: the index is empty; run 'catalog-diff index' first")
+    named = f"{label} ({sha[:12]})" if label and label != sha else sha[:12]
+    last = index.last_commit()
+    upto = f" (indexed up to {last.sha[:12]}, {last.date})" if last is not None else ""
+    raise DataError(
+        f"{named}: not in the history indexed in {index.path}{upto}; "
+        "run the command without --no-update to index it"
+    )
+
+
+def _check_tag(index: HistoryIndex, tag: str | None, end: IndexedCommit) -> None:
+    if tag is None:
+        return
+    known = index.tags_until(end.seq)
+    if tag not in known:
+        shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+        raise TagNotFound(
+            f"the history indexed in {index.path} up to {end.sha[:12]}",
+            tag,
+            f" (known tags: {shown or 'none'})",
+        )
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise UsageError(f"-n/--max-count must be at least 1, not {limit}")
 
 
 def log(
     index: HistoryIndex,
     *,
-    since: int | None = None,
-    until: int | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     first: str | None = None,
     last: str | None = None,
     tag: str | None = None,
     package: Globs = None,
     limit: int | None = None,
+    labels: tuple[str | None, str | None] = (None, None),
 ) -> list[LogEntry]:
     """Log entries, newest first: commits after ``first`` up to ``last`` (full SHAs of
-    indexed commits), dated within ``since``..``until`` (Unix times)."""
+    indexed commits; ``last`` defaults to the last indexed), dated within
+    ``since``..``until`` (Unix times, dates, datetimes or text as the command line takes
+    it); at most ``limit``, read no further than needed. ``labels`` are the revisions as
+    the user typed them, for messages."""
     from . import timeline
 
-    commits = index.commits()
-    if last is not None:
-        found = index.commit_by_sha(last)
-        if found is None:
-            raise RevisionNotFound(last, index.path, "not in the indexed history")
-        commits = [c for c in commits if c.seq <= found.seq]
-    if first is not None:
-        found = index.commit_by_sha(first)
-        if found is None:
-            raise RevisionNotFound(first, index.path, "not in the indexed history")
-        commits = [c for c in commits if c.seq > found.seq]
-    commits = [
-        c
-        for c in commits
-        if (since is None or c.timestamp >= since) and (until is None or c.timestamp <= until)
-    ]
-    entries = timeline.log(index, commits, tag=tag, glob=globs(package) or None)
-    return entries[:limit] if limit is not None else entries
+    _check_limit(limit)
+    start, stop = _moment(since, True), _moment(until, False)
+    with index.faults():
+        end = _end(index, last, labels[1])
+        _check_tag(index, tag, end)
+        low = _end(index, first, labels[0]).seq + 1 if first is not None else 0
+        commits = (
+            c
+            for c in index.commits_newest_first(low, end.seq)
+            if (start is None or c.timestamp >= start) and (stop is None or c.timestamp <= stop)
+        )
+        return timeline.log(index, commits, tag=tag, glob=globs(package) or None, limit=limit)
 
 
 def history(
@@ -293,24 +389,52 @@ def history(
     package: str,
     *,
     tag: str | None = None,
-    since: int | None = None,
-    until: int | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
+    last: str | None = None,
+    limit: int | None = None,
+    label: str | None = None,
 ) -> PackageHistory:
-    """Every commit at which a package changed, oldest first."""
+    """Every commit at which a package changed, oldest first, up to ``last`` (the full
+    SHA of an indexed commit; default the last indexed); ``limit`` keeps the most recent
+    events. Dates as for :func:`log`."""
     from . import timeline
 
-    _known_package(index, package)
-    return timeline.history(index, package, tag=tag, since=since, until=until)
+    _check_limit(limit)
+    start, stop = _moment(since, True), _moment(until, False)
+    with index.faults():
+        end = _end(index, last, label)
+        _check_tag(index, tag, end)
+        _known_package(index, package)
+        return timeline.history(
+            index, package, tag=tag, since=start, until=stop, end=end, limit=limit
+        )
 
 
-def when(index: HistoryIndex, package: str, kind: str, value: str, *, tag: str) -> Presence:
-    """When a target, stack, compiler, version or hash was present for a package."""
+def when(
+    index: HistoryIndex,
+    package: str,
+    kind: str,
+    value: str,
+    *,
+    tag: str = "develop",
+    since: Moment | None = None,
+    until: Moment | None = None,
+    last: str | None = None,
+    label: str | None = None,
+) -> Presence:
+    """When a target, stack, compiler, version, hash or os was present for a package (in
+    ``tag``, develop by default), up to ``last`` as for :func:`history`."""
     from . import timeline
 
     if kind not in timeline.QUERIES:
         raise UsageError(f"unknown query {kind!r}; one of {', '.join(timeline.QUERIES)}")
-    _known_package(index, package)
-    return timeline.when(index, package, tag, kind, value)
+    start, stop = _moment(since, True), _moment(until, False)
+    with index.faults():
+        end = _end(index, last, label)
+        _check_tag(index, tag, end)
+        _known_package(index, package)
+        return timeline.when(index, package, tag, kind, value, end=end, since=start, until=stop)
 
 
 def _known_package(index: HistoryIndex, package: str) -> None:

@@ -80,8 +80,8 @@ class UnreadableCatalog(DataError):
 
 
 class TagNotFound(DataError):
-    def __init__(self, source: str, tag: str) -> None:
-        super().__init__(f"{source}: tag {tag!r} not found")
+    def __init__(self, source: str, tag: str, known: str = "") -> None:
+        super().__init__(f"{source}: tag {tag!r} not found{known}")
         self.source = source
         self.tag = tag
 

@@ -23,6 +23,7 @@ import git
 from . import gitenv
 from .blobstream import BlobStream
 from .errors import GitError, NotAGitRepository, RevisionNotFound
+from .gitlog import LOG_FORMAT, Change, LoggedCommit, parse_log
 from .parse import CACHE_DIR
 
 _BLOB_MODES = frozenset(("100644", "100755"))
@@ -38,30 +39,7 @@ class Commit:
     timestamp: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One path a commit changed (modes ``000000`` on the side where it is absent)."""
-
-    old_mode: str
-    new_mode: str
-    old_oid: str
-    new_oid: str
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedCommit:
-    """A commit of first-parent history with the catalog paths it changed."""
-
-    sha: str
-    parents: tuple[str, ...]
-    date: str
-    timestamp: int
-    subject: str
-    changes: tuple[Change, ...]
-
-
-_LOG_FORMAT = "--format=%x01%H%x00%P%x00%cI%x00%ct%x00%s"
+_LOG_FORMAT = LOG_FORMAT
 
 #: Longest revision handed to git (a ref name is at most a path; Linux refuses a single
 #: argument above 128 KiB).
@@ -381,23 +359,13 @@ class GitRepository:
             as_process=True,
         )
         stdout = proc.proc.stdout
-        pending = b""
         finished = False
         boundary = self._shallow()
         try:
-            while True:
-                block = stdout.read(1 << 20)
-                pending += block
-                parts = pending.split(b"\x01")
-                pending = parts.pop() if block else b""
-                for part in parts + ([pending] if not block and pending else []):
-                    if part:
-                        logged = _logged(part)
-                        if not logged.parents and logged.sha in boundary:
-                            raise GitError(logged.sha, self.path, _shallow_reason(logged.sha))
-                        yield logged
-                if not block:
-                    break
+            for logged in parse_log(iter(lambda: stdout.read(1 << 20), b"")):
+                if not logged.parents and logged.sha in boundary:
+                    raise GitError(logged.sha, self.path, _shallow_reason(logged.sha))
+                yield logged
             finished = True
         finally:
             stdout.close()
@@ -454,31 +422,6 @@ class GitRepository:
         if len(lines) < len(asked):
             raise GitError("cat-file", self.path, "cat-file answered fewer questions than asked")
         return lines[: len(asked)]
-
-
-def _logged(record: bytes) -> LoggedCommit:
-    fields = record.split(b"\0")
-    sha, parents, date, stamp, subject = (f.decode("utf-8", "replace") for f in fields[:5])
-    changes = []
-    rest = fields[5:]
-    i = 0
-    while i < len(rest) - 1:
-        head = rest[i].strip()
-        if head.startswith(b":"):
-            old_mode, new_mode, old_oid, new_oid, _ = head[1:].decode("ascii").split(" ")
-            path = rest[i + 1].decode("utf-8", "surrogateescape")
-            changes.append(Change(old_mode, new_mode, old_oid, new_oid, path))
-            i += 2
-        else:
-            i += 1
-    return LoggedCommit(
-        sha=sha,
-        parents=tuple(parents.split()),
-        date=date,
-        timestamp=int(stamp),
-        subject=subject,
-        changes=tuple(changes),
-    )
 
 
 def _rows(out: bytes) -> list[tuple[bytes, bytes, str]]:

@@ -24,7 +24,8 @@ import orjson
 
 from . import indexpath
 from .gitsource import Commit, GitRepository
-from .migrations import IndexFileError, migrate
+from .indexfile import check_location, os_fault, sqlite_fault
+from .migrations import migrate
 from .model import Package
 from .specs import parse_spec, sort_specs
 
@@ -63,25 +64,40 @@ if TYPE_CHECKING:
 class HistoryIndex:
     """An open history index file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create_parent: bool = False) -> None:
+        """Open (or create) the index at ``path``. Its folder must exist unless
+        ``create_parent`` (the default location only): a typo never makes folders."""
         self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        check_location(Path(self.path), create_parent)
         try:
+            # A plain file name: SQLite never reads a path as a URI unless asked to.
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=600)
-        except sqlite3.DatabaseError as exc:
-            raise IndexFileError(self.path, f"cannot be opened ({exc})") from exc
+        except sqlite3.Error as exc:
+            raise sqlite_fault(self.path, exc) from exc
         try:
             # Checked before anything is written: a file that is not an index stays untouched.
             migrate(self.conn, self.path)
             try:
                 _use_wal(self.conn)
                 self.conn.execute("PRAGMA synchronous = NORMAL")
-            except sqlite3.DatabaseError as exc:
-                raise IndexFileError(self.path, f"cannot be opened ({exc})") from exc
+            except sqlite3.Error as exc:
+                raise sqlite_fault(self.path, exc) from exc
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise sqlite_fault(self.path, exc) from exc
         except BaseException:
             self.conn.close()
             raise
         self._contents: dict[int, Package | str] = {}
+
+    @contextlib.contextmanager
+    def faults(self) -> Iterator[None]:
+        """Turn an SQLite or file error met while using the index into an
+        :class:`IndexFileError` saying what is wrong with the file and what to do."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise sqlite_fault(self.path, exc) from exc
 
     def close(self) -> None:
         self.conn.close()
@@ -96,7 +112,11 @@ class HistoryIndex:
 
     @contextlib.contextmanager
     def _locked(self, waiting: Callable[[], None] | None) -> Iterator[None]:
-        with Path(self.path + ".lock").open("a+b") as lock:
+        try:
+            lock = Path(self.path + ".lock").open("a+b")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise os_fault(self.path, exc) from exc
+        with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
@@ -123,7 +143,7 @@ class HistoryIndex:
         ``base`` when given. ``waiting`` is called if another run holds the index."""
         from .ingest import Ingest
 
-        with self._locked(waiting):
+        with self._locked(waiting), self.faults():
             return Ingest(self).run(repo, tip, progress, base)
 
     # ---- reading -----------------------------------------------------------------------
@@ -134,6 +154,48 @@ class HistoryIndex:
             "ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         return IndexedCommit(*row) if row else None
+
+    def info(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM info WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row is not None else None
+
+    def indexed_from(self) -> IndexedCommit | None:
+        """The first indexed commit when the index starts after the first commit of the
+        history (``index A..B``); None when it starts at the beginning."""
+        if self.info("indexed_from") is None:
+            return None
+        return self.commit_at_seq(0)
+
+    def tags_until(self, seq: int) -> list[str]:
+        """Every tag the index holds at some commit up to ``seq``."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT tag FROM versions WHERE first_seq <= ? ORDER BY tag", (seq,)
+        )
+        return [row[0] for row in rows]
+
+    def first_commit_since(self, timestamp: int, last: int) -> IndexedCommit | None:
+        """The first commit up to ``last`` dated at or after ``timestamp``."""
+        row = self.conn.execute(
+            "SELECT seq, sha, date, timestamp, subject, layout FROM commits "
+            "WHERE timestamp >= ? AND seq <= ? ORDER BY seq LIMIT 1",
+            (timestamp, last),
+        ).fetchone()
+        return IndexedCommit(*row) if row else None
+
+    def commits_newest_first(self, first: int, last: int) -> Iterator[IndexedCommit]:
+        """Commits from ``last`` down to ``first`` (seq), read as they are asked for."""
+        seq = last
+        while seq >= first:
+            rows = self.conn.execute(
+                "SELECT seq, sha, date, timestamp, subject, layout FROM commits "
+                "WHERE seq <= ? AND seq >= ? ORDER BY seq DESC LIMIT 64",
+                (seq, first),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield IndexedCommit(*row)
+            seq = rows[-1][0] - 1
 
     def commits(self, first: int = 0, last: int | None = None) -> list[IndexedCommit]:
         rows = self.conn.execute(
@@ -176,12 +238,12 @@ class HistoryIndex:
             size[1] += int(row[0])
         return {tag: (n, m) for tag, (n, m) in sizes.items()}
 
-    def commit_at(self, timestamp: int) -> IndexedCommit | None:
-        """The last commit whose date is at or before ``timestamp`` (Unix seconds)."""
+    def commit_at(self, timestamp: int, last: int | None = None) -> IndexedCommit | None:
+        """The last commit (up to ``last``) whose date is at or before ``timestamp``."""
         row = self.conn.execute(
             "SELECT seq, sha, date, timestamp, subject, layout FROM commits "
-            "WHERE timestamp <= ? ORDER BY seq DESC LIMIT 1",
-            (timestamp,),
+            "WHERE timestamp <= ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+            (timestamp, last if last is not None else 2**62),
         ).fetchone()
         return IndexedCommit(*row) if row else None
 

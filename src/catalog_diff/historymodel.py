@@ -23,6 +23,9 @@ class CommitRef:
     date: str
     subject: str = ""
 
+    def __str__(self) -> str:
+        return self.commit
+
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
@@ -38,6 +41,11 @@ class LogEntry:
     comparison: Comparison
     layout_change: tuple[str, str] | None = None
 
+    @property
+    def sha(self) -> str:
+        """The commit's full SHA (``entry.commit.commit``)."""
+        return self.commit.commit
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
@@ -47,14 +55,26 @@ class HistoryEvent:
     change: PackageChange | None
     problem: str | None = None
 
+    @property
+    def sha(self) -> str:
+        """The commit's full SHA (``event.commit.commit``)."""
+        return self.commit.commit
+
 
 @dataclass(frozen=True, slots=True)
 class PackageHistory:
-    """A package's timeline in one tag (or all tags when ``tag`` is None), oldest first."""
+    """A package's timeline in one tag (or all tags when ``tag`` is None), oldest first.
+
+    ``end`` is the last commit looked at (the tip of the revision asked);
+    ``indexed_from`` the first indexed commit when the index starts after the beginning
+    of the history (nothing before it is known; it is not taken as adding the package).
+    """
 
     package: str
     tag: str | None
     events: tuple[HistoryEvent, ...]
+    end: CommitRef | None = None
+    indexed_from: CommitRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +87,23 @@ class Interval:
 
 @dataclass(frozen=True, slots=True)
 class Presence:
-    """When a target, stack, compiler, version or hash was present for a package."""
+    """When a target, stack, compiler, version or hash was present for a package.
+
+    ``present_at_end`` is None (unknown) when the package's file at ``end`` could not be
+    read. ``end`` is the last commit looked at (the tip of the revision asked, or the
+    last one up to ``--until``); ``indexed_from`` as for :class:`PackageHistory`.
+    ``hint`` says when the value asked for never occurs in the package at all.
+    """
 
     package: str
     tag: str
     query: tuple[str, str]
     intervals: tuple[Interval, ...]
-    present_at_end: bool
+    present_at_end: bool | None
     problems: tuple[ProblemRecord, ...] = ()
+    end: CommitRef | None = None
+    indexed_from: CommitRef | None = None
+    hint: str | None = None
 
     @property
     def first_seen(self) -> CommitRef | None:

@@ -25,7 +25,8 @@ import orjson
 from . import legacy
 from .errors import DataError, GitError, ParseError
 from .frontmatter import spec_details_line
-from .gitsource import Commit, GitRepository, LoggedCommit, MissingObject
+from .gitlog import LoggedCommit
+from .gitsource import Commit, GitRepository, MissingObject
 from .ingeststate import REGULAR, Parsed, State, assemble_legacy, file_kind, layout_of, package_key
 from .legacy import IMPLICIT_TAG
 from .migrations import IndexFileError
@@ -54,6 +55,24 @@ _A_FOLDER = f"not a regular file ({DIRECTORY})"
 Progress = Callable[[int, int], None]
 
 
+class OffTheIndexedLine(DataError):
+    """A revision that is not on the first-parent line the index holds: the branch was
+    reset or rewritten, or the revision is on another branch."""
+
+    def __init__(self, index: str, sha: str, label: str | None = None) -> None:
+        import shlex
+
+        self.index, self.sha = index, sha
+        self.label = label or sha[:12]
+        named = f"{label} ({sha[:12]})" if label else sha[:12]
+        again = "" if label in (None, "HEAD") else f" {shlex.quote(label or '')}"
+        super().__init__(
+            f"{named}: the index {index} holds another history (rewritten, or another branch); "
+            f"run 'catalog-diff index --rebuild{again}' to index its history instead, "
+            "or give another --index FILE"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateStats:
     commits: int
@@ -80,6 +99,7 @@ class Ingest:
         # While the caches above hold everything this run stored and the index held
         # nothing before it, they answer "is it stored?" alone: no query needed.
         self._caches_whole = index.last_commit() is None
+        self._indexed_from: str | None = None
 
     def run(
         self,
@@ -104,6 +124,9 @@ class Ingest:
             ready: tuple[list[LoggedCommit], dict[str, Parsed]] | None = None
             commits: Iterator[LoggedCommit] = repo.first_parent_log(tip.sha, since)
             if last is None and base is not None:
+                # Its first commit is where the index starts, not a commit adding
+                # everything: recorded with the first batch.
+                self._indexed_from = base.sha
                 since = base.sha
                 total = 1 + repo.count_first_parent(tip.sha, since)
                 commits = itertools.chain(
@@ -135,10 +158,7 @@ class Ingest:
             elif last is not None and self.index.commit_by_sha(tip.sha) is None:
                 # Nothing after the indexed tip leads to ``tip``, and ``tip`` is not indexed:
                 # the branch was reset or rewritten.
-                raise DataError(
-                    f"{self.path}: the index holds commits that are not in the history of "
-                    f"{tip.sha[:12]} (reset or rewritten); use --rebuild or --index FILE"
-                )
+                raise OffTheIndexedLine(self.path, tip.sha)
         return UpdateStats(done, parsed, time.perf_counter() - start)
 
     def _check_repository(self, repo: GitRepository) -> None:
@@ -185,7 +205,12 @@ class Ingest:
                 self._apply(repo, commit, first_seq + offset, state, parsed)
             state.flush(conn)
             conn.execute("INSERT OR REPLACE INTO info VALUES ('tip', ?)", (chunk[-1].sha,))
+            if self._indexed_from is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO info VALUES ('indexed_from', ?)", (self._indexed_from,)
+                )
             conn.execute("COMMIT")
+            self._indexed_from = None
         except BaseException:
             # An interruption may land after COMMIT: nothing is left to roll back then.
             if conn.in_transaction:
@@ -540,10 +565,7 @@ def _chunks(
     first = True
     for commit in commits:
         if first and since is not None and commit.parents[:1] != (since,):
-            raise DataError(
-                f"{index}: the index holds another history than {tip.sha[:12]}"
-                " (rewritten or another branch); use --rebuild or --index FILE"
-            )
+            raise OffTheIndexedLine(index, tip.sha)
         first = False
         chunk.append(commit)
         size += len(commit.changes)

@@ -8,12 +8,15 @@ Tables (documented for people who query the index with ``sqlite3`` or Datasette)
 
 ``info``
     ``key``/``value`` pairs: ``application`` (always ``catalog-diff history index``),
-    ``repository`` (the git directory indexed), ``tip`` (the last commit indexed).
+    ``repository`` (the git directory indexed), ``tip`` (the last commit indexed) and, for
+    an index started at a later commit (``catalog-diff index A..B``), ``indexed_from``
+    (the full SHA of its first commit, which is not taken as adding the whole catalog).
 ``commits``
     One row per indexed commit along first-parent history, oldest first. ``seq`` is its
     position (0 for the first indexed commit), ``sha`` the full SHA, ``date`` the
     committer date (ISO 8601 with offset), ``timestamp`` the same in Unix seconds,
-    ``subject`` the first line of its message, ``layout`` the catalog layout at that
+    ``subject`` the subject as ``git log --format=%s`` gives it (up to a NUL byte; bytes
+    that are not UTF-8 replaced by U+FFFD), ``layout`` the catalog layout at that
     commit (``tagged``, ``untagged-specs``, ``untagged-index``, ``mixed`` or ``empty``).
 ``files``
     Presence of the files of the older, untagged layouts (``_cache/<package>/index.md``,
@@ -23,10 +26,20 @@ Tables (documented for people who query the index with ``sqlite3`` or Datasette)
     the tip). Files of the current layout are one per package: ``versions`` and
     ``contents`` (whose ``key`` is the blob id) record them.
 ``specsets``
-    One row per distinct list of specs: ``digest`` (of the raw ``spec_details`` line, or
-    of the normalised specs), ``spec_count`` and ``specs`` (JSON array of normalised
-    specs: hash, versions, compiler, os, platform, target, variants, stacks; query it with
-    ``json_each``). Frozen tags share the spec sets of the develop files they copy.
+    One row per distinct list of specs: ``digest``, ``spec_count`` and ``specs``, a JSON
+    array to query with ``json_each``. What ``specs`` holds depends on the layout:
+
+    - the current (tagged) layout: the file's ``spec_details`` array exactly as written
+      (``digest`` starts ``line:``). Its objects are Spack's raw spec records, not
+      normalised: compilers are written as the catalog writes them (``gcc@=11.4.0`` and
+      ``gcc@11.4.0`` both occur), and keys such as ``size`` and ``tarball`` are kept.
+      catalog-diff normalises them when it reads them back;
+    - the older, untagged layouts: catalog-diff's normalised specs (``digest`` starts
+      ``specs:``): ``hash``, ``versions``, ``compiler`` (``gcc@11.4.0``), ``os``,
+      ``platform``, ``target``, ``variants``, ``stacks`` (``[]``: those layouts have none).
+
+    Group by compiler in SQL only after normalising (drop the ``=`` after ``@``). Frozen
+    tags share the spec sets of the develop files they copy.
 ``contents``
     One row per distinct package file content: ``key`` (the blob id for the current
     layout; a digest of the package's files for the older layouts), ``layout``, ``path``
@@ -102,12 +115,21 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class IndexFileError(DataError):
     """The index file is corrupt, foreign, or from a newer catalog-diff."""
 
-    REBUILD = "rebuild it with 'catalog-diff index --rebuild'"
+    REBUILD = "run 'catalog-diff index --rebuild'"
     ELSEWHERE = "it is kept as it is: give another --index FILE"
 
     def __init__(self, path: str, reason: str, hint: str = REBUILD) -> None:
         super().__init__(f"{path}: {reason}; {hint}")
         self.path = path
+
+
+def _application(conn: sqlite3.Connection) -> str | None:
+    """The ``application`` row of the ``info`` table, or None (no such table or row)."""
+    try:
+        row = conn.execute("SELECT value FROM info WHERE key = 'application'").fetchone()
+    except sqlite3.OperationalError:  # no such table or column; damage propagates
+        return None
+    return row[0] if row is not None and isinstance(row[0], str) else None
 
 
 def migrate(conn: sqlite3.Connection, path: str) -> None:
@@ -126,17 +148,28 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
         finally:
             conn.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
-        raise IndexFileError(path, f"not a catalog-diff index ({exc})") from exc
-    if version == 0 and tables:
+        from .indexfile import sqlite_fault
+
+        raise sqlite_fault(path, exc) from exc
+    try:
+        application = _application(conn) if tables else None
+    except sqlite3.DatabaseError as exc:
+        from .indexfile import sqlite_fault
+
+        raise sqlite_fault(path, exc) from exc
+    if not tables and version == 0:
+        pass  # a new, empty file: created below
+    elif application != APPLICATION:
+        # Whatever its user_version says: only the info row tells an index.
         raise IndexFileError(
-            path, "not a catalog-diff index (a database of other tables)", IndexFileError.ELSEWHERE
+            path,
+            f"not a catalog-diff index (a database of other tables, user_version {version})",
+            IndexFileError.ELSEWHERE,
         )
-    if version > SCHEMA_VERSION:
+    elif version > SCHEMA_VERSION:
         raise IndexFileError(path, f"written by a newer catalog-diff (schema {version})")
-    if version > 0:
-        row = conn.execute("SELECT value FROM info WHERE key = 'application'").fetchone()
-        if row is None or row[0] != APPLICATION:
-            raise IndexFileError(path, "not a catalog-diff index", IndexFileError.ELSEWHERE)
+    elif version < 1:
+        raise IndexFileError(path, f"a damaged index (schema version {version})")
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -9,7 +9,7 @@ record, so a change reads the same in ``log``, ``history`` and ``diff``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 from .changes import ProblemRecord, Side
 from .compare import compare, compare_packages
@@ -26,6 +26,7 @@ QUERIES: dict[str, Callable[[Spec, str], bool]] = {
     "compiler": lambda spec, value: spec.compiler == normalise_compiler(value),
     "version": lambda spec, value: value in spec.versions,
     "hash": lambda spec, value: spec.hash.startswith(value.lstrip("/")),
+    "os": lambda spec, value: spec.os == value,
 }
 
 
@@ -126,16 +127,25 @@ def log_entry(
 
 def log(
     index: HistoryIndex,
-    commits: Sequence[IndexedCommit],
+    commits: Iterable[IndexedCommit],
     tag: str | None = None,
     glob: Globs = None,
+    limit: int | None = None,
 ) -> list[LogEntry]:
-    """Log entries for some indexed commits, newest first.
+    """Log entries for some indexed commits, given newest first; at most ``limit``.
 
-    With a tag or a package pattern, commits that changed nothing selected are left out.
+    Entries are built as they are needed: ``limit`` 1 reads one commit's changes, not the
+    history. With a tag or a package pattern, commits that changed nothing selected are
+    left out. The first commit of an index started at a later commit is left out too:
+    nothing says what it changed.
     """
-    entries = []
-    for commit in sorted(commits, key=lambda c: c.seq, reverse=True):
+    partial = index.indexed_from() is not None
+    entries: list[LogEntry] = []
+    for commit in commits:
+        if limit is not None and len(entries) >= limit:
+            break
+        if partial and commit.seq == 0:
+            continue
         before = index.commit_at_seq(commit.seq - 1) if commit.seq > 0 else None
         entry = log_entry(index, commit, before, tag, glob)
         filtered = tag is not None or glob is not None
@@ -151,11 +161,19 @@ def history(
     tag: str | None = None,
     since: int | None = None,
     until: int | None = None,
+    end: IndexedCommit | None = None,
+    limit: int | None = None,
 ) -> PackageHistory:
     """Every commit at which ``package`` changed (in ``tag``, or in every tag), oldest first.
 
-    ``since``/``until`` are Unix times bounding the commit dates.
+    ``since``/``until`` are Unix times bounding the commit dates; ``end`` the last commit
+    looked at (default: the last indexed); ``limit`` keeps the most recent events only.
+    In an index started at a later commit, the package being there at its first commit
+    is not an event: nothing says when it came.
     """
+    end = end if end is not None else index.last_commit()
+    last_seq = end.seq if end is not None else -1
+    start = index.indexed_from()
     events: list[tuple[int, str, HistoryEvent]] = []
     by_tag: dict[str, list[Version]] = {}
     for v in index.versions(package, tag):
@@ -173,6 +191,8 @@ def history(
         return isinstance(index.content(v.content_id, tag_name, package), str)
 
     def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
+        if seq > last_seq or (start is not None and seq == 0 and old is None):
+            return
         commit = commit_at(seq)
         if (since is not None and commit.timestamp < since) or (
             until is not None and commit.timestamp > until
@@ -211,19 +231,56 @@ def history(
                 record(v.last_seq + 1, tag_name, v, None)  # removed
             previous = v
     events.sort(key=lambda item: (item[0], item[1]))
-    return PackageHistory(package=package, tag=tag, events=tuple(e for _, _, e in events))
+    kept = [e for _, _, e in events]
+    if limit is not None:
+        kept = kept[-limit:] if limit > 0 else []
+    return PackageHistory(
+        package=package,
+        tag=tag,
+        events=tuple(kept),
+        end=ref(end) if end is not None else None,
+        indexed_from=ref(start) if start is not None else None,
+    )
 
 
-def when(index: HistoryIndex, package: str, tag: str, kind: str, value: str) -> Presence:
+def when(
+    index: HistoryIndex,
+    package: str,
+    tag: str,
+    kind: str,
+    value: str,
+    end: IndexedCommit | None = None,
+    since: int | None = None,
+    until: int | None = None,
+) -> Presence:
     """First and last commit where ``kind`` = ``value`` was in ``package``, and every
-    interval of presence in between."""
+    interval of presence in between, over the commits up to ``end`` (default: the last
+    indexed) dated within ``since``..``until`` (Unix times).
+
+    "Present at the end" is about the last of those commits: None (unknown) when the
+    package's file there could not be read.
+    """
     test = QUERIES[kind]
-    tip = index.last_commit()
+    tip = end if end is not None else index.last_commit()
+    start = index.indexed_from()
+    hi = tip.seq if tip is not None else -1
+    if until is not None and tip is not None:
+        last_dated = index.commit_at(until, hi)
+        hi = last_dated.seq if last_dated is not None else -1
+        tip = last_dated
+    lo = 0
+    if since is not None:
+        first_dated = index.first_commit_since(since, hi)
+        lo = first_dated.seq if first_dated is not None else hi + 1
     spans: list[tuple[int, int]] = []
     problems: list[ProblemRecord] = []
+    at_end: bool | None = False
     for v in index.versions(package, tag):
+        first = max(v.first_seq, lo)
+        last = min(v.last_seq if v.last_seq is not None else hi, hi)
+        if first > last:
+            continue
         content = index.content(v.content_id, tag, package)
-        last = v.last_seq if v.last_seq is not None else (tip.seq if tip else v.first_seq)
         if isinstance(content, str):
             path, _, message = content.partition(": ")
             commit = index.commit_at_seq(v.first_seq)
@@ -236,20 +293,25 @@ def when(index: HistoryIndex, package: str, tag: str, kind: str, value: str) -> 
                     commit.sha if commit else None,
                 )
             )
+            if last == hi:
+                at_end = None  # the file at the end could not be read: unknown
             continue
         if not any(test(spec, value) for spec in content.specs):
             continue
-        if spans and spans[-1][1] == v.first_seq - 1:
+        if last == hi:
+            at_end = True
+        if spans and spans[-1][1] == first - 1:
             spans[-1] = (spans[-1][0], last)
         else:
-            spans.append((v.first_seq, last))
+            spans.append((first, last))
     intervals = []
     for first, last in spans:
         a, b = index.commit_at_seq(first), index.commit_at_seq(last)
         assert a is not None and b is not None
         intervals.append(Interval(first=ref(a), last=ref(b)))
-    # Only a version still open at the tip reaches the tip's seq.
-    at_end = bool(spans) and tip is not None and spans[-1][1] == tip.seq
+    hint = None
+    if not spans and not problems and not _occurs(index, package, test, value):
+        hint = f"{package} has no {kind} {value!r} in any tag of the index"
     return Presence(
         package=package,
         tag=tag,
@@ -257,4 +319,18 @@ def when(index: HistoryIndex, package: str, tag: str, kind: str, value: str) -> 
         intervals=tuple(intervals),
         present_at_end=at_end,
         problems=tuple(problems),
+        end=ref(tip) if tip is not None else None,
+        indexed_from=ref(start) if start is not None else None,
+        hint=hint,
     )
+
+
+def _occurs(
+    index: HistoryIndex, package: str, test: Callable[[Spec, str], bool], value: str
+) -> bool:
+    """Whether some readable version of ``package``, in any tag, has the value."""
+    for v in index.versions(package):
+        content = index.content(v.content_id, v.tag, package)
+        if isinstance(content, Package) and any(test(spec, value) for spec in content.specs):
+            return True
+    return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -15,6 +14,7 @@ from .common import (
     at_option,
     color_option,
     emit,
+    exit_on_problems,
     fail,
     first_problem,
     format_option,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 FORMATS = ("text", "markdown", "json")
 since_option = click.option("--since", metavar="DATE", help="Only commits dated at or after DATE.")
 until_option = click.option("--until", metavar="DATE", help="Only commits dated at or before DATE.")
+revision_argument = click.argument("revision", default="HEAD", metavar="[REV]")
 
 
 def _report(
@@ -50,9 +51,14 @@ def _report(
 
 def _open(
     repo: str, index_path: str | None, no_update: bool, quiet: bool, revision: str = "HEAD"
-) -> HistoryIndex:
+) -> tuple[HistoryIndex, str]:
+    """The index, brought up to ``revision`` (unless ``no_update``), and the full SHA of
+    ``revision``: the end of what the command reports."""
     from ..api import open_index
+    from ..gitsource import GitRepository
 
+    with GitRepository(repo) as git_repo:
+        tip = git_repo.resolve(revision).sha
     progress = Progress(quiet)
     try:
         index, _ = open_index(
@@ -65,16 +71,7 @@ def _open(
         )
     finally:
         progress.finish()
-    return index
-
-
-def _date(text: str | None, start_of_day: bool = False) -> int | None:
-    from ..dates import parse_date
-
-    if text is None:
-        return None
-    moment = parse_date(text)
-    return moment - 86399 if start_of_day and len(text.strip()) == 10 else moment
+    return index, tip
 
 
 @click.command(cls=Command)
@@ -92,6 +89,10 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
     """
     from ..api import open_index
 
+    def notice(message: str) -> None:
+        if not quiet:
+            click.echo(f"catalog-diff: warning: {message}", err=True)
+
     progress = Progress(quiet)
     try:
         opened, stats = open_index(
@@ -101,6 +102,7 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
             revision=revision,
             progress=progress,
             waiting=progress.waiting,
+            notice=notice,
         )
     finally:
         progress.finish()
@@ -151,6 +153,7 @@ def log(
     """What each commit changed in the catalog, newest first (like git log --stat).
 
     RANGE is 'A..B' (commits after A up to B) or a revision (its history); default HEAD.
+    Exits 3 after the report when it met files that could not be read.
     """
     from ..api import log as run_log
     from ..gitsource import GitRepository
@@ -159,30 +162,38 @@ def log(
     if not sep:
         first, last = "", revision
     with GitRepository(repo) as git_repo:
-        tip = git_repo.resolve(last or "HEAD").sha
         start = git_repo.resolve(first).sha if first else None
-    with _open(repo, index_path, no_update, quiet) as opened:
+    opened, tip = _open(repo, index_path, no_update, quiet, last or "HEAD")
+    with opened:
         entries = run_log(
             opened,
-            since=_date(since, start_of_day=True),
-            until=_date(until),
+            since=since,
+            until=until,
             first=start,
             last=tip,
             tag=tag,
             package=package,
             limit=max_count,
+            labels=(first or None, last or "HEAD"),
         )
         _report("log", entries, fmt, output, quiet, color)
+    problems = [(e, p) for e in entries for p in e.comparison.problems]
+    if problems:
+        entry, first_one = problems[0]
+        line = f"{entry.sha[:12]}: {first_one.path}: {first_one.message}"
+        exit_on_problems(printable(line), len(problems), quiet)
 
 
 @click.command(cls=Command)
 @click.argument("package")
+@revision_argument
 @repo_option
 @index_option
 @no_update_option
 @click.option("--tag", metavar="TAG", help="Only this tag (default: every tag).")
 @since_option
 @until_option
+@max_count_option
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -190,25 +201,41 @@ def log(
 @reports_errors
 def history(
     package: str,
+    revision: str,
     repo: str,
     index_path: str | None,
     no_update: bool,
     tag: str | None,
     since: str | None,
     until: str | None,
+    max_count: int | None,
     fmt: str,
     output: str | None,
     color: str,
     quiet: bool,
 ) -> None:
-    """PACKAGE's timeline: every commit that changed it, with what changed, oldest first."""
+    """PACKAGE's timeline up to REV (default HEAD): every commit that changed it, with
+    what changed, oldest first. Exits 3 after the report when some change could not be
+    read."""
     from ..api import history as run_history
 
-    with _open(repo, index_path, no_update, quiet) as opened:
+    opened, tip = _open(repo, index_path, no_update, quiet, revision)
+    with opened:
         timeline = run_history(
-            opened, package, tag=tag, since=_date(since, start_of_day=True), until=_date(until)
+            opened,
+            package,
+            tag=tag,
+            since=since,
+            until=until,
+            last=tip,
+            limit=max_count,
+            label=revision,
         )
         _report("history", timeline, fmt, output, quiet, color)
+    broken = [e for e in timeline.events if e.problem]
+    if broken:
+        line = f"{broken[0].sha[:12]}: {broken[0].problem}"
+        exit_on_problems(printable(line), len(broken), quiet)
 
 
 @click.command(cls=Command)
@@ -258,12 +285,16 @@ def show(
 
 @click.command(cls=Command)
 @click.argument("package")
+@revision_argument
 @click.option("--target", "target", metavar="T", help="When was target T built for PACKAGE?")
 @click.option("--stack", metavar="S", help="... stack S?")
 @click.option("--compiler", metavar="C", help="... compiler C (gcc@11.4.0)?")
 @click.option("--version", "version", metavar="V", help="... version V?")
 @click.option("--hash", "digest", metavar="H", help="... the build with hash H (or a prefix)?")
+@click.option("--os", "os_name", metavar="OS", help="... operating system OS?")
 @click.option("--tag", default="develop", show_default=True, metavar="TAG", help="The tag.")
+@since_option
+@until_option
 @repo_option
 @index_option
 @no_update_option
@@ -274,12 +305,16 @@ def show(
 @reports_errors
 def when(
     package: str,
+    revision: str,
     target: str | None,
     stack: str | None,
     compiler: str | None,
     version: str | None,
     digest: str | None,
+    os_name: str | None,
     tag: str,
+    since: str | None,
+    until: str | None,
     repo: str,
     index_path: str | None,
     no_update: bool,
@@ -288,8 +323,9 @@ def when(
     color: str,
     quiet: bool,
 ) -> None:
-    """When something was in PACKAGE: first and last commit, every interval of presence,
-    and whether it is there at the end. Give exactly one of the queries."""
+    """When something was in PACKAGE up to REV (default HEAD): first and last commit,
+    every interval of presence, and whether it is there at the end (unknown when the
+    file there could not be read). Give exactly one of the queries."""
     from ..api import when as run_when
 
     asked = {
@@ -300,14 +336,32 @@ def when(
             ("compiler", compiler),
             ("version", version),
             ("hash", digest),
+            ("os", os_name),
         )
         if v is not None
     }
     if len(asked) != 1:
-        raise UsageError("give exactly one of --target, --stack, --compiler, --version, --hash")
+        raise UsageError(
+            "give exactly one of --target, --stack, --compiler, --version, --hash, --os"
+        )
     ((kind, value),) = asked.items()
-    with _open(repo, index_path, no_update, quiet) as opened:
-        presence = run_when(opened, package, kind, value, tag=tag)
+    opened, tip = _open(repo, index_path, no_update, quiet, revision)
+    with opened:
+        presence = run_when(
+            opened,
+            package,
+            kind,
+            value,
+            tag=tag,
+            since=since,
+            until=until,
+            last=tip,
+            label=revision,
+        )
         _report("when", presence, fmt, output, quiet, color)
+    if presence.hint and not quiet:
+        click.echo(f"catalog-diff: warning: {printable(presence.hint)}", err=True)
     if presence.problems:
-        sys.exit(EXIT_DATA)
+        first = presence.problems[0]
+        line = f"{first.commit[:12] if first.commit else ''}: {first.path}: {first.message}"
+        exit_on_problems(printable(line), len(presence.problems), quiet)

@@ -89,6 +89,8 @@ def history_dict(history: PackageHistory) -> dict[str, Any]:
         "package": history.package,
         "tag": history.tag,
         "events": [_event(e) for e in history.events],
+        "end": _ref(history.end) if history.end is not None else None,
+        "indexed_from": _ref(history.indexed_from) if history.indexed_from else None,
     }
 
 
@@ -111,6 +113,8 @@ def when_dict(presence: Presence) -> dict[str, Any]:
         "first_seen": _ref(first) if first is not None else None,
         "last_seen": _ref(last) if last is not None else None,
         "present_at_end": presence.present_at_end,
+        "end": _ref(presence.end) if presence.end is not None else None,
+        "indexed_from": _ref(presence.indexed_from) if presence.indexed_from else None,
         "intervals": [{"first": _ref(i.first), "last": _ref(i.last)} for i in presence.intervals],
         "problems": [problem_entry(p) for p in presence.problems],
     }

@@ -146,6 +146,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
     where = f"in {_text(history.tag)}" if history.tag is not None else "in all tags"
     yield f"## History of {_text(history.package)} {where}"
     yield ""
+    yield from _window(history.end, history.indexed_from)
     if not history.events:
         yield "No events."
         yield ""
@@ -184,6 +185,16 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
 # ---- when -----------------------------------------------------------------------------
 
 
+def _window(end: CommitRef | None, start: CommitRef | None) -> Iterator[str]:
+    """Which commits a report covers (see the text renderer)."""
+    if start is not None:
+        yield f"Indexed from {_sha(start.commit)} ({start.date}); nothing before it is known."
+        yield ""
+    if end is not None:
+        yield f"Up to {_sha(end.commit)} ({end.date})."
+        yield ""
+
+
 def _ref_row(label: str, ref: CommitRef) -> str:
     return f"| {label} | {inert(ref.date)} | {_sha(ref.commit)} | {code(ref.subject)} |"
 
@@ -202,8 +213,13 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield _ref_row("first seen", first)
         yield _ref_row("last seen", last)
     yield ""
-    yield f"Present at the end: {'yes' if presence.present_at_end else 'no'}."
+    at_end = presence.present_at_end
+    shown = "unknown (the file at the end could not be read)" if at_end is None else (
+        "yes" if at_end else "no"
+    )
+    yield f"Present at the end: {shown}."
     yield ""
+    yield from _window(presence.end, presence.indexed_from)
     if presence.intervals:
         yield "### Intervals"
         yield ""

@@ -141,6 +141,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
     paint = _painter(color)
     where = f"tag {history.tag}" if history.tag is not None else "all tags"
     yield paint(f"History of {history.package} in {where}", "head")
+    yield from _window(history.end, history.indexed_from)
     yield _count(len(history.events), "event")
     for event in history.events:
         ref = event.commit
@@ -168,6 +169,21 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
 # ---- when -----------------------------------------------------------------------------
 
 
+def _at_end(present: bool | None) -> str:
+    if present is None:
+        return "unknown (the file at the end could not be read)"
+    return "yes" if present else "no"
+
+
+def _window(end: CommitRef | None, start: CommitRef | None) -> Iterator[str]:
+    """Which commits a report covers: where the index starts, if not at the beginning,
+    and the end (the tip of the revision asked)."""
+    if start is not None:
+        yield f"indexed from {_commit_line(start)} (nothing before it is known)"
+    if end is not None:
+        yield f"up to {_commit_line(end)}"
+
+
 def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
     """When a target, stack, compiler, version or hash was present for a package."""
     paint = _painter(color)
@@ -179,7 +195,8 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
     else:
         yield f"  {'first seen':<11} {_commit_line(first)}"
         yield f"  {'last seen':<11} {_commit_line(last)}"
-    yield f"  present at the end: {'yes' if presence.present_at_end else 'no'}"
+    yield f"  present at the end: {_at_end(presence.present_at_end)}"
+    yield from ("  " + line for line in _window(presence.end, presence.indexed_from))
     if presence.intervals:
         yield ""
         yield paint(f"Intervals ({len(presence.intervals)})", "head")
