@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 from catalog_diff import api
 from catalog_diff.compare import compare, compare_packages
@@ -447,7 +448,7 @@ def dump(path: Path | str) -> dict[str, Any]:
     are assigned in commit order, so they are the same however the build was split); only
     SQLite's hidden rowid of the tables without an id column is left out.
     """
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{pathname2url(str(Path(path).resolve()))}?mode=ro", uri=True)
     try:
         out: dict[str, Any] = {"user_version": conn.execute("PRAGMA user_version").fetchone()[0]}
         tables = [
@@ -467,7 +468,7 @@ def dump(path: Path | str) -> dict[str, Any]:
 
 
 def integrity(path: Path | str) -> str:
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{pathname2url(str(Path(path).resolve()))}?mode=ro", uri=True)
     try:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
     finally:
@@ -477,7 +478,8 @@ def integrity(path: Path | str) -> str:
 def commit_count(path: Path | str) -> int | None:
     """Rows of ``commits`` as a reader sees them now; None while the table is not there."""
     try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=0.05)
+        uri = f"file:{pathname2url(str(Path(path).resolve()))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=0.05)
         try:
             return int(conn.execute("SELECT COUNT(*) FROM commits").fetchone()[0])
         finally:

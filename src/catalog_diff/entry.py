@@ -106,11 +106,21 @@ def _up_to_date(args: list[str]) -> bool:
         index = str(default_index_path(git_dir, top))
     if not os.path.isfile(index):
         return False
+    # As the full command does: the lock file must open for writing (a read-only folder
+    # or file is its error to report, not "up to date"), and the schema must read.
     try:
-        conn = sqlite3.connect(f"file:{os.path.realpath(index)}?mode=ro", uri=True)
+        os.close(os.open(index + ".lock", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
+    except OSError:
+        return False
+    from urllib.request import pathname2url
+
+    uri = f"file:{pathname2url(os.path.abspath(index))}?mode=ro"  # never a raw path
+    try:
+        conn = sqlite3.connect(uri, uri=True)
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 return False
+            conn.execute("SELECT name FROM sqlite_master").fetchall()
             info = dict(conn.execute("SELECT key, value FROM info").fetchall())
             last = conn.execute(
                 "SELECT seq, sha, date FROM commits ORDER BY seq DESC LIMIT 1"

@@ -21,6 +21,9 @@ from .migrations import APPLICATION, IndexFileError
 #: The first 16 bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
 
+#: The tables every catalog-diff index has (see :mod:`catalog_diff.migrations`).
+INDEX_TABLES = frozenset(("info", "commits", "files", "specsets", "contents", "versions"))
+
 #: The remedy for an index that cannot be used as it is.
 REBUILD = "run 'catalog-diff index --rebuild'"
 ELSEWHERE = "give another --index FILE"
@@ -136,6 +139,7 @@ def identify(path: Path) -> str:
             header = file.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise os_fault(str(path), exc) from exc
+    tables: set[str] = set()
     if header == SQLITE_HEADER:
         try:
             conn = sqlite3.connect(read_only_uri(path), uri=True)
@@ -149,12 +153,17 @@ def identify(path: Path) -> str:
             finally:
                 conn.close()
         except sqlite3.Error:
-            pass  # damaged: what its bytes hold decides
+            pass  # damaged: what is left of it decides
         else:
             if app is not None and app[0] == APPLICATION:
                 return "index"
-            return "foreign" if tables else "empty"
-    return "index" if _holds_marker(path) else "unknown"
+            if not tables:
+                return "empty"
+            if app is not None or "info" not in tables:
+                return "foreign"
+    if _holds_marker(path) or (tables and tables >= INDEX_TABLES):
+        return "index"  # damaged, but an index: its marker or its whole schema is there
+    return "foreign" if tables else "unknown"
 
 
 def _holds_marker(path: Path) -> bool:
