@@ -20,6 +20,7 @@ import random
 import re
 import shutil
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -354,6 +355,9 @@ def build(case: dict[str, Any], tmp: Path) -> Built:
         args = _args(case.get("args", default), repo.path, tmp)
         old_sha = repo.rev_parse("HEAD~1")
         return Built(repo.path, [a.replace("{old}", old_sha) for a in args], "HEAD~1", "HEAD")
+    elif setup is not None and setup.startswith("index-"):
+        _two_commits(repo, case, commit)
+        index_setup(setup, case, repo, tmp)
     elif setup == "shallow-clone":
         _two_commits(repo, case, commit)
         clone = tmp / "shallow"
@@ -508,6 +512,55 @@ REVISIONS = {
 }
 
 
+# ---- history-index cases (cases-index.yaml): the index file at {tmp}/index.sqlite --------
+
+
+def _build_index(repo: Path, index: Path) -> None:
+    result = CliRunner().invoke(main, ["index", "-q", "--repo", str(repo), "--index", str(index)])
+    assert result.exit_code == 0, result.stderr
+
+
+def index_setup(setup: str, case: dict[str, Any], repo: GitRepoBuilder, tmp: Path) -> None:
+    """Make the index file of an index case go wrong as ``setup`` says."""
+    index = tmp / "index.sqlite"
+    if setup == "index-foreign":  # a database of another program, any user_version
+        conn = sqlite3.connect(index)
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute(f"PRAGMA user_version = {int(case['user_version'])}")
+        conn.commit()
+        conn.close()
+    elif setup == "index-not-a-database":
+        index.write_bytes(b"not a database at all\n" * 64)
+    elif setup == "index-directory":
+        index.mkdir()
+    elif setup == "index-damaged":  # the root page of versions overwritten
+        _build_index(repo.path, index)
+        conn = sqlite3.connect(index)
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'versions'")
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.close()
+        with index.open("r+b") as file:
+            file.seek((root[0] - 1) * size)
+            file.write(b"\xff" * size)
+    elif setup == "index-other-repository":  # built for a copy of the repository
+        other = tmp / "copy"
+        shutil.copytree(repo.path, other)
+        _build_index(other, index)
+    elif setup == "index-rewritten":  # built, then the last commit amended
+        _build_index(repo.path, index)
+        repo.git("commit", "-q", "--amend", "-m", "amended", date=DATES[1])
+    elif setup == "index-side-branch":  # built on HEAD; branch side leaves it at HEAD~1
+        _build_index(repo.path, index)
+        repo.git("checkout", "-q", "-b", "side", "HEAD~1")
+        repo.write({"README.md": b"a side branch\n"})
+        repo.commit("side", date=DATES[1])
+        repo.git("checkout", "-q", "main")
+    elif setup == "index-built":  # nothing wrong with the file (the arguments are)
+        _build_index(repo.path, index)
+    else:
+        assert setup == "index-fresh", setup
+
+
 def _args(template: list[str], repo: Path, tmp: Path) -> list[str]:
     return [a.replace("{repo}", str(repo)).replace("{tmp}", str(tmp)) for a in template]
 
@@ -646,8 +699,10 @@ def test_case(
     expect = case["expect"]
     via = case.get("via")
     reports = {}
-    for fmt in FORMATS:
-        code, out, err = run(["diff", "--format", fmt, *built.args], via, work)
+    command = case.get("command", ["diff"])  # index cases: log, history, when or index
+    for fmt in FORMATS if command != ["index"] else ["text"]:
+        formats = ["--format", fmt] if command != ["index"] else []
+        code, out, err = run([*command, *formats, *built.args], via, work)
         assert_clean_output(out)
         assert_clean_output(err)
         reports[fmt] = (code, out, err)
@@ -655,7 +710,8 @@ def test_case(
         check_fatal(case, built, reports)
     else:
         check_report(case, built, reports, reference)
-    check_strict(case, built, reports)
+    if command == ["diff"]:
+        check_strict(case, built, reports)
     if "lint" in expect:
         check_lint(case, built)
     assert list(work.iterdir()) == [], "something was written where it must not be"
