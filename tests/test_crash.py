@@ -175,7 +175,8 @@ class _DyingLog:
     pipe) or fails at the end."""
 
     def __init__(self) -> None:
-        record = b"\x01" + b"\0".join([b"a" * 40, b"", b"2025-01-01T00:00:00+00:00", b"0", b"s"])
+        fields = [b"a" * 40, b"", b"2025-01-01T00:00:00+00:00", b"0", b"s"]
+        record = b"\0".join(fields) + b"\0"  # git log -z: NUL-separated, nothing else
         self.proc = SimpleNamespace(stdout=io.BytesIO(record * 3))
 
     def wait(self) -> None:
