@@ -466,3 +466,45 @@ def test_commit_subjects_with_any_bytes_are_indexed(tmp_path: Path) -> None:
     stored = [row[0] for row in conn.execute("SELECT subject FROM commits ORDER BY seq")]
     conn.close()
     assert stored[1:] == [s for _, s in SUBJECTS]
+
+
+def test_the_log_reader_gives_the_same_commits_however_the_stream_is_cut(
+    tmp_path: Path,
+) -> None:
+    from catalog_diff.gitlog import LOG_FORMAT, parse_log
+
+    repo = GitRepoBuilder(tmp_path / "odd")
+    repo.write(STEPS[0].write(repo))
+    repo.commit(STEPS[0].subject, date=STEPS[0].date)
+    for i, (message, _) in enumerate(SUBJECTS):
+        repo.write(STEPS[i + 1].write(repo))
+        repo.delete(STEPS[i + 1].delete(repo))
+        raw_commit(repo, message, 1743580800 + 3600 * i)
+    repo.git("commit", "-q", "--allow-empty", "-m", "empty")  # a commit without changes
+    out = subprocess.run(
+        [
+            "git",
+            "log",
+            "-z",
+            "--raw",
+            "--no-abbrev",
+            "--root",
+            "--full-history",
+            "--sparse",
+            LOG_FORMAT,
+            "--",
+            "_cache",
+        ],
+        cwd=repo.path,
+        env=repo.env(),
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    whole = list(parse_log([out]))
+    assert len(whole) == len(SUBJECTS) + 2
+    assert [c.subject for c in whole[1:-1]] == [s for _, s in reversed(SUBJECTS)]
+    assert whole[0].changes == () and all(c.changes for c in whole[1:])
+    for size in (1, 2, 7, 41, 4096):
+        blocks = [out[i : i + size] for i in range(0, len(out), size)]
+        assert list(parse_log(blocks)) == whole, size
