@@ -440,13 +440,14 @@ def test_commit_subjects_with_any_bytes_are_indexed(tmp_path: Path) -> None:
         step = STEPS[0]
         repo.write(step.write(repo))
         repo.commit(step.subject, date=step.date)
+    odd_shas: list[str] = []
     for i, (message, _) in enumerate(SUBJECTS):
         step = STEPS[i + 1]
         for repo in (plain, odd):
             repo.write(step.write(repo))
             repo.delete(step.delete(repo))
         plain.commit(f"subject {i}", date=step.date)
-        raw_commit(odd, message, 1743580800 + 3600 * i)
+        odd_shas.append(raw_commit(odd, message, 1743580800 + 3600 * i))
     reports = []
     for repo in (plain, odd):
         path = tmp_path / f"{repo.path.name}.sqlite"
@@ -466,6 +467,14 @@ def test_commit_subjects_with_any_bytes_are_indexed(tmp_path: Path) -> None:
     stored = [row[0] for row in conn.execute("SELECT subject FROM commits ORDER BY seq")]
     conn.close()
     assert stored[1:] == [s for _, s in SUBJECTS]
+    # An index started at the commit with a NUL stores its subject as git log does.
+    partial = tmp_path / "partial.sqlite"
+    args = ["--repo", str(odd.path), "--index", str(partial)]
+    assert run("index", "-q", f"{odd_shas[1]}..HEAD", *args) == (0, "", "")
+    conn = sqlite3.connect(partial)
+    stored = [row[0] for row in conn.execute("SELECT subject FROM commits ORDER BY seq")]
+    conn.close()
+    assert stored == [s for _, s in SUBJECTS[1:]]
 
 
 def test_the_log_reader_gives_the_same_commits_however_the_stream_is_cut(

@@ -319,7 +319,8 @@ class GitRepository:
             Change("000000", mode.decode("ascii"), "0" * len(oid), oid.decode("ascii"), path)
             for mode, oid, path in self.ls_tree(commit.sha, CACHE_DIR)
         )
-        return LoggedCommit(commit.sha, (), commit.date, commit.timestamp, commit.subject, changes)
+        subject = commit.subject.split("\0", 1)[0]  # as git log's %s gives it
+        return LoggedCommit(commit.sha, (), commit.date, commit.timestamp, subject, changes)
 
     def count_first_parent(self, tip: str, since: str | None) -> int:
         spec = f"{since}..{tip}" if since else tip
