@@ -517,3 +517,18 @@ def test_the_log_reader_gives_the_same_commits_however_the_stream_is_cut(
     for size in (1, 2, 7, 41, 4096):
         blocks = [out[i : i + size] for i in range(0, len(out), size)]
         assert list(parse_log(blocks)) == whole, size
+
+
+def test_a_new_index_in_a_read_only_folder_says_so(
+    catalog: tuple[GitRepoBuilder, list[str]], tmp_path: Path
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "index.sqlite"
+    with read_only(folder):
+        for command in COMMANDS:
+            code, out, err = run(*command, *where(catalog, path))
+            assert (code, out) == (3, ""), command
+            line = one_error_line(err)
+            assert f"{path}: the index or its folder is read-only" in line
+    assert list(folder.iterdir()) == []

@@ -325,11 +325,12 @@ def _end(index: HistoryIndex, sha: str | None, label: str | None) -> IndexedComm
     if sha is None:
         raise UsageError(f"{index.path}: the index is empty; run 'catalog-diff index' first")
     named = f"{label} ({sha[:12]})" if label and label != sha else sha[:12]
-    last = index.last_commit()
-    upto = f" (indexed up to {last.sha[:12]}, {last.date})" if last is not None else ""
+    first, last = index.commit_at_seq(0), index.last_commit()
+    extent = f" ({first.sha[:12]} to {last.sha[:12]})" if first and last else ""
     raise DataError(
-        f"{named}: not in the history indexed in {index.path}{upto}; "
-        "run the command without --no-update to index it"
+        f"{named}: not in the history indexed in {index.path}{extent}; "
+        "run the command without --no-update to index it, or "
+        "'catalog-diff index --rebuild' for the whole history"
     )
 
 
