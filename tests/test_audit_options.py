@@ -301,3 +301,19 @@ def test_the_library_takes_dates_as_the_command_line_does(
         presence = api.when(opened, "gcc", "target", "x86_64_v3", last=head.sha)
         assert presence.tag == "develop"
         assert presence.end is not None and presence.end.commit == shas[-1]
+
+
+def test_history_and_when_take_a_range_as_log_does(
+    catalog: tuple[GitRepoBuilder, list[str]], indexed: list[str]
+) -> None:
+    shas = catalog[1]
+    full = as_json("history", "gcc", *indexed)["events"]
+    after = {c: i for i, c in enumerate(shas)}
+    part = as_json("history", "gcc", f"{shas[1]}..{shas[10]}", *indexed)
+    assert part["events"] == [e for e in full if 1 < after[e["commit"]] <= 10]
+    assert part["end"]["commit"] == shas[10]
+    when = as_json("when", "ccache", "--target", "x86_64_v3", f"{shas[5]}..", *indexed)
+    assert [(i["first"]["commit"], i["last"]["commit"]) for i in when["intervals"]] == [
+        (shas[9], shas[11])
+    ]
+    assert when["end"]["commit"] == shas[11]

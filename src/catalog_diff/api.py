@@ -392,23 +392,25 @@ def history(
     tag: str | None = None,
     since: Moment | None = None,
     until: Moment | None = None,
+    first: str | None = None,
     last: str | None = None,
     limit: int | None = None,
-    label: str | None = None,
+    labels: tuple[str | None, str | None] = (None, None),
 ) -> PackageHistory:
-    """Every commit at which a package changed, oldest first, up to ``last`` (the full
-    SHA of an indexed commit; default the last indexed); ``limit`` keeps the most recent
-    events. Dates as for :func:`log`."""
+    """Every commit at which a package changed, oldest first, after ``first`` up to
+    ``last`` (full SHAs of indexed commits, as for :func:`log`); ``limit`` keeps the most
+    recent events. Dates as for :func:`log`."""
     from . import timeline
 
     _check_limit(limit)
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
-        end = _end(index, last, label)
+        end = _end(index, last, labels[1])
         _check_tag(index, tag, end)
         _known_package(index, package)
+        after = _end(index, first, labels[0]).seq if first is not None else None
         return timeline.history(
-            index, package, tag=tag, since=start, until=stop, end=end, limit=limit
+            index, package, tag=tag, since=start, until=stop, end=end, limit=limit, after=after
         )
 
 
@@ -421,21 +423,25 @@ def when(
     tag: str = "develop",
     since: Moment | None = None,
     until: Moment | None = None,
+    first: str | None = None,
     last: str | None = None,
-    label: str | None = None,
+    labels: tuple[str | None, str | None] = (None, None),
 ) -> Presence:
     """When a target, stack, compiler, version, hash or os was present for a package (in
-    ``tag``, develop by default), up to ``last`` as for :func:`history`."""
+    ``tag``, develop by default), after ``first`` up to ``last`` as for :func:`log`."""
     from . import timeline
 
     if kind not in timeline.QUERIES:
         raise UsageError(f"unknown query {kind!r}; one of {', '.join(timeline.QUERIES)}")
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
-        end = _end(index, last, label)
+        end = _end(index, last, labels[1])
         _check_tag(index, tag, end)
         _known_package(index, package)
-        return timeline.when(index, package, tag, kind, value, end=end, since=start, until=stop)
+        after = _end(index, first, labels[0]).seq if first is not None else None
+        return timeline.when(
+            index, package, tag, kind, value, end=end, since=start, until=stop, after=after
+        )
 
 
 def _known_package(index: HistoryIndex, package: str) -> None:

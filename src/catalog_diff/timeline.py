@@ -163,11 +163,13 @@ def history(
     until: int | None = None,
     end: IndexedCommit | None = None,
     limit: int | None = None,
+    after: int | None = None,
 ) -> PackageHistory:
     """Every commit at which ``package`` changed (in ``tag``, or in every tag), oldest first.
 
     ``since``/``until`` are Unix times bounding the commit dates; ``end`` the last commit
-    looked at (default: the last indexed); ``limit`` keeps the most recent events only.
+    looked at (default: the last indexed), ``after`` the seq of the commit before the
+    first one looked at; ``limit`` keeps the most recent events only.
     In an index started at a later commit, the package being there at its first commit
     is not an event: nothing says when it came.
     """
@@ -192,6 +194,8 @@ def history(
 
     def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
         if seq > last_seq or (start is not None and seq == 0 and old is None):
+            return
+        if after is not None and seq <= after:
             return
         commit = commit_at(seq)
         if (since is not None and commit.timestamp < since) or (
@@ -252,10 +256,12 @@ def when(
     end: IndexedCommit | None = None,
     since: int | None = None,
     until: int | None = None,
+    after: int | None = None,
 ) -> Presence:
     """First and last commit where ``kind`` = ``value`` was in ``package``, and every
     interval of presence in between, over the commits up to ``end`` (default: the last
-    indexed) dated within ``since``..``until`` (Unix times).
+    indexed), after the commit whose seq is ``after``, dated within ``since``..``until``
+    (Unix times).
 
     "Present at the end" is about the last of those commits: None (unknown) when the
     package's file there could not be read.
@@ -268,10 +274,10 @@ def when(
         last_dated = index.commit_at(until, hi)
         hi = last_dated.seq if last_dated is not None else -1
         tip = last_dated
-    lo = 0
+    lo = after + 1 if after is not None else 0
     if since is not None:
         first_dated = index.first_commit_since(since, hi)
-        lo = first_dated.seq if first_dated is not None else hi + 1
+        lo = max(lo, first_dated.seq if first_dated is not None else hi + 1)
     spans: list[tuple[int, int]] = []
     problems: list[ProblemRecord] = []
     at_end: bool | None = False

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 FORMATS = ("text", "markdown", "json")
 since_option = click.option("--since", metavar="DATE", help="Only commits dated at or after DATE.")
 until_option = click.option("--until", metavar="DATE", help="Only commits dated at or before DATE.")
-revision_argument = click.argument("revision", default="HEAD", metavar="[REV]")
+revision_argument = click.argument("revision", default="HEAD", metavar="[RANGE]")
 
 
 def _report(
@@ -49,29 +49,40 @@ def _report(
     emit(render_audit(kind, value, fmt, colour), output, quiet, colour)
 
 
+def _split(revision: str) -> tuple[str | None, str]:
+    """``A..B`` -> (A, B); ``REV`` -> (None, REV); an empty end is HEAD."""
+    first, sep, last = revision.rpartition("..")
+    if not sep:
+        return None, revision
+    return first or None, last or "HEAD"
+
+
 def _open(
     repo: str, index_path: str | None, no_update: bool, quiet: bool, revision: str = "HEAD"
-) -> tuple[HistoryIndex, str]:
-    """The index, brought up to ``revision`` (unless ``no_update``), and the full SHA of
-    ``revision``: the end of what the command reports."""
+) -> tuple[HistoryIndex, str | None, str]:
+    """The index, brought up to the end of ``revision`` (``REV`` or ``A..B``) unless
+    ``no_update``, and the full SHAs of A (or None) and of the end: what the command
+    reports is after A up to the end."""
     from ..api import open_index
     from ..gitsource import GitRepository
 
+    first, last = _split(revision)
     with GitRepository(repo) as git_repo:
-        tip = git_repo.resolve(revision).sha
+        start = git_repo.resolve(first).sha if first is not None else None
+        tip = git_repo.resolve(last).sha
     progress = Progress(quiet)
     try:
         index, _ = open_index(
             repo=repo,
             index=index_path,
             update=not no_update,
-            revision=revision,
+            revision=last,
             progress=progress,
             waiting=progress.waiting,
         )
     finally:
         progress.finish()
-    return index, tip
+    return index, start, tip
 
 
 @click.command(cls=Command)
@@ -156,14 +167,8 @@ def log(
     Exits 3 after the report when it met files that could not be read.
     """
     from ..api import log as run_log
-    from ..gitsource import GitRepository
 
-    first, sep, last = revision.rpartition("..")
-    if not sep:
-        first, last = "", revision
-    with GitRepository(repo) as git_repo:
-        start = git_repo.resolve(first).sha if first else None
-    opened, tip = _open(repo, index_path, no_update, quiet, last or "HEAD")
+    opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         entries = run_log(
             opened,
@@ -174,7 +179,7 @@ def log(
             tag=tag,
             package=package,
             limit=max_count,
-            labels=(first or None, last or "HEAD"),
+            labels=_split(revision),
         )
         _report("log", entries, fmt, output, quiet, color)
     problems = [(e, p) for e in entries for p in e.comparison.problems]
@@ -214,12 +219,14 @@ def history(
     color: str,
     quiet: bool,
 ) -> None:
-    """PACKAGE's timeline up to REV (default HEAD): every commit that changed it, with
-    what changed, oldest first. Exits 3 after the report when some change could not be
-    read."""
+    """PACKAGE's timeline: every commit that changed it, with what changed, oldest first.
+
+    RANGE is a revision (its history; default HEAD) or 'A..B' (commits after A up to B),
+    as for log. Exits 3 after the report when some change could not be read.
+    """
     from ..api import history as run_history
 
-    opened, tip = _open(repo, index_path, no_update, quiet, revision)
+    opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         timeline = run_history(
             opened,
@@ -227,9 +234,10 @@ def history(
             tag=tag,
             since=since,
             until=until,
+            first=start,
             last=tip,
             limit=max_count,
-            label=revision,
+            labels=_split(revision),
         )
         _report("history", timeline, fmt, output, quiet, color)
     broken = [e for e in timeline.events if e.problem]
@@ -323,9 +331,13 @@ def when(
     color: str,
     quiet: bool,
 ) -> None:
-    """When something was in PACKAGE up to REV (default HEAD): first and last commit,
-    every interval of presence, and whether it is there at the end (unknown when the
-    file there could not be read). Give exactly one of the queries."""
+    """When something was in PACKAGE: first and last commit, every interval of presence,
+    and whether it is there at the end (unknown when the file there could not be read).
+    Give exactly one of the queries.
+
+    RANGE is a revision (its history; default HEAD) or 'A..B' (commits after A up to B),
+    as for log; the end is its last commit.
+    """
     from ..api import when as run_when
 
     asked = {
@@ -345,7 +357,7 @@ def when(
             "give exactly one of --target, --stack, --compiler, --version, --hash, --os"
         )
     ((kind, value),) = asked.items()
-    opened, tip = _open(repo, index_path, no_update, quiet, revision)
+    opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         presence = run_when(
             opened,
@@ -355,8 +367,9 @@ def when(
             tag=tag,
             since=since,
             until=until,
+            first=start,
             last=tip,
-            label=revision,
+            labels=_split(revision),
         )
         _report("when", presence, fmt, output, quiet, color)
     if presence.hint and not quiet:
