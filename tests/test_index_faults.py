@@ -165,6 +165,12 @@ def test_damaged_pages_name_the_rebuild_and_the_rebuild_mends_them(
     assert "damaged" in line or "malformed" in line
     assert line.endswith("run 'catalog-diff index --rebuild'")
     assert path.read_bytes() == before
+    if command == ["index"]:  # the console script's quick answer agrees
+        quick = run_process("index", *where(catalog, path))
+        if table == "versions":
+            assert quick[0] == 0 and "already up to date" in quick[2]
+        else:
+            assert quick[:2] == (3, "") and one_error_line(quick[2]) == line
     assert run("index", "--rebuild", "-q", *where(catalog, path)) == (0, "", "")
     assert dump(path) == dump(fresh)
     assert integrity(path) == "ok"
