@@ -212,7 +212,7 @@ def open_index(
     """
     from .gitsource import GitRepository
     from .history import HistoryIndex, default_index_path
-    from .indexfile import check_location
+    from .indexfile import check_location, make_way
 
     base, sep, tip = revision.rpartition("..")
     if not sep:
@@ -221,7 +221,7 @@ def open_index(
         path = Path(index) if index else default_index_path(git_repo)
         check_location(path, create_parent=index is None)
         if rebuild:
-            _clear(path, notice)
+            make_way(path, notice)
         opened = HistoryIndex(path)
         stats = None
         try:
@@ -270,31 +270,6 @@ def _check_repository(opened: HistoryIndex, git_repo: GitRepository) -> None:
     there = opened.info("repository")
     if there is not None and there != here:
         raise IndexFileError(opened.path, f"it indexes another repository ({there})")
-
-
-def _clear(path: Path, notice: Callable[[str], None] | None) -> None:
-    """Make way for a new index at ``path`` (see :func:`open_index`)."""
-    from .indexfile import identify, os_fault, set_aside
-
-    kind = identify(path)
-    if kind == "foreign":
-        raise UsageError(
-            f"{path}: a database of another program; not deleting it: give another --index FILE"
-        )
-    sidecars = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
-    try:
-        if kind == "unknown":
-            kept = set_aside(path)
-            for sidecar in sidecars:
-                if sidecar.exists():
-                    set_aside(sidecar)
-            if notice is not None:
-                notice(f"{path}: not a catalog-diff index; kept as {kept}")
-            return
-        for file in [path, *sidecars]:
-            file.unlink(missing_ok=True)
-    except OSError as exc:
-        raise os_fault(str(path), exc) from exc
 
 
 def _moment(value: Moment | None, start_of_day: bool) -> int | None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from urllib.request import pathname2url
 
+from .errors import UsageError
 from .migrations import APPLICATION, IndexFileError
 
 #: The first 16 bytes of every SQLite database file.
@@ -182,6 +184,31 @@ def _holds_marker(path: Path) -> bool:
     return False
 
 
+def make_way(path: Path, notice: Callable[[str], None] | None = None) -> None:
+    """Make way for a new index at ``path`` (``--rebuild``): delete the file if it is a
+    catalog-diff index (even a damaged one) or empty; refuse a database of another
+    program; keep any other file aside as ``<name>.unrecognised`` (``notice`` is told)."""
+    kind = identify(path)
+    if kind == "foreign":
+        raise UsageError(
+            f"{path}: a database of another program; not deleting it: give another --index FILE"
+        )
+    sidecars = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    try:
+        if kind == "unknown":
+            kept = set_aside(path)
+            for sidecar in sidecars:
+                if sidecar.exists():
+                    set_aside(sidecar)
+            if notice is not None:
+                notice(f"{path}: not a catalog-diff index; kept as {kept}")
+            return
+        for file in [path, *sidecars]:
+            file.unlink(missing_ok=True)
+    except OSError as exc:
+        raise os_fault(str(path), exc) from exc
+
+
 def set_aside(path: Path) -> Path:
     """Rename an unrecognised file to a free ``<name>.unrecognised[-N]`` beside it (never
     over another file) and return the new path."""
@@ -203,6 +230,7 @@ __all__ = [
     "REBUILD",
     "check_location",
     "identify",
+    "make_way",
     "os_fault",
     "read_only_uri",
     "set_aside",
