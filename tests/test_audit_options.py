@@ -317,3 +317,16 @@ def test_history_and_when_take_a_range_as_log_does(
         (shas[9], shas[11])
     ]
     assert when["end"]["commit"] == shas[11]
+
+
+def test_a_revision_before_a_ranged_index_starts_says_so(
+    catalog: tuple[GitRepoBuilder, list[str]], tmp_path: Path
+) -> None:
+    shas = catalog[1]
+    args = ["--repo", str(catalog[0].path), "--index", str(tmp_path / "partial.sqlite")]
+    assert run("index", "-q", f"{shas[8]}..HEAD", *args) == (0, "", "")
+    code, out, err = run("history", "gcc", shas[5], *args)
+    assert (code, out) == (3, "")
+    line = one_error_line(err)
+    assert f"{shas[5]} ({shas[5][:12]}): before the start of the index" in line
+    assert f"(indexed from {shas[8][:12]}); run 'catalog-diff index --rebuild {shas[5]}'" in line

@@ -260,7 +260,7 @@ def _update(
             base=git_repo.resolve(base) if base else None,
         )
     except OffTheIndexedLine as exc:
-        raise OffTheIndexedLine(exc.index, exc.sha, tip) from None
+        raise OffTheIndexedLine(exc.index, exc.sha, tip, exc.start) from None
 
 
 def _check_repository(opened: HistoryIndex, git_repo: GitRepository) -> None:

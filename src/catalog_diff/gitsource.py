@@ -386,6 +386,16 @@ class GitRepository:
             return set()
         return set(text.split())
 
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether commit ``older`` is an ancestor of (or is) commit ``newer`` (full SHAs)."""
+        try:
+            self._git.merge_base("--is-ancestor", older, newer)
+        except git.GitCommandError as exc:
+            if exc.status == 1:
+                return False
+            raise GitError(f"{older}..{newer}", self.path, _first_line(exc)) from exc
+        return True
+
     def blobs_exist(self, specs: list[str]) -> list[bool]:
         """Whether each ``<tree-ish>:<path>`` names a blob, asked of ``git cat-file
         --batch-check`` (one process for all: one round trip per question costs more with

@@ -59,13 +59,22 @@ class OffTheIndexedLine(DataError):
     """A revision that is not on the first-parent line the index holds: the branch was
     reset or rewritten, or the revision is on another branch."""
 
-    def __init__(self, index: str, sha: str, label: str | None = None) -> None:
+    def __init__(
+        self, index: str, sha: str, label: str | None = None, start: str | None = None
+    ) -> None:
         import shlex
 
-        self.index, self.sha = index, sha
+        self.index, self.sha, self.start = index, sha, start
         self.label = label or sha[:12]
         named = f"{label} ({sha[:12]})" if label else sha[:12]
         again = "" if label in (None, "HEAD") else f" {shlex.quote(label or '')}"
+        if start is not None:  # an ancestor of where a ranged index starts
+            super().__init__(
+                f"{named}: before the start of the index {index} (indexed from "
+                f"{start[:12]}); run 'catalog-diff index --rebuild{again}' to index "
+                "the whole history, or give another --index FILE"
+            )
+            return
         super().__init__(
             f"{named}: the index {index} holds another history (rewritten, or another branch); "
             f"run 'catalog-diff index --rebuild{again}' to index its history instead, "
@@ -158,6 +167,9 @@ class Ingest:
             elif last is not None and self.index.commit_by_sha(tip.sha) is None:
                 # Nothing after the indexed tip leads to ``tip``, and ``tip`` is not indexed:
                 # the branch was reset or rewritten.
+                first = self.index.info("indexed_from")
+                if first is not None and repo.is_ancestor(tip.sha, first):
+                    raise OffTheIndexedLine(self.path, tip.sha, start=first)
                 raise OffTheIndexedLine(self.path, tip.sha)
         return UpdateStats(done, parsed, time.perf_counter() - start)
 
