@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from catalog_diff import api, timeline
 from catalog_diff.cli import main
-from catalog_diff.errors import TagNotFound
+from catalog_diff.errors import TagNotFound, UsageError
 from gitrepo import GitRepoBuilder
 from historytruth import STEPS, Truth, build_history, develop_path
 
@@ -203,7 +203,14 @@ def test_no_update_on_an_index_of_another_repository_says_so(
 def test_n_is_at_least_one(indexed: list[str], command: list[str], n: str) -> None:
     code, out, err = run(*command, "-n", n, *indexed)
     assert (code, out) == (2, "")
-    assert "-n/--max-count must be at least 1" in one_error_line(err)
+    assert f"'--max-count' / '-n': {n} is not in the range x>=1" in one_error_line(err)
+    # The library says so too.
+    opened, _ = api.open_index(repo=indexed[1], index=indexed[3], update=False)
+    with opened, pytest.raises(UsageError, match="must be at least 1"):
+        if command == ["log"]:
+            api.log(opened, limit=int(n))
+        else:
+            api.history(opened, "gcc", limit=int(n))
 
 
 def test_log_n_1_builds_one_entry(indexed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
