@@ -393,7 +393,7 @@ class GitRepository:
         except git.GitCommandError as exc:
             if exc.status == 1:
                 return False
-            raise GitError(f"{older}..{newer}", self.path, _first_line(exc)) from exc
+            raise GitError(f"{older}..{newer}", self.path, _reason(exc)) from exc
         return True
 
     def blobs_exist(self, specs: list[str]) -> list[bool]:
