@@ -473,6 +473,12 @@ def test_commit_subjects_with_any_bytes_are_indexed(tmp_path: Path) -> None:
     stored = [row[0] for row in conn.execute("SELECT subject FROM commits ORDER BY seq")]
     conn.close()
     assert stored[1:] == [s for _, s in SUBJECTS]
+    # Every report shows them inert.
+    for fmt in ("text", "markdown"):
+        code, out, _ = run(
+            "log", "--repo", str(odd.path), "--index", str(tmp_path / "odd.sqlite"), "--format", fmt
+        )
+        assert not {"\x1b", "\x01", "\x07", "\x00"} & set(out), fmt
     # An index started at the commit with a NUL stores its subject as git log does.
     partial = tmp_path / "partial.sqlite"
     args = ["--repo", str(odd.path), "--index", str(partial)]
