@@ -6,7 +6,7 @@ import json
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,25 @@ from catalog_diff.changes import (
     SpecPair,
     StacksChange,
 )
-from catalog_diff.compare import compare, compare_packages, compare_specs, facet_values
+from catalog_diff.compare import (
+    TIERS,
+    _by_hash,
+    compare,
+    compare_packages,
+    compare_specs,
+    facet_values,
+)
 from catalog_diff.load import Selection, Sources, load_pair
-from catalog_diff.model import FACETS, Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
+from catalog_diff.model import (
+    BUILD_FIELDS,
+    FACETS,
+    Package,
+    Problem,
+    Snapshot,
+    SourceInfo,
+    SourceKind,
+    Spec,
+)
 from catalog_diff.parse import classify, parse_package
 from checks import assert_accounted, kinds
 from gitrepo import SAMPLES, sample_tree, write_tree
@@ -810,3 +826,110 @@ def test_prop_spec_order_does_not_matter(pair: tuple[list[Spec], list[Spec]], se
     rng.shuffle(old2)
     rng.shuffle(new2)
     assert compare_specs(old2, new2) == compare_specs(old, new)
+
+
+# ---- crowded keys: the same answers, found in near-linear time --------------------------
+
+_FIELD_VALUES = {
+    "versions": st.lists(st.sampled_from(["1.0", "1.1", "2.0"]), max_size=3).map(tuple),
+    "compiler": _COMPILERS,
+    "os": st.sampled_from(["rhel8", "ubuntu22.04"]),
+    "platform": st.sampled_from(["linux", "darwin"]),
+    "target": st.sampled_from(["x86_64_v3", "zen4"]),
+    "variants": st.lists(st.sampled_from(["+shared", "~shared", "+pic"]), max_size=3).map(tuple),
+}
+
+
+@PROPS
+@given(
+    old=st.fixed_dictionaries(_FIELD_VALUES),
+    new=st.fixed_dictionaries(_FIELD_VALUES),
+)
+def test_prop_field_changes_are_deepdiffs_answer(
+    old: dict[str, object], new: dict[str, object]
+) -> None:
+    """The fields named changed are those DeepDiff(ignore_order=True) names: list fields
+    compared without order and repetition (tuples here may be unsorted or repeat)."""
+    from deepdiff import DeepDiff
+
+    before = Spec(hash="h", stacks=("root",), **old)  # type: ignore[arg-type]
+    after = Spec(hash="h", stacks=("root",), **new)  # type: ignore[arg-type]
+    report = DeepDiff(old, new, ignore_order=True, view="tree")
+    names = {
+        level.path(output_format="list")[0]
+        for levels in report.values()
+        for level in levels
+        if level.path(output_format="list")
+    }
+    changes = compare_specs([before], [after])
+    if before.build == after.build:
+        assert changes.fields_changed == ()
+        return
+    (fields,) = changes.fields_changed
+    assert [f.name for f in fields.fields] == [n for n in BUILD_FIELDS if n in names]
+    for f in fields.fields:
+        assert f.old == _listed(old[f.name]) and f.new == _listed(new[f.name])
+
+
+def _listed(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _reference_tier(
+    olds: list[Spec], news: list[Spec], key: Callable[[Spec], object]
+) -> tuple[list[SpecPair], list[Spec], list[Spec]]:
+    """The tier pairing written the plain way (lists, first candidate taken)."""
+    pairs: list[SpecPair] = []
+    for refine in (True, False):
+        left: list[Spec] = []
+        for spec in olds:
+            wanted = (key(spec), spec.stacks) if refine else key(spec)
+            match = next(
+                (n for n in news if ((key(n), n.stacks) if refine else key(n)) == wanted), None
+            )
+            if match is None:
+                left.append(spec)
+            else:
+                pairs.append(SpecPair(spec, match))
+                news = [n for n in news if n is not match]
+        olds = left
+    return pairs, olds, news
+
+
+@PROPS
+@given(
+    olds=st.lists(st.sampled_from(range(6)), max_size=30),
+    news=st.lists(st.sampled_from(range(6)), max_size=30),
+)
+def test_prop_crowded_tiers_pair_as_the_plain_algorithm(olds: list[int], news: list[int]) -> None:
+    """Many specs under one build configuration (few distinct stacks): every tier pairs
+    exactly as a first-candidate search over plain lists does."""
+    old = [
+        spec(f"o{i:03d}", stacks=(f"s{k % 3}",), versions=(f"{k % 2}",))
+        for i, k in enumerate(olds)
+    ]
+    new = [
+        spec(f"n{i:03d}", stacks=(f"s{k % 2}",), versions=(f"{k % 3}",))
+        for i, k in enumerate(news)
+    ]
+    left_old, left_new = sorted(old, key=_by_hash), sorted(new, key=_by_hash)
+    changes = compare_specs(old, new)
+    for name, key in TIERS:
+        pairs, left_old, left_new = _reference_tier(left_old, left_new, key)
+        expected = tuple(sorted(pairs, key=lambda p: (p.new.hash, p.old.hash)))
+        assert getattr(changes, name) == expected
+    assert changes.added == tuple(left_new) and changes.removed == tuple(left_old)
+
+
+def test_many_specs_under_one_hash_are_each_matched_once() -> None:
+    """Thousands of specs listed under one hash on both sides, each with its own build:
+    matched in hash-and-build order, one field change each."""
+    count = 5000
+    old = [spec("a" * 32, variants=(f"v={i:05d}",)) for i in range(count)]
+    new = [spec("a" * 32, variants=(f"v={i:05d}", "+x")) for i in range(count)]
+    changes = compare_specs(old, new)
+    assert len(changes.fields_changed) == count
+    assert all(
+        [f.name for f in c.fields] == ["variants"] for c in changes.fields_changed
+    )
+    assert (changes.added, changes.removed) == ((), ())

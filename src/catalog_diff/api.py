@@ -1,6 +1,6 @@
 """The library's entry points: one call per job, each returning model objects.
 
-Heavy modules (GitPython, SQLite, deepdiff) are imported by the calls that need them, so
+Heavy modules (GitPython, SQLite) are imported by the calls that need them, so
 that a command pays only for what it does.
 """
 

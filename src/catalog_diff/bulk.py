@@ -5,8 +5,8 @@ a cycle: the collector is paused while they are made (:func:`gc_paused`). Once t
 is over it would walk all of them again and again as they age (0.15 s and more after a
 whole catalog). A process that loads, reports and exits, such as the command line, can
 instead have every load end by moving what is alive out of the collector's sight
-(:func:`freeze_after_loads`, :func:`gc.freeze`); garbage made afterwards (deepdiff's
-cycles, for one) is still collected. A long-running program should leave that off:
+(:func:`freeze_after_loads`, :func:`gc.freeze`); garbage made afterwards is
+still collected. A long-running program should leave that off:
 frozen objects are never collected as cycles.
 """
 
