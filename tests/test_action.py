@@ -24,7 +24,7 @@ import yaml
 from click.testing import CliRunner
 
 from catalog_diff.cli import main
-from fakegithub import TOKEN, FakeGitHub, serve
+from fakegithub import APP_TOKEN, BOT, TOKEN, FakeGitHub, serve
 from gitrepo import GitRepoBuilder, sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,13 +138,20 @@ def run_action(
     api: FakeGitHub,
     inputs: dict[str, str] | None = None,
     event: dict[str, Any] | None = None,
+    actions_token: str = "",
 ) -> ActionRun:
-    """The action's run steps, in order, as a runner would; stops at the first failure."""
+    """The action's run steps, in order, as a runner would; stops at the first failure.
+    ``actions_token`` is the run's own token (``github.token``)."""
     defaults = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
-    defaults["github-token"] = TOKEN
+    defaults["github-token"] = actions_token or TOKEN
     context: dict[str, Any] = {
         "inputs": defaults | (inputs or {}),
-        "github": {"action_path": str(ROOT), "event": event or {}, "repository": REPOSITORY},
+        "github": {
+            "action_path": str(ROOT),
+            "event": event or {},
+            "repository": REPOSITORY,
+            "token": actions_token,
+        },
         "steps": {},
     }
     summary = tmp / "step-summary.md"
@@ -269,6 +276,35 @@ def test_forbidden_comment_is_a_warning(tmp_path: Path) -> None:
         run = run_action(repo.path, tmp_path, api, {"format": "markdown"}, pull_request(old, new))
         assert run.failed is None
         assert "::warning::no comment: not permitted" in run.steps["comment"].stdout
+        assert run.summary.startswith("## Catalog diff")
+
+
+def test_actions_token_updates_only_the_bots_comment(tmp_path: Path) -> None:
+    """With the run's own token the action names its identity (github-actions[bot], which
+    cannot call GET /user); a marked comment by anyone else is left alone."""
+    repo, old, new = weekly_repo(tmp_path / "catalog")
+    with serve() as api:
+        forged = api.add(12, "<!-- catalog-diff -->\nNo differences", author="mallory")
+        ours = api.add(12, "<!-- catalog-diff -->\nan older report", author=BOT)
+        run = run_action(
+            repo.path, tmp_path, api, {"format": "markdown"}, pull_request(old, new),
+            actions_token=APP_TOKEN,
+        )
+        assert run.failed is None, run.steps["comment"].stderr
+        assert run.outputs["comment"]["comment-action"] == "updated"
+        assert forged["body"] == "<!-- catalog-diff -->\nNo differences"
+        assert ours["body"].startswith("<!-- catalog-diff -->\n## Catalog diff")
+        assert ("GET", "/user") not in api.requests
+
+
+def test_comment_api_failure_fails_the_step(tmp_path: Path) -> None:
+    repo, old, new = weekly_repo(tmp_path / "catalog")
+    with serve() as api:
+        api.fail_with = 500
+        run = run_action(repo.path, tmp_path, api, {"format": "markdown"}, pull_request(old, new))
+        assert run.failed == "comment"
+        assert run.steps["comment"].returncode == 1
+        assert "sticky_comment: error:" in run.steps["comment"].stderr
         assert run.summary.startswith("## Catalog diff")
 
 
