@@ -151,4 +151,7 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C while starting up: no traceback either
         print("catalog-diff: interrupted", file=sys.stderr)
         sys.exit(130)
+    except MemoryError:  # too little memory (ulimit -v) to start: no traceback either
+        print("catalog-diff: error: out of memory while starting", file=sys.stderr)
+        sys.exit(3)
     cli_main()

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from .bulk import loads
 from .errors import ParseError, SnapshotFileError
 from .legacy import IMPLICIT_TAG
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
@@ -36,8 +37,14 @@ VERSION = 1
 _GZIP_MAGIC = b"\x1f\x8b"
 #: A snapshot file larger than this (once decompressed) is refused, so that a small gzip
 #: file cannot unpack into all the memory there is. A snapshot of the whole catalog is
-#: well below 100 MB.
+#: well below 100 MB. Decompressed a piece at a time, never further than this.
 MAX_SNAPSHOT_BYTES = 1 << 30
+#: A snapshot file with more specs than this is refused before it is parsed (a million
+#: specs take about a gigabyte once loaded; see SECURITY.md). Counted as the ``"hash"``
+#: strings of the JSON text, which every spec has: an upper bound, found in one scan.
+MAX_SNAPSHOT_SPECS = 4_000_000
+#: Decompressed in pieces of this size.
+_CHUNK = 1 << 20
 
 
 def dumps(snapshot: Snapshot) -> bytes:
@@ -175,7 +182,7 @@ class SnapshotFileSource:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        doc = _load(path)
+        doc, self._items = _load(path)
         src = doc.get("source")
         if not isinstance(src, dict):
             raise SnapshotFileError(path, "no 'source' object")
@@ -188,12 +195,19 @@ class SnapshotFileSource:
         )
         self._doc = doc
         self.selected_tag, self.selected_packages = _selection(doc, path)
+        self._listing: Listing | None = None
 
     def listing(self) -> Listing:
+        if self._listing is None:
+            self._listing = self._read_listing()
+            self._items = []  # the file's text, or its parsed packages: no longer needed
+        return self._listing
+
+    def _read_listing(self) -> Listing:
         doc, path = self._doc, self.path
         listing = Listing()
         tags = doc.get("tags")
-        packages = doc.get("packages")
+        packages = self._items
         problems = doc.get("problems", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise SnapshotFileError(path, "'tags' must be a list of strings")
@@ -221,6 +235,11 @@ class SnapshotFileSource:
                 raise SnapshotFileError(path, f"unlisted tag {tag} has no problem")
             listing.unlisted_tags.add(tag)
         for i, item in enumerate(packages):
+            if isinstance(item, memoryview):  # one line of the file: parsed only now
+                try:
+                    item = loads(item, path)
+                except orjson.JSONDecodeError as exc:
+                    raise SnapshotFileError(path, f"not JSON (packages[{i}]: {exc})") from exc
             package = _package(item, i, path)
             key = (package.tag, package.name)
             if key in listing.entries:
@@ -235,27 +254,106 @@ class SnapshotFileSource:
             yield entry, None
 
 
-def _load(path: str) -> dict[str, Any]:
+def _read(path: str) -> bytearray:
+    """The file's JSON text, decompressed a piece at a time and never past the limit."""
+    data = bytearray()
+    with Path(path).open("rb") as f:
+        gz = f.read(2) == _GZIP_MAGIC
+        f.seek(0)
+        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=f) if gz else f
+        with stream:
+            while chunk := stream.read(_CHUNK):
+                data += chunk
+                if len(data) > MAX_SNAPSHOT_BYTES:
+                    limit = _size(MAX_SNAPSHOT_BYTES)
+                    what = "once decompressed " if gz else ""
+                    raise SnapshotFileError(
+                        path, f"larger than {limit} {what}(the limit); not read"
+                    )
+    return data
+
+
+def _size(count: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if count >= 1 << shift:
+            return f"{count / (1 << shift):.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
+
+
+def _load(path: str) -> tuple[dict[str, Any], list[Any]]:
+    """The file's head (everything but its packages) and its packages: as lines of the
+    file, each to be parsed alone (a file this module wrote: one package per line), or
+    parsed already (any other JSON layout).
+
+    The limits are checked first: the text is decompressed no further than
+    :data:`MAX_SNAPSHOT_BYTES`, and its specs are counted before anything is parsed.
+    """
     try:
-        with Path(path).open("rb") as f:
-            data = f.read(MAX_SNAPSHOT_BYTES + 1)
-        if data.startswith(_GZIP_MAGIC):
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
-                data = unpacked.read(MAX_SNAPSHOT_BYTES + 1)
-        if len(data) > MAX_SNAPSHOT_BYTES:
-            raise SnapshotFileError(path, f"larger than {MAX_SNAPSHOT_BYTES >> 30} GiB (the limit)")
-        doc = orjson.loads(data)
+        data = _read(path)
+        specs = data.count(b'"hash"')
+        if specs > MAX_SNAPSHOT_SPECS:
+            raise SnapshotFileError(
+                path, f"more than {MAX_SNAPSHOT_SPECS:,} specs (the limit); not read"
+            )
+        split = _split_lines(data, path)
+        items: list[Any] | None
+        if split is not None:
+            doc, items = split
+        else:
+            doc = loads(data, path)
+            packages = doc.get("packages") if isinstance(doc, dict) else None
+            items = packages if isinstance(packages, list) else None
+        del data
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # BadGzipFile is an OSError
+        raise SnapshotFileError(path, f"broken gzip data ({exc})") from exc
     except OSError as exc:
         raise SnapshotFileError(path, exc.strerror or str(exc)) from exc
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise SnapshotFileError(path, f"broken gzip data ({exc})") from exc
     except orjson.JSONDecodeError as exc:
         raise SnapshotFileError(path, f"not JSON ({exc})") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SnapshotFileError(path, f'no "format": "{FORMAT}" marker')
     if doc.get("version") != VERSION:
         raise SnapshotFileError(path, f"unsupported version {doc.get('version')!r}")
-    return doc
+    if items is None:
+        raise SnapshotFileError(path, "'packages' and 'problems' must be lists")
+    return doc, items
+
+
+_PACKAGES = b',"packages":['
+
+
+def _split_lines(data: bytearray, path: str) -> tuple[dict[str, Any], list[Any]] | None:
+    """The head and the package lines of a file laid out as :func:`chunks` writes it
+    (``{head,"packages":[`` then ``\\n{package},`` a line each, the last without its comma,
+    then ``\\n]}\\n``), or None for any other layout. A JSON string holds no raw newline, so
+    the lines are the file's values as they are; each is parsed when its package is read
+    (:meth:`SnapshotFileSource.listing`), so the whole document is never held as objects
+    at once."""
+    start = data.find(_PACKAGES + b"\n")
+    tail = len(data) - len(b"]}\n")
+    if start < 0 or not data.endswith(b"]}\n"):
+        return None
+    try:
+        head = loads(bytes(memoryview(data)[:start]) + b"}", path)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(head, dict):
+        return None
+    pos = start + len(_PACKAGES) + 1
+    if pos == tail:  # no packages
+        return head, []
+    if pos > tail or data[tail - 1] != 0x0A:
+        return None
+    view = memoryview(data)
+    items: list[Any] = []
+    while pos < tail:
+        newline = data.find(b"\n", pos, tail)
+        last = newline == tail - 1
+        if bytes(view[newline - (1 if last else 2) : newline]) != (b"}" if last else b"},"):
+            return None
+        items.append(view[pos : newline if last else newline - 1])
+        pos = newline + 1
+    return head, items
 
 
 def _selection(doc: dict[str, Any], path: str) -> tuple[str | None, tuple[str, ...]]:

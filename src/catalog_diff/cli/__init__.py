@@ -17,7 +17,7 @@ import click
 from .. import __version__
 from ..bulk import freeze_after_loads
 from .audit import history, index, log, show, when
-from .common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail
+from .common import EXIT_DATA, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail, out_of_memory
 from .diff import diff, schema, snapshot
 from .lint import lint
 from .release import release_notes
@@ -48,6 +48,8 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("catalog-diff: interrupted", err=True)
             sys.exit(130)
+        except MemoryError as exc:
+            fail(out_of_memory(exc), EXIT_DATA)
         if standalone_mode:
             sys.exit(result if isinstance(result, int) else EXIT_OK)
         return result

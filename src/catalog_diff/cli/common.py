@@ -38,6 +38,13 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def out_of_memory(exc: MemoryError) -> str:
+    """The error line for a process that ran out of memory (or of address space, under
+    ``ulimit -v``)."""
+    detail = f" ({exc})" if str(exc) else ""
+    return f"out of memory{detail}; raise the memory limit, or read less (--tag, --package)"
+
+
 def first_problem(line: str, count: int) -> str:
     """The error line of the first of ``count`` problems."""
     return f"{line} (and {count - 1} more)" if count > 1 else line
@@ -83,6 +90,8 @@ def reports_errors(func: F) -> F:
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(EXIT_OK)
+        except MemoryError as exc:
+            fail(out_of_memory(exc), EXIT_DATA)
         except Exception as exc:
             what = shortened(str(exc))
             fail(f"internal error ({type(exc).__name__}: {what}); please report it", EXIT_INTERNAL)
