@@ -1,7 +1,9 @@
 """:class:`~catalog_diff.releasemodel.ReleaseNotes` -> Markdown, through a Jinja2 template.
 
 The built-in template is ``catalog_diff/templates/release-notes.md.j2``; a user's template
-replaces it. Templates run in Jinja2's sandbox with ``StrictUndefined`` (a misspelt
+replaces it. Templates run in Jinja2's immutable sandbox, bounded
+(:mod:`~catalog_diff.render.sandbox`: loops, computed values and output have limits), with
+``StrictUndefined`` (a misspelt
 variable is an error, not an empty string) and receive plain data only: dicts, lists,
 strings and integers (:meth:`ReleaseNotes.as_data`), never our objects.
 
@@ -27,12 +29,12 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import TemplateError
 from ..releasemodel import ReleaseNotes
 from .escape import code, inert, json_dumps
+from .sandbox import BoundedSandbox, bound_filters, render_bounded
 
 #: The name of the built-in template (a resource of the package).
 BUILTIN = "release-notes.md.j2"
@@ -78,7 +80,7 @@ def _day(value: object) -> str:
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T|$)")
 
 
-def _environment(name: str, text: str) -> SandboxedEnvironment:
+def _environment(name: str, text: str) -> BoundedSandbox:
     html = name.lower().endswith(tuple("." + ext for ext in _HTML_EXTENSIONS))
 
     def quoted(write: Callable[..., str]) -> Callable[..., str]:
@@ -86,7 +88,7 @@ def _environment(name: str, text: str) -> SandboxedEnvironment:
         # HTML it is plain text, which autoescaping then escapes.
         return write if html else lambda *args, **kw: Markup(write(*args, **kw))
 
-    env = SandboxedEnvironment(
+    env = BoundedSandbox(
         # The template's name as its file name: error tracebacks then give its lines.
         loader=jinja2.FunctionLoader(lambda wanted: (text, name, lambda: True)),
         undefined=jinja2.StrictUndefined,
@@ -106,6 +108,7 @@ def _environment(name: str, text: str) -> SandboxedEnvironment:
         plural=_plural,
         day=_day,
     )
+    bound_filters(env)
     return env
 
 
@@ -125,7 +128,9 @@ def render_release_notes(
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(label, exc.lineno, exc.message or "syntax error") from exc
     try:
-        out = compiled.render(notes.as_data())
+        out = render_bounded(compiled, notes.as_data())
+    except MemoryError:
+        raise  # not the template's fault alone: reported as running out of memory
     except Exception as exc:  # anything the template's own code raises is its error
         reason = (
             str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
