@@ -60,6 +60,11 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, *_ALIASES, "__version__", "save_snapshot"])
 
 
+def __dir__() -> list[str]:
+    """The public API (the names are imported on first use, so they are not globals)."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 def __getattr__(name: str) -> Any:
     if name == "save_snapshot":
         return importlib.import_module(".snapshotfile", __name__).write

@@ -23,6 +23,16 @@ from .common import (
 )
 
 
+def _print_template(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--print-template: the built-in template on stdout, then exit (OLD and NEW unused)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..render.release_notes import builtin_template
+
+    click.echo(builtin_template(), nl=False)
+    ctx.exit(0)
+
+
 @click.command("release-notes", cls=Command)
 @click.argument("names", nargs=-1, metavar="OLD NEW")
 @repo_option
@@ -58,6 +68,14 @@ from .common import (
     metavar="FILE",
     type=click.Path(dir_okay=False),
     help="A Jinja2 template to use instead of the built-in one.",
+)
+@click.option(
+    "--print-template",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_print_template,
+    help="Print the built-in template (a start for your own) and exit.",
 )
 @output_option
 @quiet_option

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..changes import Comparison
+from ..errors import UsageError
 from . import github, json, markdown, text
 
 Renderer = Callable[[Comparison, bool], Iterator[str]]
@@ -37,6 +38,7 @@ def render(
     hidden first line, its size limit, and who is told when the summary alone is over
     that limit (see :mod:`catalog_diff.render.github`).
     """
+    _known("format", fmt, FORMATS)
     if fmt == "github":
         lines = github.render(
             comparison, color, marker=marker, max_chars=max_chars, warn=warn
@@ -46,13 +48,25 @@ def render(
     return "".join(line + "\n" for line in lines)
 
 
+#: The reports :func:`render_audit` writes, and its formats.
+AUDIT_KINDS: tuple[str, ...] = ("log", "history", "when", "show")
+AUDIT_FORMATS: tuple[str, ...] = ("text", "markdown", "json")
+
+
+def _known(what: str, value: object, choices: tuple[str, ...]) -> None:
+    if not isinstance(value, str) or value not in choices:
+        raise UsageError(f"unknown {what} {value!r}; one of: {', '.join(choices)}")
+
+
 def render_audit(kind: str, value: Any, fmt: str = "text", color: bool = False) -> str:
     """A report of ``log``, ``history``, ``when`` or ``show`` as one string."""
     from . import audit_json, audit_markdown, audit_text
 
+    _known("report", kind, AUDIT_KINDS)
+    _known("format", fmt, AUDIT_FORMATS)
     module = {"text": audit_text, "markdown": audit_markdown, "json": audit_json}[fmt]
     lines = getattr(module, f"render_{kind}")(value, color)
     return "".join(line + "\n" for line in lines)
 
 
-__all__ = ["FORMATS", "RENDERERS", "render", "render_audit"]
+__all__ = ["AUDIT_FORMATS", "AUDIT_KINDS", "FORMATS", "RENDERERS", "render", "render_audit"]
