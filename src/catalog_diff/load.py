@@ -10,8 +10,10 @@ identity is a digest of its files' blob ids, skipped the same way when equal.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from .arguments import Sources, commit_at
@@ -223,6 +225,26 @@ def _untagged_package(
     return package, problems + more
 
 
+#: Where loads report progress, ``(files read, files to read)``: set for a while with
+#: :func:`reporting` (the command line shows a bar on a terminal); None, no reports.
+_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "catalog_diff_load_progress", default=None
+)
+#: A report every this many files.
+PROGRESS_EVERY = 256
+
+
+@contextlib.contextmanager
+def reporting(callback: Callable[[int, int], None] | None) -> Iterator[None]:
+    """Within the block, every load calls ``callback(files read, files to read)`` now and
+    then while it reads (each load counts from 0 again)."""
+    token = _progress.set(callback)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
 def _build(
     source: Source,
     listing: Listing,
@@ -284,8 +306,13 @@ def _build(
     specs_cache: SpecsCache = LineMemo()
     counts_cache: LineMemo[int] = LineMemo()
     stacks_cache: LineMemo[StackCounts | None] = LineMemo()
+    report = _progress.get()
+    total, files_read = len(to_read), 0
     with gc_paused():
         for entry, data in source.read_many(to_read):
+            files_read += 1
+            if report is not None and files_read % PROGRESS_EVERY == 0:
+                report(files_read, total)
             found = keys_of.get(id(entry))
             if found is None:
                 done = untagged.take(entry, data)
@@ -320,6 +347,8 @@ def _build(
             file_untagged(*left)
     read_problems.sort(key=lambda pair: pair[0])
     problems.extend(problem for _, problem in read_problems)
+    if report is not None and files_read >= PROGRESS_EVERY:
+        report(files_read, total)  # the last count: the bar ends full
     return Snapshot(
         info=source.info,
         packages=dict(sorted(packages.items())),

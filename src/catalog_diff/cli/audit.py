@@ -19,6 +19,7 @@ from .common import (
     first_problem,
     format_option,
     index_option,
+    load_progress,
     max_count_option,
     no_update_option,
     output_option,
@@ -279,7 +280,8 @@ def show(
     from ..load import Selection
 
     source = with_at(revision, at)
-    state = run_show(source, repo=repo, selection=Selection(tag=tag, package=package))
+    with load_progress(quiet):
+        state = run_show(source, repo=repo, selection=Selection(tag=tag, package=package))
     if state.problems:
         first = state.problems[0]
         shown = state.source.source

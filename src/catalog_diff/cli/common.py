@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -234,19 +235,24 @@ def emit(report: str, output: str | None, quiet: bool, color: bool = False) -> N
 
 
 class Progress:
-    """Indexing progress on stderr: a bar on a terminal, a line per batch otherwise."""
+    """Progress on stderr: a bar on a terminal, a line per batch otherwise (or, with
+    ``tty_only``, nothing). By default it counts indexed commits; :func:`load_progress`
+    has it count the files a load reads."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(
+        self, quiet: bool, verb: str = "indexed", unit: str = "commits", tty_only: bool = False
+    ) -> None:
         self.quiet = quiet
         self.tty = sys.stderr.isatty()
         self.start = time.perf_counter()
         self.shown = False
+        self.verb, self.unit, self.tty_only = verb, unit, tty_only
 
     def __call__(self, done: int, total: int) -> None:
-        if self.quiet:
+        if self.quiet or (self.tty_only and not self.tty):
             return
         rate = done / max(time.perf_counter() - self.start, 1e-6)
-        text = f"indexed {done}/{total} commits ({rate:.1f} commits/s)"
+        text = f"{self.verb} {done}/{total} {self.unit} ({rate:.1f} {self.unit}/s)"
         if self.tty:
             width = 30
             filled = width * done // max(total, 1)
@@ -263,3 +269,35 @@ class Progress:
     def finish(self) -> None:
         if self.shown and self.tty and not self.quiet:
             click.echo("", err=True)
+
+    def clear(self) -> None:
+        """Erase the bar (a load's bar is gone once the report is written)."""
+        if self.shown and self.tty and not self.quiet:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.shown = False
+
+
+@contextlib.contextmanager
+def load_progress(quiet: bool) -> Iterator[None]:
+    """A bar counting the files the loads of the block read, on a terminal only (each
+    load starts its own count), erased at the end."""
+    from ..load import reporting
+
+    progress = Progress(quiet, verb="read", unit="files", tty_only=True)
+    if quiet or not progress.tty:
+        yield
+        return
+    shown = 0
+
+    def report(done: int, total: int) -> None:
+        nonlocal shown
+        if done < shown:  # the next load: its own rate
+            progress.start = time.perf_counter()
+        shown = done
+        progress(done, total)
+
+    try:
+        with reporting(report):
+            yield
+    finally:
+        progress.clear()

@@ -18,6 +18,7 @@ from .common import (
     fail,
     first_problem,
     format_option,
+    load_progress,
     output_option,
     package_option,
     quiet_option,
@@ -128,7 +129,8 @@ def diff(
         raise UsageError("--marker and --max-chars go with --format github")
     marker_line(marker)  # rejects a marker that could end the comment early
     old, new = sides(revisions, at)
-    comparison = run_diff(old, new, repo=repo, selection=selection, full=totals)
+    with load_progress(quiet):
+        comparison = run_diff(old, new, repo=repo, selection=selection, full=totals)
     if strict and comparison.problems:  # fatal: no report
         first = comparison.problems[0]
         line = f"{first.side.value} {first.revision}: {first.path}: {first.message}"
@@ -212,7 +214,8 @@ def snapshot(
     from ..snapshotfile import chunks, write
 
     source = with_at(source, at)
-    snap = run_snapshot(source, repo=repo, selection=Selection(tag=tag, package=package))
+    with load_progress(quiet):
+        snap = run_snapshot(source, repo=repo, selection=Selection(tag=tag, package=package))
     if strict and snap.problems:  # fatal: nothing written
         first = snap.problems[0]
         line = f"{snap.info.source}: {first.path}: {first.message}"

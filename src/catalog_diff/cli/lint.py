@@ -15,6 +15,7 @@ from .common import (
     fail,
     first_problem,
     format_option,
+    load_progress,
     output_option,
     package_option,
     quiet_option,
@@ -63,7 +64,9 @@ def lint(
     from ..load import Selection
     from ..render.lint import render
 
-    report = run_lint(with_at(source, at), repo=repo, selection=Selection(tag=tag, package=package))
+    selection = Selection(tag=tag, package=package)
+    with load_progress(quiet):
+        report = run_lint(with_at(source, at), repo=repo, selection=selection)
     line = ""
     if report.unreadable:
         first = report.unreadable[0]
