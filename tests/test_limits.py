@@ -279,7 +279,8 @@ def test_a_reasonable_template_still_renders(notes: Any) -> None:
         "{{ range(3)|list }} {{ '{:>4}'.format(7) }}\n"
     )
     out = render_release_notes(notes, text, name="t.md.j2")
-    first, second = out.splitlines()
+    # Markdown output is made inert: runs of spaces are written as &#32;
+    first, second = out.replace("&#32;", " ").splitlines()
     assert first.startswith("`compiler-wrapper`, ")  # the first new package of the week
     assert first.endswith(".ababab 1024 xy 00042 a+b a/b   x  |")  # trim_blocks ate "\n"
     assert second == "[0, 1, 2]    7"
