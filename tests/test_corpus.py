@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import gzip
 import json
 import os
 import random
@@ -119,7 +120,42 @@ def make_binary() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(64 * 1024))
 
 
+# ---- snapshot files (cases-limits.yaml) ------------------------------------------------------
+
+SNAPSHOT = Path(__file__).resolve().parent.parent / "snapshots" / "develop-2025-03-30.json"
+
+
+def make_snapshot_too_many_specs() -> bytes:
+    """A small gzip file whose text holds 4,000,001 "hash" strings: over the spec limit,
+    refused before anything is parsed."""
+    head = b'{"format":"catalog-diff snapshot","version":1,"x":['
+    return gzip.compress(head + b'"hash",' * 4_000_000 + b'"hash"]}', mtime=0)
+
+
+def make_snapshot_bad_crc() -> bytes:
+    packed = bytearray(gzip.compress(SNAPSHOT.read_bytes(), mtime=0))
+    packed[-8] ^= 0xFF  # the CRC-32 of the trailer
+    return bytes(packed)
+
+
+def make_snapshot_truncated_gzip() -> bytes:
+    packed = gzip.compress(SNAPSHOT.read_bytes(), mtime=0)
+    return packed[: len(packed) // 2]
+
+
+def make_snapshot_bad_package_line() -> bytes:
+    """The layout catalog-diff writes, one package line missing a colon."""
+    text = SNAPSHOT.read_bytes()
+    lines = text.split(b"\n")
+    lines[5] = lines[5].replace(b'"name":', b'"name"', 1)
+    return b"\n".join(lines)
+
+
 MAKERS: dict[str, Callable[[], bytes]] = {
+    "snapshot-too-many-specs": make_snapshot_too_many_specs,
+    "snapshot-bad-crc": make_snapshot_bad_crc,
+    "snapshot-truncated-gzip": make_snapshot_truncated_gzip,
+    "snapshot-bad-package-line": make_snapshot_bad_package_line,
     "nested": make_nested,
     "nested-open": make_nested_open,
     "nested-yaml": make_nested_yaml,
@@ -298,6 +334,15 @@ def build_tree_at_file(case: dict[str, Any], tmp: Path) -> Built:
     return Built(repo.path, _args(DEFAULT_ARGS, repo.path, tmp), "HEAD~1", "HEAD")
 
 
+def build_snapshot_file(case: dict[str, Any], tmp: Path) -> Built:
+    """The old side a real snapshot file, the new side the case's bytes as `name`."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    old, new = tmp / "old.json", tmp / case.get("name", "new.json")
+    old.write_bytes(SNAPSHOT.read_bytes())
+    new.write_bytes(case_bytes(case) or b"")
+    return Built(tmp, [str(old), str(new)], str(old), str(new))
+
+
 def build(case: dict[str, Any], tmp: Path) -> Built:
     setup = case.get("setup")
     if setup == "special":
@@ -308,6 +353,8 @@ def build(case: dict[str, Any], tmp: Path) -> Built:
         return build_snapshot_side(case, tmp)
     if setup == "tree-at-file":
         return build_tree_at_file(case, tmp)
+    if setup == "snapshot-file":
+        return build_snapshot_file(case, tmp)
     default = ["--repo", "{repo}", "HEAD~1", "HEAD"]
     repo = GitRepoBuilder(tmp / (case.get("name") or "catalog"))
 
