@@ -65,3 +65,13 @@ def test_print_template_prints_the_builtin_one(tmp_path: Path) -> None:
     copied = CliRunner().invoke(main, [*args, "--template", str(copy)])
     assert builtin.exit_code == copied.exit_code == 0
     assert builtin.stdout == copied.stdout
+
+
+def test_saving_a_partial_snapshot_is_a_usage_error(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    whole = catalog_diff.snapshot(OLD)
+    partial = replace(whole, complete=False)
+    with pytest.raises(catalog_diff.UsageError, match="only a complete snapshot can be saved"):
+        catalog_diff.save_snapshot(str(tmp_path / "s.json"), partial)
+    assert not (tmp_path / "s.json").exists()

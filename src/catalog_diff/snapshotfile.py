@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from .bulk import loads
-from .errors import ParseError, SnapshotFileError
+from .errors import ParseError, SnapshotFileError, UsageError
 from .legacy import IMPLICIT_TAG
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from .names import printable, unsafe_name
@@ -56,7 +56,7 @@ def chunks(snapshot: Snapshot) -> Iterator[bytes]:
     """The bytes of :func:`dumps`, a package at a time (a whole catalog's file is over
     100 MB: written in pieces, it is never held whole)."""
     if not snapshot.complete:
-        raise ValueError("only a complete snapshot can be saved (this one was read in part)")
+        raise UsageError("only a complete snapshot can be saved (this one was read in part)")
     info = snapshot.info
     head = {
         "format": FORMAT,
