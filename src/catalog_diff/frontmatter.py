@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from .bulk import loads as json_loads
 from .errors import ParseError
 
 _JSON_KEYS = frozenset(("title", "meta", "spec_details"))
@@ -114,7 +115,7 @@ def _fast_front_matter(
             out[key] = SKIPPED
         elif key in _JSON_KEYS:
             try:
-                out[key] = orjson.loads(value)
+                out[key] = json_loads(value)
             except orjson.JSONDecodeError:
                 return None
         elif key == "categories":

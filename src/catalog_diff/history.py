@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
 from . import indexpath
+from .bulk import loads as json_loads
 from .gitsource import Commit, GitRepository
 from .indexfile import check_location, os_fault, sqlite_fault
 from .migrations import migrate
@@ -287,7 +286,7 @@ class HistoryIndex:
             if problem is not None or specs is None:
                 cached = f"{path}: {problem or 'cannot be read'}"
             else:
-                raw = orjson.loads(specs)
+                raw = json_loads(specs)
                 parsed = sort_specs([parse_spec(s, i, path) for i, s in enumerate(raw)])
                 cached = Package(tag=tag, name=name, path=path, specs=parsed)
             if len(self._contents) > 4096:

@@ -31,6 +31,7 @@ from typing import Any
 
 import orjson
 
+from .bulk import loads as json_loads
 from .errors import ParseError
 from .frontmatter import front_matter, too_large
 from .model import Meta, Package, Problem, Spec
@@ -121,7 +122,7 @@ def parse_index_md(data: bytes, path: str) -> LegacyIndex:
     meta: object = {}
     if "meta" in values:
         try:
-            meta = orjson.loads(values["meta"])
+            meta = json_loads(values["meta"])
         except orjson.JSONDecodeError as exc:
             raise ParseError(path, f"meta is not one line of JSON: {exc}") from exc
     versions, compilers = _meta_lists(meta, path)
@@ -242,7 +243,7 @@ def parse_spec_json(data: bytes, path: str, package: str) -> Spec:
     """
     too_large(data, path)
     try:
-        document = orjson.loads(data)
+        document = json_loads(data)
     except orjson.JSONDecodeError as exc:
         raise ParseError(path, f"not JSON: {exc}") from exc
     nodes = _nodes(document, path)

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 import orjson
 
+from .bulk import loads as json_loads
 from .errors import ParseError
 from .frontmatter import (
     MAX_FILE_BYTES,
@@ -156,7 +157,7 @@ def meta_by_stack(
         if known is not None:
             return known[0]
     try:
-        raw = orjson.loads(line)
+        raw = json_loads(line)
     except orjson.JSONDecodeError:
         return None
     counts = _stack_counts(raw.get("num_specs_by_stack")) if isinstance(raw, dict) else None
@@ -259,7 +260,7 @@ def count_specs(data: bytes, path: str, cache: LineMemo[int] | None = None, name
         if known is not None:
             return known[0]
         with contextlib.suppress(orjson.JSONDecodeError):  # then read as front_matter does
-            details = spec_details_list({"spec_details": orjson.loads(line)}, path)
+            details = spec_details_list({"spec_details": json_loads(line)}, path)
     if details is None:
         line = None
         details = spec_details_list(front_matter(data, path, with_meta=False), path)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from .bulk import loads as json_loads
 from .errors import ParseError
 from .model import Spec, make_spec
 from .names import UNSAFE
@@ -248,7 +249,7 @@ def spec_details_list(matter: dict[str, Any], path: str) -> list[Any]:
 def parse_spec_details(line: bytes, path: str) -> tuple[Spec, ...]:
     """Specs from a raw ``spec_details`` value (see :func:`spec_details_line`)."""
     try:
-        details = orjson.loads(line)
+        details = json_loads(line)
     except orjson.JSONDecodeError as exc:
         raise ParseError(path, f"spec_details is not valid JSON ({exc})") from exc
     details = spec_details_list({"spec_details": details}, path)
@@ -260,7 +261,7 @@ def check_spec_details(line: bytes, path: str) -> int:
     """Check a raw ``spec_details`` value the way :func:`parse_spec` would; return the
     number of specs. Cheaper than parsing: nothing is built."""
     try:
-        details = orjson.loads(line)
+        details = json_loads(line)
     except orjson.JSONDecodeError as exc:
         raise ParseError(path, f"spec_details is not valid JSON ({exc})") from exc
     details = spec_details_list({"spec_details": details}, path)
