@@ -71,3 +71,15 @@ def test_library_example_runs(tmp_path) -> None:
     for name in catalog_diff.__all__:
         assert getattr(catalog_diff, name) is not None, name
     assert callable(catalog_diff.render_report) and callable(catalog_diff.package_history)
+
+
+def test_every_test_security_md_names_exists() -> None:
+    security = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(?:[\w/.]+::)?(test_\w+)`", security))
+    defined = {
+        name
+        for path in (ROOT / "tests").glob("test_*.py")
+        for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert len(named) >= 60
+    assert named <= defined, sorted(named - defined)
