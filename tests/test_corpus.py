@@ -713,7 +713,7 @@ def assert_clean_output(text: str) -> None:
 
 def test_the_corpus_is_large_and_well_formed() -> None:
     ids = [case["id"] for case in CASES]
-    assert len(ids) == len(set(ids)) >= 40
+    assert len(ids) == len(set(ids)) >= 80
     for case in CASES:
         expect = case["expect"]
         assert expect["outcome"] in ("problem", "ok", "fatal", "usage"), case["id"]
