@@ -177,7 +177,7 @@ class _DyingLog:
     def __init__(self) -> None:
         fields = [b"a" * 40, b"", b"2025-01-01T00:00:00+00:00", b"0", b"s"]
         record = b"\0".join(fields) + b"\0"  # git log -z: NUL-separated, nothing else
-        self.proc = SimpleNamespace(stdout=io.BytesIO(record * 3))
+        self.proc = SimpleNamespace(stdout=io.BytesIO(record * 3), kill=lambda: None)
 
     def wait(self) -> None:
         raise GitCommandError(["git", "log"], -13, b"")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import queue
 import subprocess
 import threading
@@ -62,7 +63,15 @@ class BlobStream:
             return
         if proc.stdin is None or proc.stdout is None:
             raise ValueError("git cat-file must be started with pipes for its input and output")
-        self._proc, self._stdin, self._stdout = proc, proc.stdin, proc.stdout
+        self._proc, self._stdout = proc, proc.stdout
+        # The writer thread owns a descriptor of its own for git's input, and writes it
+        # without a Python buffer: nothing else can close it under the thread, and no
+        # lock is held while git is not reading (GitPython closes proc.stdin when it
+        # drops the process; a buffered write in progress would hold that close up).
+        self._input = os.dup(proc.stdin.fileno())
+        proc.stdin.close()
+        #: The reader took git's last answer: git needs no stopping.
+        self._ended = False
         _widen_pipe(self._stdout)
         self._writer = threading.Thread(target=self._feed, daemon=True)
         self._reader = threading.Thread(target=self._drain, daemon=True)
@@ -70,12 +79,14 @@ class BlobStream:
         self._reader.start()
 
     def _feed(self) -> None:
-        stdin = self._stdin
+        data = memoryview("".join(f"{oid}\n" for oid in self._oids).encode("ascii"))
         try:
-            stdin.write("".join(f"{oid}\n" for oid in self._oids).encode("ascii"))
-            stdin.close()
+            while data:
+                data = data[os.write(self._input, data[: 1 << 16]) :]
         except OSError:  # git went away; the reader reports it
             pass
+        finally:
+            os.close(self._input)
 
     def _drain(self) -> None:
         stdout, answers = self._stdout, self._answers
@@ -110,6 +121,7 @@ class BlobStream:
                     batch, size = [], 0
             if batch:
                 answers.put(batch)
+            self._ended = True
             answers.put(None)
         except BaseException as exc:  # handed to the consumer, after what came before it
             if batch:
@@ -143,20 +155,28 @@ class BlobStream:
         return item[0]
 
     def close(self) -> None:
-        """Stop reading (git is stopped if it has not finished) and wait for the threads."""
+        """Stop reading (git is stopped if it has not answered everything) and wait for
+        the threads. Safe to call again, and from a ``finally`` that an interruption
+        runs: git is stopped before anything waits."""
         if self._done:
             return
-        self._done = True
         self._closing = True
-        killed = self._reader.is_alive()
-        if killed:
-            self._proc.kill()
-            while self._reader.is_alive():
-                with contextlib.suppress(queue.Empty):
-                    self._answers.get(timeout=0.05)
-        self._reader.join()
+        # Git that ended by itself before its last answer is waited for (its error says
+        # why); git still running is stopped.
+        stopped = not self._ended and self._proc.poll() is None
+        if stopped:  # our doing: not an error of git's to report over what stopped us
+            with contextlib.suppress(OSError):
+                self._proc.kill()
+        self._done = True
+        # Once git is stopped (or has answered everything) the reader ends by itself;
+        # the queue is emptied meanwhile so that it never waits to hand a batch over.
+        while self._reader.is_alive():
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._answers.get_nowait()
+            self._reader.join(0.05)
         self._writer.join()
-        if killed:  # our doing: not an error of git's to report over what stopped us
+        if stopped:
             self._proc.wait()
             return
         self._finish()

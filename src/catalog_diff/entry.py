@@ -46,10 +46,21 @@ def _git(argv: list[str]) -> tuple[int, str]:
         os.close(write)
         os.close(quiet)
     chunks = []
-    while chunk := os.read(read, 1 << 16):
-        chunks.append(chunk)
-    os.close(read)
-    _, status = os.waitpid(pid, 0)
+    status = None
+    try:
+        while chunk := os.read(read, 1 << 16):
+            chunks.append(chunk)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted: git does not outlive the command
+        if status is None:
+            try:
+                os.kill(pid, 9)  # SIGKILL
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        raise
+    finally:
+        os.close(read)
     return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
 
 
@@ -143,15 +154,36 @@ def _up_to_date(args: list[str]) -> bool:
 
 
 def main() -> None:
+    """The console script. SIGINT and SIGTERM are taken in hand before anything else
+    (see :mod:`catalog_diff.interrupts`): from here on, an interruption at any point ends
+    the command with one line on stderr and exit code 130 or 143."""
+    from . import interrupts
+
+    interrupts.install()
     try:
-        args = sys.argv[1:]
+        code = _run(sys.argv[1:])
+        interrupts.settle()
+    except (interrupts.Interrupted, KeyboardInterrupt) as exc:
+        code = interrupts.tell(exc)
+    if interrupts.received() is not None:
+        interrupts.end_children()
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    """Run the command; its exit code."""
+    try:
         if args[:1] == ["index"] and _up_to_date(args[1:]):
-            return
+            return 0
         from .cli import main as cli_main
-    except KeyboardInterrupt:  # Ctrl-C while starting up: no traceback either
-        print("catalog-diff: interrupted", file=sys.stderr)
-        sys.exit(130)
     except MemoryError:  # too little memory (ulimit -v) to start: no traceback either
         print("catalog-diff: error: out of memory while starting", file=sys.stderr)
-        sys.exit(3)
-    cli_main()
+        return 3
+    try:
+        cli_main()
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+    return 0

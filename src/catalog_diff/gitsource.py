@@ -13,6 +13,7 @@ whatever length the repository uses (SHA-1 or SHA-256); GitPython's object datab
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -369,6 +370,9 @@ class GitRepository:
                 yield logged
             finished = True
         finally:
+            if not finished:  # stopped early: git would go on walking the history first
+                with contextlib.suppress(OSError):
+                    proc.proc.kill()
             stdout.close()
             try:
                 proc.wait()

@@ -24,7 +24,7 @@ from . import indexpath
 from .bulk import loads as json_loads
 from .gitsource import Commit, GitRepository
 from .indexfile import check_location, os_fault, sqlite_fault
-from .migrations import migrate
+from .migrations import check, migrate
 from .model import Package
 from .specs import parse_spec, sort_specs
 
@@ -75,12 +75,16 @@ class HistoryIndex:
             raise sqlite_fault(self.path, exc) from exc
         try:
             # Checked before anything is written: a file that is not an index stays untouched.
-            migrate(self.conn, self.path)
+            check(self.conn, self.path)
             try:
+                # Write-ahead logging before the first write: a new index is never in
+                # rollback-journal mode, whose journal left by a kill makes the file
+                # unreadable to a read-only reader ("attempt to write a readonly database").
                 _use_wal(self.conn)
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.Error as exc:
                 raise sqlite_fault(self.path, exc) from exc
+            migrate(self.conn, self.path)
         except sqlite3.Error as exc:
             self.conn.close()
             raise sqlite_fault(self.path, exc) from exc

@@ -132,12 +132,10 @@ def _application(conn: sqlite3.Connection) -> str | None:
     return row[0] if row is not None and isinstance(row[0], str) else None
 
 
-def migrate(conn: sqlite3.Connection, path: str) -> None:
-    """Bring the schema of an open index to :data:`SCHEMA_VERSION`.
-
-    ``conn`` is in autocommit mode (``isolation_level=None``); each step is one
-    transaction, so an interrupted migration leaves the previous version intact.
-    """
+def check(conn: sqlite3.Connection, path: str) -> int:
+    """The schema version of an open index (0: a new, empty file), read without writing
+    anything; an :class:`IndexFileError` for a file that is not a catalog-diff index or
+    one of a newer catalog-diff."""
     try:
         # One read transaction: another process creating the index commits its tables
         # and its user_version together, and both must be seen from the same state.
@@ -170,7 +168,16 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
         raise IndexFileError(path, f"written by a newer catalog-diff (schema {version})")
     elif version < 1:
         raise IndexFileError(path, f"a damaged index (schema version {version})")
-    for target in range(version + 1, SCHEMA_VERSION + 1):
+    return int(version)
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the schema of an open index to :data:`SCHEMA_VERSION` (:func:`check` first).
+
+    ``conn`` is in autocommit mode (``isolation_level=None``); each step is one
+    transaction, so an interrupted migration leaves the previous version intact.
+    """
+    for target in range(check(conn, path) + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] >= target:

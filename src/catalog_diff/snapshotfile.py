@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -28,6 +27,7 @@ from .errors import ParseError, SnapshotFileError, UsageError
 from .legacy import IMPLICIT_TAG
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from .names import printable, unsafe_name
+from .output import replacing
 from .parse import CACHE_DIR, classify
 from .source import Entry, Listing, problem_key
 from .specs import parse_spec, sort_specs
@@ -142,29 +142,21 @@ def _spec_record(spec: Spec) -> dict[str, object]:
 def write(path: str, snapshot: Snapshot) -> None:
     """Write the snapshot to ``path`` (gzip when it ends in ``.gz``), a package at a time.
 
-    A regular file is written whole or not at all: into a temporary file beside it,
-    renamed over it at the end, so that an error or an interruption half-way leaves what
-    was there before. Anything else (``/dev/null``, a pipe) is written in place.
+    A regular file is written whole or not at all (see :func:`catalog_diff.output.replacing`):
+    an error or an interruption half-way leaves what was there before. Anything else
+    (``/dev/null``, a pipe) is written in place.
     """
-    target = Path(os.path.realpath(path))
-    if target.exists() and not target.is_file():
-        _write_to(target, path.endswith(".gz"), snapshot)
-        return
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        _write_to(partial, path.endswith(".gz"), snapshot)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    with replacing(path) as f:
+        write_to(f, path.endswith(".gz"), snapshot)
 
 
-def _write_to(path: Path, gz: bool, snapshot: Snapshot) -> None:
-    with path.open("wb") as f:
-        if gz:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as packed:
-                packed.writelines(chunks(snapshot))
-        else:
-            f.writelines(chunks(snapshot))
+def write_to(f: BinaryIO, gz: bool, snapshot: Snapshot) -> None:
+    """The snapshot file's bytes, into an open binary file (gzip when ``gz``)."""
+    if gz:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as packed:
+            packed.writelines(chunks(snapshot))
+    else:
+        f.writelines(chunks(snapshot))
 
 
 def looks_like_snapshot(path: str) -> bool:

@@ -8,6 +8,7 @@ import click
 
 from ..errors import EXIT_DATA, UsageError
 from ..names import printable
+from ..output import check_target
 from .common import (
     Command,
     Progress,
@@ -84,6 +85,13 @@ def _open(
     finally:
         progress.finish()
     return index, start, tip
+
+
+def _index_files(index_path: str | None) -> list[str]:
+    """An index given with --index and the files SQLite keeps beside it."""
+    if index_path is None:
+        return []
+    return [index_path, f"{index_path}-wal", f"{index_path}-shm", f"{index_path}.lock"]
 
 
 @click.command(cls=Command)
@@ -169,6 +177,7 @@ def log(
     """
     from ..api import log as run_log
 
+    check_target(output, _index_files(index_path))
     opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         entries = run_log(
@@ -227,6 +236,7 @@ def history(
     """
     from ..api import history as run_history
 
+    check_target(output, _index_files(index_path))
     opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         timeline = run_history(
@@ -279,6 +289,7 @@ def show(
     from ..api import show as run_show
     from ..load import Selection
 
+    check_target(output, [revision])
     source = with_at(revision, at)
     with load_progress(quiet):
         state = run_show(source, repo=repo, selection=Selection(tag=tag, package=package))
@@ -359,6 +370,7 @@ def when(
             "give exactly one of --target, --stack, --compiler, --version, --hash, --os"
         )
     ((kind, value),) = asked.items()
+    check_target(output, _index_files(index_path))
     opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         presence = run_when(

@@ -10,11 +10,11 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
+from .. import interrupts
 from ..errors import (
     EXIT_DATA,
     EXIT_OK,
@@ -24,6 +24,7 @@ from ..errors import (
     UsageError,
 )
 from ..names import printable, shortened
+from ..output import EXIT_CLOSED_PIPE, drop_stdout, write_file, write_stdout
 
 #: A bug: an exception catalog-diff did not raise on purpose.
 EXIT_INTERNAL = 4
@@ -34,7 +35,9 @@ __all__ = ["EXIT_DATA", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE"]
 
 
 def fail(message: str, code: int) -> NoReturn:
-    """One line on standard error, then exit with ``code``."""
+    """One line on standard error, then exit with ``code`` (the outcome is decided: a
+    signal from now on does not add a line or change the code)."""
+    interrupts.settle()
     click.echo(f"catalog-diff: error: {printable(message)}", err=True)
     sys.exit(code)
 
@@ -56,6 +59,7 @@ def exit_on_problems(line: str, count: int, quiet: bool) -> None:
     on stderr (unless ``quiet``) and exit with the data-error code."""
     if not count:
         return
+    interrupts.settle()
     if not quiet:
         click.echo(f"catalog-diff: error: {printable(first_problem(line, count))}", err=True)
     sys.exit(EXIT_DATA)
@@ -85,12 +89,12 @@ def reports_errors(func: F) -> F:
                 return func(*args, **kwargs)
         except CatalogDiffError as exc:
             fail(exc.message, exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("catalog-diff: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(EXIT_OK)
+        except (KeyboardInterrupt, interrupts.Interrupted) as exc:
+            sys.exit(interrupts.tell(exc))
+        except BrokenPipeError:  # the reader of our output went away (``| head``)
+            interrupts.settle()
+            drop_stdout()
+            sys.exit(EXIT_CLOSED_PIPE)
         except MemoryError as exc:
             fail(out_of_memory(exc), EXIT_DATA)
         except Exception as exc:
@@ -222,14 +226,12 @@ def use_color(choice: str, output: str | None) -> bool:
 
 
 def emit(report: str, output: str | None, quiet: bool, color: bool = False) -> None:
-    """The report to stdout, or to ``output``."""
+    """The report to stdout, or to ``output`` (written whole or not at all). ``color``:
+    the report holds colour codes (written as they are)."""
     if output is None:
-        click.echo(report, nl=False, color=color)
+        write_stdout([report.encode("utf-8")])
         return
-    try:
-        Path(output).write_text(report, encoding="utf-8")
-    except OSError as exc:
-        fail(f"{output}: cannot write the report: {exc.strerror or exc}", EXIT_USAGE)
+    write_file(output, [report.encode("utf-8")])
     if not quiet:
         click.echo(f"catalog-diff: report written to {printable(output)}", err=True)
 

@@ -9,6 +9,7 @@ import click
 
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
 from ..names import printable
+from ..output import check_target, write_stdout
 from .common import (
     Command,
     at_option,
@@ -123,6 +124,7 @@ def diff(
     from ..render import render
     from ..render.github import marker_line
 
+    check_target(output, revisions)
     selection = Selection(tag=tag, old_tag=old_tag, new_tag=new_tag, package=package)
     gates = gate_rules.parse(fail_on)
     if fmt != "github" and (marker is not None or max_chars is not None):
@@ -213,6 +215,7 @@ def snapshot(
     from ..load import Selection
     from ..snapshotfile import chunks, write
 
+    check_target(output, [source])
     source = with_at(source, at)
     with load_progress(quiet):
         snap = run_snapshot(source, repo=repo, selection=Selection(tag=tag, package=package))
@@ -221,7 +224,7 @@ def snapshot(
         line = f"{snap.info.source}: {first.path}: {first.message}"
         fail(first_problem(line, len(snap.problems)), EXIT_DATA)
     if output == "-":
-        sys.stdout.buffer.writelines(chunks(snap))
+        write_stdout(chunks(snap), "the snapshot")
     else:
         try:
             write(output, snap)

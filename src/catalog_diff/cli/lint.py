@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES
+from ..output import check_target
 from .common import (
     Command,
     at_option,
@@ -64,6 +65,7 @@ def lint(
     from ..load import Selection
     from ..render.lint import render
 
+    check_target(output, [source])
     selection = Selection(tag=tag, package=package)
     with load_progress(quiet):
         report = run_lint(with_at(source, at), repo=repo, selection=selection)

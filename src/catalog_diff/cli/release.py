@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_DATA, EXIT_USAGE, UsageError
+from ..output import check_target
 from .common import (
     Command,
     at_option,
@@ -120,6 +121,7 @@ def release_notes(
         source = rev
     if fmt == "json" and template_path is not None:
         raise UsageError("--template goes with --format markdown")
+    check_target(output, [rev, template_path, *(names if tag is not None else ())])
     template = None
     if template_path is not None:
         try:
