@@ -114,6 +114,7 @@ class GitRepoBuilder:
             env=self.env(date),
             capture_output=True,
             check=False,
+            timeout=300,
         )
         if result.returncode != 0:
             raise RuntimeError(

@@ -228,6 +228,7 @@ def git_commits(repo: Path) -> list[CommitInfo]:
         capture_output=True,
         text=True,
         check=True,
+        timeout=300,
     ).stdout
     rows = [line.split("\x00") for line in out.splitlines()]
     return [CommitInfo(sha, date, int(stamp), subject) for sha, date, stamp, subject in rows]
@@ -239,6 +240,7 @@ def blob_ids(repo: Path, sha: str) -> dict[str, str]:
         ["git", "-C", str(repo), "ls-tree", "-r", "-z", sha, "--", "_cache"],
         capture_output=True,
         check=True,
+        timeout=300,
     ).stdout
     ids = {}
     for entry in out.split(b"\x00"):

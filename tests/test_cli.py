@@ -284,7 +284,7 @@ def test_bundled_snapshots_are_the_readme_example(monkeypatch: pytest.MonkeyPatc
 def test_module_entry_point_and_version() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "catalog_diff", "--version"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, timeout=300,
     )
     assert done.returncode == 0
     assert done.stdout.startswith("catalog-diff, version ")
@@ -293,7 +293,7 @@ def test_module_entry_point_and_version() -> None:
 def test_real_process_error_has_no_traceback(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "catalog_diff", "diff", "--repo", str(tmp_path), "a", "b"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, timeout=300,
     )
     assert done.returncode == 3
     assert done.stdout == ""

@@ -413,6 +413,7 @@ def build(case: dict[str, Any], tmp: Path) -> Built:
             env=repo.env(),
             check=True,
             capture_output=True,
+            timeout=300,
         )
         assert (clone / ".git" / "shallow").is_file()
         return Built(clone, _args(default, clone, tmp), "HEAD~1", "HEAD")

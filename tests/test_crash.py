@@ -2,11 +2,14 @@
 
 A generated catalog (``benchmarks/generate.py OUT --packages 300 --commits 20``) is
 indexed once without interruption. Then each trial starts ``catalog-diff index`` in a real
-process and sends it a signal (SIGKILL, SIGINT or SIGTERM, in turn) after a random delay,
-as many times as it takes until a run finishes on its own; after every interruption the
-index must pass SQLite's integrity check, and at the end it must be identical, row for
-row, to the uninterrupted build (``historytruth.dump``). The indexer runs with small
-transactions (200 files) so that kills land between many of them.
+process and, once the process handles its signals, sends it a signal (SIGKILL, SIGINT or
+SIGTERM, in turn) after a random delay, as many times as it takes until a run finishes on
+its own; SIGINT and SIGTERM must end it with 130 and 143 and one line, and after every
+interruption the index must pass SQLite's integrity check (a read-only reader included:
+a kill while the index is created must leave no rollback journal that such a reader
+cannot replay); at the end it must be identical, row for row, to the uninterrupted build
+(``historytruth.dump``). The indexer runs with small transactions (200 files) so that
+kills land between many of them. Every wait on a process has a timeout.
 
 The suite runs a few trials (about ten seconds); a longer series:
 ``CATALOG_DIFF_CRASH_TRIALS=200 .venv/bin/python -m pytest tests/test_crash.py -s``
@@ -35,6 +38,7 @@ from catalog_diff.errors import GitError
 from catalog_diff.gitsource import GitRepository
 from catalog_diff.history import HistoryIndex
 from historytruth import commit_count, dump, integrity
+from procs import TIMEOUT, wait_until_handling_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIALS = int(os.environ.get("CATALOG_DIFF_CRASH_TRIALS") or 6)
@@ -42,27 +46,36 @@ SIGNALS = (signal.SIGKILL, signal.SIGINT, signal.SIGTERM)
 GENERATE = ("--packages", "300", "--commits", "20")
 
 #: ``catalog-diff`` (its console script's entry point) with transactions of 200 files
-#: (the default is 4000). A Ctrl-C while this sets it up is told like the command's own.
+#: (the default is 4000). Signals are taken in hand first, as the entry point does; a
+#: signal while this sets it up is told like the command's own.
 INDEXER = """
 import sys
+from catalog_diff import interrupts
 try:
+    interrupts.install()
     import catalog_diff.ingest as ingest
     from catalog_diff.entry import main
     ingest.CHUNK_BLOBS = 200
-except KeyboardInterrupt:
-    print("catalog-diff: interrupted", file=sys.stderr)
-    sys.exit(130)
+except interrupts.Interrupted as exc:
+    sys.exit(interrupts.tell(exc))
 sys.argv[0] = "catalog-diff"
 main()
 """
-
-#: Before this, the signal may land while Python itself starts (not catalog-diff's to
-#: handle: a SIGINT then may print Python's own traceback).
-STARTUP = 0.05
+TOLD = {
+    signal.SIGKILL: "",
+    signal.SIGINT: "catalog-diff: interrupted\n",
+    signal.SIGTERM: "catalog-diff: terminated\n",
+}
 
 
 def index_command(repo: Path, path: Path) -> list[str]:
     return [sys.executable, "-c", INDEXER, "index", "-q", "--repo", str(repo), "--index", str(path)]
+
+
+def run_index(repo: Path, path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        index_command(repo, path), capture_output=True, text=True, check=False, timeout=TIMEOUT
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +87,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, flo
         [sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(repo), *GENERATE],
         check=True,
         capture_output=True,
+        timeout=600,
     )
     reference = folder / "reference.sqlite"
     start = time.perf_counter()
-    done = subprocess.run(index_command(repo, reference), capture_output=True, text=True)
+    done = run_index(repo, reference)
     took = time.perf_counter() - start
     assert done.returncode == 0, done.stderr
     assert commit_count(reference) == 21
@@ -99,23 +113,29 @@ def test_killed_at_random_points_the_index_resumes_to_the_same_index(
             proc = subprocess.Popen(
                 index_command(repo, path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
             )
-            time.sleep(rng.uniform(STARTUP, took * 1.2))
-            proc.send_signal(sig)
-            _, err = proc.communicate()
-            assert b"Traceback" not in err, err
+            try:
+                wait_until_handling_signals(proc)
+                time.sleep(rng.uniform(0, took * 1.2))
+                proc.send_signal(sig)
+                _, err = proc.communicate(timeout=TIMEOUT)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.communicate(timeout=TIMEOUT)
             if proc.returncode == 0:
+                assert err == b"", err
                 outcomes["finished first"] += 1
                 break
-            # SIGINT is a KeyboardInterrupt: the transaction under way is rolled back and
-            # the command says so; SIGKILL and SIGTERM end the process where it stands.
-            killed = (-signal.SIGKILL, -signal.SIGTERM, -signal.SIGINT, 130)
-            assert proc.returncode in killed, (proc.returncode, err)
+            # SIGINT and SIGTERM: the transaction under way is rolled back and the command
+            # says so in one line; SIGKILL ends the process where it stands.
+            code = -signal.SIGKILL if sig == signal.SIGKILL else 128 + sig
+            assert (proc.returncode, err.decode()) == (code, TOLD[sig])
             outcomes[f"{signal.Signals(sig).name} at {_stage(path)}"] += 1
             if path.exists() and path.stat().st_size:
                 assert integrity(path) == "ok"
         else:
             pytest.fail("the indexer never finished")
-        done = subprocess.run(index_command(repo, path), capture_output=True, text=True)
+        done = run_index(repo, path)
         assert done.returncode == 0, done.stderr
         assert integrity(path) == "ok"
         if dump(path) == expected:
@@ -165,7 +185,7 @@ def test_an_interruption_just_after_a_commit_is_an_interruption(
         index.update(git_repo, git_repo.resolve("HEAD"))
     index.close()
     assert integrity(path) == "ok" and (commit_count(path) or 0) > 0
-    done = subprocess.run(index_command(repo, path), capture_output=True, text=True)
+    done = run_index(repo, path)
     assert done.returncode == 0, done.stderr
     assert dump(path) == dump(reference)
 

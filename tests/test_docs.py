@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import signal
 from pathlib import Path
 
 import click
 import pytest
 
-from catalog_diff import errors
+from catalog_diff import errors, interrupts, output
 from catalog_diff.cli import EXIT_INTERNAL, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,13 +32,16 @@ def test_every_command_and_option_is_in_the_readme(name: str, command: click.Com
 
 
 def test_exit_codes_are_documented() -> None:
-    table = dict(re.findall(r"^\| (\d) \| (.+) \|$", README, flags=re.M))
+    table = dict(re.findall(r"^\| (\d+) \| (.+) \|$", README, flags=re.M))
     codes = {
         errors.EXIT_OK,
         errors.EXIT_DIFFERENCES,
         errors.EXIT_USAGE,
         errors.EXIT_DATA,
         EXIT_INTERNAL,
+        interrupts.Interrupted(signal.SIGINT).exit_code,
+        interrupts.Interrupted(signal.SIGTERM).exit_code,
+        output.EXIT_CLOSED_PIPE,
     }
     assert {int(c) for c in table} == codes
 

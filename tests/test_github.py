@@ -148,7 +148,7 @@ def big_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(out), "--packages",
          "5000", "--commits", "1", "--frozen-tags", "1"],
-        check=True, capture_output=True,
+        check=True, capture_output=True, timeout=600,
     )
     return out
 

@@ -245,7 +245,7 @@ def test_an_interrupted_start_has_no_traceback() -> None:
         "sys.argv = ['catalog-diff', 'index']\n"
         "e.main()\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert (done.returncode, done.stderr) == (130, "catalog-diff: interrupted\n")
 
 

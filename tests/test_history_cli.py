@@ -108,6 +108,7 @@ def test_index_again_is_up_to_date_and_stdout_stays_empty(
         capture_output=True,
         text=True,
         check=False,
+        timeout=300,
     )
     assert (done.returncode, done.stdout) == (0, "")
     assert f"already up to date; 12 commits indexed, up to {catalog[1][-1][:12]}" in done.stderr

@@ -5,8 +5,9 @@ SIGTERM then raises :class:`Interrupted` in the main thread, wherever it is, and
 signals are ignored from then on: the clean-up that the exception runs on its way out
 (a transaction rolled back, git stopped, a temporary file removed) cannot itself be cut
 short, and a second Ctrl-C cannot turn a clean exit into a traceback. A signal that lands
-in a finalizer (``__del__``, where Python would print "Exception ignored" and drop it) is
-taken again as soon as the finalizer is left.
+where Python cannot pass an exception on (a ``__del__``, a weakref callback run by the
+garbage collector: Python would print "Exception ignored" and drop it) is taken again as
+soon as that code is left.
 
 A watchdog thread is woken by the signal whatever the main thread is doing (waiting in
 SQLite or in a system call that does not return): if the process has not ended
@@ -85,9 +86,10 @@ def install(grace: float = GRACE) -> None:
     )
     watchdog.start()
     signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    sys.unraisablehook = _unraisable
+    _installed = True
     for signum in _SIGNALS:
         signal.signal(signum, _handle)
-    _installed = True
 
 
 def settle() -> None:
@@ -163,6 +165,24 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     _received, _deferred = signum, None
     _ignore()
     raise Interrupted(signum)
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An :class:`Interrupted` raised where it could not propagate was dropped: take the
+    signal again (the watchdog delivers it in a moment); anything else as Python would."""
+    global _received, _deferred
+    exc = unraisable.exc_value
+    if not isinstance(exc, Interrupted):
+        sys.__unraisablehook__(unraisable)
+        return
+    if _settled:
+        return  # the outcome was decided meanwhile: nothing to take again
+    try:
+        for signum in _SIGNALS:
+            signal.signal(signum, _handle)
+    except ValueError:  # not the main thread: cannot happen, Interrupted is raised there
+        return
+    _received, _deferred = None, exc.signum
 
 
 def _ignore() -> None:

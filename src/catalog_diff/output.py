@@ -140,16 +140,22 @@ def drop_stdout() -> None:
         os.close(null)
 
 
-def check_target(output: str | None, inputs: Iterable[str | None]) -> None:
+def check_target(
+    output: str | None, inputs: Iterable[str | None], files: Iterable[str] = ()
+) -> None:
     """Refuse (:class:`~catalog_diff.errors.UsageError`) an output file that is one of
-    ``inputs`` (a snapshot file, a template, an index) or lies inside one of them (a
-    directory). An input argument may be a revision: only what names an existing path
+    ``inputs`` (a snapshot file, a template) or lies inside one of them (a directory), or
+    is one of ``files`` (an index and the files SQLite keeps beside it, whether they exist
+    now or not). An input argument may be a revision: only what names an existing path
     counts, read as typed and, for ``KIND:PATH``, as its path."""
     if output is None or output == "-":
         return
     target = Path(os.path.realpath(output))
     if target.exists() and not target.is_file():
         return  # /dev/null and the like: written in place, never an input
+    for used in files:
+        if Path(os.path.realpath(used)) == target:
+            raise UsageError(f"-o {output}: the same file as {used}, which the command uses")
     for given in inputs:
         if not given:
             continue

@@ -88,7 +88,7 @@ def _open(
 
 
 def _index_files(index_path: str | None) -> list[str]:
-    """An index given with --index and the files SQLite keeps beside it."""
+    """An index given with --index and the files kept beside it (see check_target)."""
     if index_path is None:
         return []
     return [index_path, f"{index_path}-wal", f"{index_path}-shm", f"{index_path}.lock"]
@@ -177,7 +177,7 @@ def log(
     """
     from ..api import log as run_log
 
-    check_target(output, _index_files(index_path))
+    check_target(output, (), _index_files(index_path))
     opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         entries = run_log(
@@ -236,7 +236,7 @@ def history(
     """
     from ..api import history as run_history
 
-    check_target(output, _index_files(index_path))
+    check_target(output, (), _index_files(index_path))
     opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         timeline = run_history(
@@ -370,7 +370,7 @@ def when(
             "give exactly one of --target, --stack, --compiler, --version, --hash, --os"
         )
     ((kind, value),) = asked.items()
-    check_target(output, _index_files(index_path))
+    check_target(output, (), _index_files(index_path))
     opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
     with opened:
         presence = run_when(

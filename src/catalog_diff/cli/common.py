@@ -227,11 +227,14 @@ def use_color(choice: str, output: str | None) -> bool:
 
 def emit(report: str, output: str | None, quiet: bool, color: bool = False) -> None:
     """The report to stdout, or to ``output`` (written whole or not at all). ``color``:
-    the report holds colour codes (written as they are)."""
+    the report holds colour codes (written as they are). Once it is written the command
+    ends as it would have: a signal from then on changes nothing."""
     if output is None:
         write_stdout([report.encode("utf-8")])
+        interrupts.settle()
         return
     write_file(output, [report.encode("utf-8")])
+    interrupts.settle()
     if not quiet:
         click.echo(f"catalog-diff: report written to {printable(output)}", err=True)
 

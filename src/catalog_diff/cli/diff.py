@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .. import interrupts
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
 from ..names import printable
 from ..output import check_target, write_stdout
@@ -225,11 +226,13 @@ def snapshot(
         fail(first_problem(line, len(snap.problems)), EXIT_DATA)
     if output == "-":
         write_stdout(chunks(snap), "the snapshot")
+        interrupts.settle()  # written: the command ends as it would have
     else:
         try:
             write(output, snap)
         except OSError as exc:
             fail(f"{output}: cannot write the snapshot: {exc.strerror or exc}", 2)
+        interrupts.settle()
         if not quiet:
             specs = sum(len(p.specs) for p in snap.packages.values())
             counts = ", ".join(
