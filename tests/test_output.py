@@ -225,8 +225,7 @@ def test_an_output_that_is_an_input_is_refused(
         (["diff", str(snap), "HEAD", *repo, "-o", str(link)], snap, str(snap)),
         (["diff", str(hard), "HEAD", *repo, "-o", str(snap)], snap, str(hard)),
         (["diff", str(old), str(new), "-o", str(inside)], inside, str(new)),
-        (["diff", str(old), str(new), "-o", str(new / "report.md")], None, str(new)),
-        (["snapshot", str(new), "-o", str(new / "snap.json")], None, str(new)),
+        (["snapshot", str(new), "-o", str(new / "_cache" / "snap.json")], None, str(new)),
         (["lint", str(new), "-o", str(new / "_data" / "lint.md")], None, str(new)),
         (["show", str(snap), "-o", str(snap)], snap, str(snap)),
         (["release-notes", "develop", "develop", "--rev", str(snap), "-o", str(snap)], snap,
@@ -249,17 +248,18 @@ def test_an_output_that_is_an_input_is_refused(
         assert err.startswith("catalog-diff: error: -o ") and named in err, (args, err)
         if kept:
             assert kept.read_bytes() == before
-    assert not (new / "report.md").exists() and not (new / "snap.json").exists()
+    assert not (new / "_cache" / "snap.json").exists() and not (new / "_data").exists()
 
 
 def test_an_output_beside_the_inputs_is_written(
     catalog: GitRepoBuilder, inputs: dict[str, Path], tmp_path: Path
 ) -> None:
-    """Only the inputs themselves are refused: a file next to them, or named like a tag
-    of release notes (a tag name is no path), is written."""
-    report = tmp_path / "report.md"
-    code, _, err = cli("diff", str(inputs["old"]), str(inputs["new"]), "-q", "-o", str(report))
-    assert (code, err) == (0, "") and report.read_text(encoding="utf-8").startswith("old: ")
+    """Only the inputs themselves are refused: a file next to them or in a catalog folder
+    outside its catalog, or named like a tag of release notes (a tag name is no path),
+    is written."""
+    for report in (tmp_path / "report.md", inputs["new"] / "report.md"):
+        code, _, err = cli("diff", str(inputs["old"]), str(inputs["new"]), "-q", "-o", str(report))
+        assert (code, err) == (0, "") and report.read_text(encoding="utf-8").startswith("old: ")
     notes = tmp_path / "develop"
     notes.write_text("old notes\n", encoding="utf-8")
     code, _, err = cli(

@@ -159,8 +159,8 @@ def main() -> None:
     the command with one line on stderr and exit code 130 or 143."""
     from . import interrupts
 
-    interrupts.install()
     try:
+        interrupts.install()  # inside: a signal may land while the handlers are set
         code = _run(sys.argv[1:])
         interrupts.settle()
     except (interrupts.Interrupted, KeyboardInterrupt) as exc:

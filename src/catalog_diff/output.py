@@ -34,6 +34,9 @@ from .errors import EXIT_DATA, EXIT_USAGE, DataError, UsageError
 #: what a shell reports for a program that SIGPIPE ended, as git is.
 EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
 
+#: The folders of a catalog directory that commands read: never written to.
+CATALOG_FOLDERS = ("_cache", "_data")
+
 #: What names standard output in messages.
 STDOUT = "standard output"
 
@@ -144,10 +147,12 @@ def check_target(
     output: str | None, inputs: Iterable[str | None], files: Iterable[str] = ()
 ) -> None:
     """Refuse (:class:`~catalog_diff.errors.UsageError`) an output file that is one of
-    ``inputs`` (a snapshot file, a template) or lies inside one of them (a directory), or
-    is one of ``files`` (an index and the files SQLite keeps beside it, whether they exist
-    now or not). An input argument may be a revision: only what names an existing path
-    counts, read as typed and, for ``KIND:PATH``, as its path."""
+    ``inputs`` (a snapshot file, a template) or lies in the catalog of one of them (a
+    directory: below its ``_cache/`` or ``_data/``, what the commands read; a report
+    beside them is fine), or is one of ``files`` (an index and the files SQLite keeps
+    beside it, whether they exist now or not). An input argument may be a revision: only
+    what names an existing path counts, read as typed and, for ``KIND:PATH``, as its
+    path."""
     if output is None or output == "-":
         return
     target = Path(os.path.realpath(output))
@@ -164,9 +169,10 @@ def check_target(
                 continue
             where = Path(os.path.realpath(path))
             if where.is_dir():
-                if target.is_relative_to(where):
+                if any(target.is_relative_to(where / part) for part in CATALOG_FOLDERS):
                     raise UsageError(
-                        f"-o {output}: inside the input directory {given}; write it elsewhere"
+                        f"-o {output}: inside the catalog of the input directory {given}; "
+                        "write it elsewhere"
                     )
             elif where == target or _same_file(where, target):
                 raise UsageError(f"-o {output}: the same file as the input {given}")
