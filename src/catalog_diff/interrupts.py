@@ -5,9 +5,11 @@ SIGTERM then raises :class:`Interrupted` in the main thread, wherever it is, and
 signals are ignored from then on: the clean-up that the exception runs on its way out
 (a transaction rolled back, git stopped, a temporary file removed) cannot itself be cut
 short, and a second Ctrl-C cannot turn a clean exit into a traceback. A signal that lands
-where Python cannot pass an exception on (a ``__del__``, a weakref callback run by the
-garbage collector: Python would print "Exception ignored" and drop it) is taken again as
-soon as that code is left.
+while a module is being imported is taken as soon as the import is over: an exception
+raised inside an import leaves modules half made, and one raised while an extension
+module initialises can crash the interpreter (orjson's does). So is one that lands where
+Python cannot pass an exception on (a ``__del__``, a weakref callback run by the garbage
+collector), where Python would print "Exception ignored" and drop it.
 
 A watchdog thread is woken by the signal whatever the main thread is doing (waiting in
 SQLite or in a system call that does not return): if the process has not ended
@@ -159,7 +161,7 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     global _received, _deferred
     if _received is not None or _settled:
         return
-    if _in_finalizer(frame):
+    if _not_now(frame):
         _deferred = signum  # the watchdog sends it again in a moment
         return
     _received, _deferred = signum, None
@@ -190,12 +192,13 @@ def _ignore() -> None:
         signal.signal(signum, signal.SIG_IGN)
 
 
-def _in_finalizer(frame: FrameType | None) -> bool:
-    """Whether the main thread is running a ``__del__`` (an exception raised there is
-    printed as "Exception ignored" and lost)."""
+def _not_now(frame: FrameType | None) -> bool:
+    """Whether the main thread is importing a module or running a ``__del__`` (see the
+    module's docstring)."""
     depth = 0
-    while frame is not None and depth < 500:
-        if frame.f_code.co_name == "__del__":
+    while frame is not None and depth < 1000:
+        code = frame.f_code
+        if code.co_name == "__del__" or code.co_filename.startswith("<frozen importlib"):
             return True
         frame, depth = frame.f_back, depth + 1
     return False
