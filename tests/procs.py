@@ -43,14 +43,20 @@ def wait_until_handling_signals(proc: subprocess.Popen[bytes], timeout: float = 
         time.sleep(0.001)
 
 
+def _scoped(token: str) -> str:
+    """``token`` made unique to this test run: another suite running at the same time on
+    the machine marks its processes with the same tokens, and they are not ours."""
+    return f"{os.getpid()}:{token}"
+
+
 def marked_env(token: str) -> dict[str, str]:
-    """The environment with :data:`MARKER` set to ``token``."""
-    return {**os.environ, MARKER: token}
+    """The environment with :data:`MARKER` set to ``token``, scoped to this test run."""
+    return {**os.environ, MARKER: _scoped(token)}
 
 
 def survivors(token: str) -> list[str]:
     """The command lines of live processes (zombies aside) started with ``token``."""
-    needle = f"{MARKER}={token}\0".encode()
+    needle = f"{MARKER}={_scoped(token)}\0".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
