@@ -380,10 +380,7 @@ def history(
     _check_limit(limit)
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
-        end = _end(index, last, labels[1])
-        _check_tag(index, tag, end)
-        _known_package(index, package)
-        after = _end(index, first, labels[0]).seq if first is not None else None
+        end, after = _package_window(index, package, tag, first, last, labels)
         return timeline.history(
             index, package, tag=tag, since=start, until=stop, end=end, limit=limit, after=after
         )
@@ -410,13 +407,26 @@ def when(
         raise UsageError(f"unknown query {kind!r}; one of {', '.join(timeline.QUERIES)}")
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
-        end = _end(index, last, labels[1])
-        _check_tag(index, tag, end)
-        _known_package(index, package)
-        after = _end(index, first, labels[0]).seq if first is not None else None
+        end, after = _package_window(index, package, tag, first, last, labels)
         return timeline.when(
             index, package, tag, kind, value, end=end, since=start, until=stop, after=after
         )
+
+
+def _package_window(
+    index: HistoryIndex,
+    package: str,
+    tag: str | None,
+    first: str | None,
+    last: str | None,
+    labels: tuple[str | None, str | None],
+) -> tuple[IndexedCommit, int | None]:
+    """The end commit and the sequence number after which ``history`` and ``when`` look,
+    once the tag and the package are known to the index up to that end."""
+    end = _end(index, last, labels[1])
+    _check_tag(index, tag, end)
+    _known_package(index, package)
+    return end, _end(index, first, labels[0]).seq if first is not None else None
 
 
 def _known_package(index: HistoryIndex, package: str) -> None:
