@@ -31,6 +31,7 @@ from catalog_diff.compare import (
     compare_specs,
     facet_values,
 )
+from catalog_diff.layout import classify
 from catalog_diff.load import Selection, Sources, load_pair
 from catalog_diff.model import (
     BUILD_FIELDS,
@@ -42,7 +43,7 @@ from catalog_diff.model import (
     SourceKind,
     Spec,
 )
-from catalog_diff.parse import classify, parse_package
+from catalog_diff.parse import parse_package
 from checks import assert_accounted, kinds
 from gitrepo import SAMPLES, sample_tree, write_tree
 

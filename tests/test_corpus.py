@@ -36,8 +36,7 @@ import yaml
 from click.testing import CliRunner
 
 from catalog_diff.cli import main
-from catalog_diff.names import INVISIBLE, UNSAFE, printable
-from catalog_diff.source import problem_key
+from catalog_diff.layout import INVISIBLE, UNSAFE, printable, problem_key
 from gitrepo import SAMPLES, GitRepoBuilder
 
 HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")

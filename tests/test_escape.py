@@ -4,7 +4,7 @@ Properties over arbitrary Unicode, with GitHub's own Markdown renderer (cmark-gf
 the table, autolink, strikethrough and tagfilter extensions) as the oracle for the
 Markdown formats: the rendered HTML holds no element, link or comment that the template
 did not make, and the text shown is the input after the visible substitutions
-(:func:`catalog_diff.names.printable`), the zero-width spaces the escaping adds aside.
+(:func:`catalog_diff.layout.printable`), the zero-width spaces the escaping adds aside.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from catalog_diff import gates
 from catalog_diff.compare import compare
+from catalog_diff.layout import INVISIBLE, UNSAFE, printable
 from catalog_diff.model import Package, Snapshot, SourceInfo, SourceKind, Spec
-from catalog_diff.names import INVISIBLE, UNSAFE, printable
 from catalog_diff.release import build
 from catalog_diff.render import github, render
 from catalog_diff.render.escape import code, html_code, inert, json_dumps, text
@@ -133,7 +133,7 @@ def seen(parts: list[str]) -> str:
 
 def test_the_hidden_characters_are_the_running_pythons_format_characters() -> None:
     """Every control, format character and line/paragraph separator of the running
-    Python's Unicode tables is written as an escape (the ranges are kept in names.py)."""
+    Python's Unicode tables is written as an escape (the ranges are kept in layout.py)."""
     missed = [
         f"U+{cp:04X}"
         for cp in range(0x110000)

@@ -38,10 +38,10 @@ from hypothesis import strategies as st
 
 from catalog_diff import api
 from catalog_diff.errors import CatalogDiffError, ParseError
+from catalog_diff.layout import INVISIBLE, UNSAFE
 from catalog_diff.legacy import parse_flat_specs_md, parse_index_md, parse_spec_json
 from catalog_diff.load import Sources, load
 from catalog_diff.model import Package
-from catalog_diff.names import INVISIBLE, UNSAFE
 from catalog_diff.parse import (
     LineMemo,
     check_spec_details,

@@ -17,9 +17,9 @@ from catalog_diff import api
 from catalog_diff.cli import main
 from catalog_diff.errors import ParseError, RevisionNotFound, SnapshotFileError
 from catalog_diff.gitsource import GitRepository
+from catalog_diff.layout import MAX_FILE_BYTES, printable, unsafe_name
 from catalog_diff.load import Sources, load
-from catalog_diff.names import printable, unsafe_name
-from catalog_diff.parse import MAX_FILE_BYTES, LineMemo, parse_package
+from catalog_diff.parse import LineMemo, parse_package
 from gitrepo import GitRepoBuilder, sample_tree, write_tree
 
 WEEK = "develop-2025-03-30"

@@ -17,14 +17,10 @@ import pytest
 import yaml
 
 from catalog_diff.errors import CatalogDiffError, ParseError
+from catalog_diff.layout import FLAT_SPECS_MD, IMPLICIT_TAG, INDEX_MD, SPEC_JSON, legacy_kind
 from catalog_diff.legacy import (
-    FLAT_SPECS_MD,
-    IMPLICIT_TAG,
-    INDEX_MD,
-    SPEC_JSON,
     LegacyIndex,
     assemble,
-    legacy_kind,
     parse_flat_specs_md,
     parse_index_md,
     parse_spec_json,

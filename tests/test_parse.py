@@ -16,16 +16,10 @@ from hypothesis import strategies as st
 from catalog_diff import frontmatter
 from catalog_diff.compare import facet_values
 from catalog_diff.errors import ParseError
+from catalog_diff.layout import classify, legacy_layout
 from catalog_diff.load import load
 from catalog_diff.model import Package, Spec, make_spec
-from catalog_diff.parse import (
-    LineMemo,
-    classify,
-    legacy_layout,
-    normalise_compiler,
-    normalise_variant,
-    parse_package,
-)
+from catalog_diff.parse import LineMemo, normalise_compiler, normalise_variant, parse_package
 from catalog_diff.source import DirectorySource
 from gitrepo import SAMPLES, sample_tree, write_tree
 

@@ -79,8 +79,8 @@ def lint(source: str, *, repo: str = ".", selection: Selection = ALL) -> LintRep
 
 def _selected_path(path: str, selection: Selection) -> bool:
     """Whether a path below ``_cache/`` belongs to the selected tag and packages."""
+    from .layout import package_key
     from .patterns import matches
-    from .source import package_key
 
     if selection.tag is None and not selection.packages:
         return True

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from .dirsource import DirectorySource
 from .errors import CatalogDiffError, CatalogDiffWarning, RevisionNotFound, UsageError
-from .names import printable
+from .layout import printable
 
 if TYPE_CHECKING:
     from .gitsource import GitRepository

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import IO
 
 from .errors import GitError
-from .frontmatter import MAX_FILE_BYTES
+from .layout import MAX_FILE_BYTES
 
 _Answer = list[tuple[str, bytes | None]] | BaseException | None
 

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import NotACatalog, UnreadableCatalog
-from .frontmatter import MAX_FILE_BYTES
+from .layout import CACHE_DIR, MAX_FILE_BYTES
 from .model import SourceInfo, SourceKind
-from .parse import CACHE_DIR
 from .source import Entry, Listing, ListingBuilder, TreeEntry, Unreadable
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC

@@ -3,7 +3,7 @@ message on one line; each subclass builds that message from its fields."""
 
 from __future__ import annotations
 
-from .names import printable, shortened
+from .layout import printable, shortened
 
 #: Exit codes, documented in the README.
 EXIT_OK = 0

@@ -16,17 +16,9 @@ import orjson
 
 from .bulk import loads as json_loads
 from .errors import ParseError
+from .layout import MAX_FILE_BYTES, MAX_YAML_BYTES
 
 _JSON_KEYS = frozenset(("title", "meta", "spec_details"))
-
-#: Resource limits (see SECURITY.md). A catalog file larger than this is a problem ("too
-#: large"), never parsed; sources read at most one byte more than this of any file. The
-#: largest file of the saved samples is 34 KB.
-MAX_FILE_BYTES = 8 << 20
-#: Front matter that is not one line of JSON per value goes to PyYAML, which reads about
-#: 1 MB a second: above this size such a file is a problem instead.
-MAX_YAML_BYTES = 1 << 20
-
 
 # ---- the front matter ----------------------------------------------------------------
 

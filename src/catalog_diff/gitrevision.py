@@ -14,29 +14,23 @@ from pathlib import Path
 
 from .errors import GitError, NotACatalog, UnreadableCatalog
 from .gitsource import ABSENT, GitRepository, MissingObject
-from .legacy import IMPLICIT_TAG, legacy_kind
-from .model import Problem, SourceInfo, SourceKind
-from .names import unsafe_name
-from .parse import CACHE_DIR, SPECS_FILE, classify
-from .source import (
+from .layout import (
+    BLOB_MODES,
+    CACHE_DIR,
     DIRECTORY,
+    IMPLICIT_TAG,
     LIST_FILES,
+    NOT_READ,
+    SPECS_FILE,
     SYMLINK_OR_SUBMODULE,
-    Entry,
-    Listing,
-    ListingBuilder,
-    TreeEntry,
-    Unreadable,
-    add_path,
-    add_untagged,
+    TREE_MODE,
+    classify,
     layout_name,
+    legacy_kind,
+    unsafe_name,
 )
-
-_BLOB_MODES = frozenset(("100644", "100755"))
-_TREE = b"040000"
-#: What a tree entry that is neither a blob nor a tree is, by mode.
-_NOT_READ = {b"120000": "a symbolic link, not followed", b"160000": "a submodule, not read"}
-
+from .model import Problem, SourceInfo, SourceKind
+from .source import Entry, Listing, ListingBuilder, TreeEntry, Unreadable, add_path, add_untagged
 
 #: Above this many untagged package folders to list at one revision, one recursive
 #: ``ls-tree`` of ``_cache/`` costs less than one ``ls-tree`` per folder.
@@ -80,7 +74,7 @@ class GitRevisionSource:
         submodule: never followed, and nothing of the catalog can be read)."""
         for mode, _, path in rows:
             if path == CACHE_DIR:
-                why = _NOT_READ.get(mode, "not a folder")
+                why = NOT_READ.get(mode, "not a folder")
                 raise UnreadableCatalog(self._where(), CACHE_DIR, why)
         if not rows:
             raise NotACatalog(self._where())
@@ -154,7 +148,7 @@ class GitRevisionSource:
             return None
         if rows[0][2] != path:  # a tree: ls-tree -r lists what lies below it
             return Unreadable(f"not a regular file ({DIRECTORY})")
-        if rows[0][0].decode("ascii") not in _BLOB_MODES:
+        if rows[0][0].decode("ascii") not in BLOB_MODES:
             return Unreadable(f"not a regular file ({SYMLINK_OR_SUBMODULE})")
         try:
             with self.repo.read_blobs([rows[0][1].decode("ascii")]) as stream:
@@ -181,7 +175,7 @@ class GitRevisionSource:
             self._check_cache(self.repo.ls_tree(sha, CACHE_DIR))
         self._check_cache(rows)  # "_cache/" names a submodule _cache itself
         # A folder whose name holds control characters is neither a tag nor a package:
-        # the paths below it are problems (see catalog_diff.names).
+        # the paths below it are problems (see catalog_diff.layout).
         folders = [
             (oid.decode("ascii"), path)
             for mode, oid, path in rows
@@ -215,7 +209,7 @@ class GitRevisionSource:
         unlisted = tuple(
             (mode.decode("ascii"), path)
             for mode, _, path in rows
-            if mode in _NOT_READ and not unsafe_name(path)
+            if mode in NOT_READ and not unsafe_name(path)
         )
         self._top_seen = _Top(
             frozenset(tags), frozenset(untagged), layout, develop_tree, unlisted
@@ -334,7 +328,7 @@ class GitRevisionSource:
             parts = path.split("/")
             if len(parts) < 3 or parts[1] not in out:
                 continue
-            if len(parts) > 3 or mode == _TREE:
+            if len(parts) > 3 or mode == TREE_MODE:
                 # A folder where a list file or a spec file could be: not read, a problem.
                 if legacy_kind("/".join(parts[:3])) is not None:
                     out[parts[1]][parts[2]] = None
@@ -366,4 +360,4 @@ def _develop_path(name: str) -> str:
 
 def _entry(mode: str, oid: str, path: str) -> Entry | None:
     """A listing entry for a regular file; None for a symlink or a submodule."""
-    return Entry(path=path, oid=oid) if mode in _BLOB_MODES else None
+    return Entry(path=path, oid=oid) if mode in BLOB_MODES else None

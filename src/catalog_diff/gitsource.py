@@ -25,9 +25,7 @@ from . import gitenv
 from .blobstream import BlobStream
 from .errors import GitError, NotAGitRepository, RevisionNotFound
 from .gitlog import LOG_FORMAT, Change, LoggedCommit, parse_log
-from .parse import CACHE_DIR
-
-_BLOB_MODES = frozenset(("100644", "100755"))
+from .layout import CACHE_DIR
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,18 +22,28 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from . import legacy
 from .errors import DataError, GitError, ParseError
 from .frontmatter import spec_details_line
 from .gitlog import LoggedCommit
 from .gitsource import Commit, GitRepository, MissingObject
-from .ingeststate import REGULAR, Parsed, State, assemble_legacy, file_kind, layout_of, package_key
-from .legacy import IMPLICIT_TAG
+from .ingeststate import Parsed, State, assemble_legacy
+from .layout import (
+    BLOB_MODES,
+    CACHE_DIR,
+    DIRECTORY,
+    IMPLICIT_TAG,
+    SYMLINK_OR_SUBMODULE,
+    UNSAFE_PATH,
+    classify,
+    file_kind,
+    layout_of,
+    package_key,
+    printable,
+    unsafe_name,
+)
 from .migrations import IndexFileError
 from .model import Spec
-from .names import UNSAFE_PATH, printable, unsafe_name
-from .parse import CACHE_DIR, classify, parse_package
-from .source import DIRECTORY, SYMLINK_OR_SUBMODULE
+from .parse import parse_package
 from .specs import check_spec_details
 
 if TYPE_CHECKING:
@@ -187,7 +197,7 @@ class Ingest:
         for commit in chunk:
             for ch in commit.changes:
                 if (
-                    ch.new_mode in REGULAR
+                    ch.new_mode in BLOB_MODES
                     and file_kind(ch.path) == "specs"
                     and not unsafe_name(ch.path)
                 ):
@@ -343,7 +353,7 @@ class Ingest:
                 content = self._tagged_content(repo, tag, package, current, state, parsed)
             elif current == "untagged" and state.is_tagged(tag, package):
                 continue  # a tagged file stands for the package: it wins
-            elif tag != legacy.IMPLICIT_TAG:
+            elif tag != IMPLICIT_TAG:
                 content = None
             else:
                 state.flush(self.conn)  # what follows reads the files table
@@ -473,7 +483,7 @@ class Ingest:
             return self._content(
                 f"unsafe:{oid}:{path}", "tagged", path, state, lambda: Parsed(UNSAFE_PATH)
             )
-        if mode not in REGULAR:
+        if mode not in BLOB_MODES:
             reason = "not a regular file (symlink or submodule)"
             return self._content(f"nonregular:{oid}", "tagged", path, state, lambda: Parsed(reason))
 

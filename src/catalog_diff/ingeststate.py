@@ -17,42 +17,8 @@ from dataclasses import dataclass
 from . import legacy
 from .errors import GitError, ParseError
 from .gitsource import GitRepository
+from .layout import BLOB_MODES
 from .model import Problem, Spec
-from .parse import classify
-
-REGULAR = ("100644", "100755")
-
-
-def file_kind(path: str) -> str | None:
-    """What a changed path is to the index: "specs", "index", "flat-specs", "spec-json"
-    (see :mod:`catalog_diff.legacy`), or None for anything else."""
-    if classify(path) is not None:
-        return "specs"
-    kind = legacy.legacy_kind(path)
-    return {"index-md": "index", "specs-md-flat": "flat-specs", "spec-json": "spec-json"}.get(
-        kind or ""
-    )
-
-
-def package_key(path: str) -> tuple[str, str] | None:
-    key = classify(path)
-    if key is not None:
-        return key
-    if legacy.legacy_kind(path) is not None:
-        return legacy.IMPLICIT_TAG, path.split("/")[1]
-    return None
-
-
-def layout_of(counts: dict[str, int]) -> str:
-    """The layout recorded for a commit, from its counts of each kind of list file."""
-    present = [k for k in ("specs", "index", "flat-specs") if counts.get(k)]
-    if not present:
-        return "empty"
-    if len(present) > 1:
-        return "mixed"
-    return {"specs": "tagged", "index": "untagged-index", "flat-specs": "untagged-specs"}[
-        present[0]
-    ]
 
 
 class State:
@@ -176,9 +142,9 @@ def assemble_legacy(
 ) -> tuple[str | None, tuple[Spec, ...]]:
     """Parse an untagged package from its index/specs file and its spec-N.json files."""
     head_path, head_oid, head_mode = head
-    if head_mode not in REGULAR:
+    if head_mode not in BLOB_MODES:
         return "not a regular file (symlink or submodule)", ()
-    oids = {path: oid for path, oid, mode in rows if mode in REGULAR}
+    oids = {path: oid for path, oid, mode in rows if mode in BLOB_MODES}
     with repo.read_blobs(sorted(set(oids.values()))) as stream:
         blobs = dict(stream)
     lacking = sorted(path for path, oid in oids.items() if oid in blobs and blobs[oid] is None)
@@ -203,7 +169,7 @@ def assemble_legacy(
     }
     package, problems = legacy.assemble(index, files, folder)
     # A spec file that is a symlink or a submodule is not read: say so, not "missing".
-    special = {path for path, _, mode in rows if mode not in REGULAR}
+    special = {path for path, _, mode in rows if mode not in BLOB_MODES}
     problems = [
         Problem(p.path, "not a regular file (symlink or submodule)")
         if p.path in special

@@ -23,7 +23,6 @@ that are not listed are not part of the catalog and are ignored.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from operator import itemgetter
@@ -34,22 +33,9 @@ import orjson
 from .bulk import loads as json_loads
 from .errors import ParseError
 from .frontmatter import front_matter, too_large
+from .layout import FLAT_SPECS_MD, IMPLICIT_TAG, INDEX_MD, LIST_FILE, unsafe_name
 from .model import Meta, Package, Problem, Spec
-from .names import unsafe_name
-from .parse import CACHE_DIR
 from .specs import normalise_compiler, normalise_variant, sort_specs
-
-#: The tag the untagged layouts are filed under (see the module docstring).
-IMPLICIT_TAG = "develop"
-
-#: Layout names, as returned by :func:`legacy_kind` and kept in :attr:`LegacyIndex.kind`.
-INDEX_MD = "index-md"
-FLAT_SPECS_MD = "specs-md-flat"
-SPEC_JSON = "spec-json"
-
-_LIST_FILE = {INDEX_MD: "index.md", FLAT_SPECS_MD: "specs.md"}
-_KINDS = {name: kind for kind, name in _LIST_FILE.items()}
-_SPEC_FILE = re.compile(r"spec-[0-9]+\.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +54,6 @@ class LegacyIndex:
     compilers: tuple[str, ...]
     entries: tuple[tuple[str, str], ...]
     kind: str = INDEX_MD
-
-
-def legacy_kind(path: str) -> str | None:
-    """Which file of an untagged layout ``path`` is, or None.
-
-    ``_cache/<pkg>/index.md`` -> ``"index-md"``, ``_cache/<pkg>/specs.md`` ->
-    ``"specs-md-flat"``, ``_cache/<pkg>/spec-N.json`` -> ``"spec-json"``.
-    """
-    parts = path.split("/")
-    if len(parts) != 3 or parts[0] != CACHE_DIR or not parts[1]:
-        return None
-    if parts[2] in _KINDS:
-        return _KINDS[parts[2]]
-    return SPEC_JSON if _SPEC_FILE.fullmatch(parts[2]) else None
 
 
 # ---- the oldest layout: index.md -------------------------------------------------------
@@ -379,7 +351,7 @@ def assemble(
     folder = folder.rstrip("/")
     folder_name = folder.rsplit("/", 1)[-1]
     name = index.name or folder_name
-    path = f"{folder}/{_LIST_FILE.get(index.kind, 'index.md')}"
+    path = f"{folder}/{LIST_FILE.get(index.kind, 'index.md')}"
     problems: list[Problem] = []
     if index.name and index.name != folder_name:
         problems.append(Problem(path, f"title {index.name!r} differs from folder {folder_name!r}"))

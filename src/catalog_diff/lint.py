@@ -26,12 +26,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import ParseError
-from .frontmatter import MAX_FILE_BYTES, safe_yaml
-from .legacy import SPEC_JSON, legacy_kind
+from .frontmatter import safe_yaml
+from .layout import (
+    CACHE_DIR,
+    LIST_FILES,
+    MAX_FILE_BYTES,
+    SPEC_JSON,
+    classify,
+    legacy_kind,
+    printable,
+)
 from .model import Package, Snapshot, SourceInfo, Spec
-from .names import printable
-from .parse import CACHE_DIR, classify
-from .source import LIST_FILES, TreeEntry, Unreadable
+from .source import TreeEntry, Unreadable
 
 #: Where the catalog lists its tags.
 TAGS_YAML = "_data/tags.yaml"

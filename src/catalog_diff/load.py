@@ -19,28 +19,12 @@ from dataclasses import dataclass, replace
 from .arguments import Sources, commit_at
 from .bulk import gc_paused
 from .errors import CatalogDiffError, CatalogDiffWarning, ParseError, TagNotFound, UsageError
-from .legacy import (
-    FLAT_SPECS_MD,
-    IMPLICIT_TAG,
-    INDEX_MD,
-    LegacyIndex,
-    assemble,
-    legacy_kind,
-    parse_flat_specs_md,
-    parse_index_md,
-)
+from .layout import FLAT_SPECS_MD, IMPLICIT_TAG, INDEX_MD, classify, legacy_kind, problem_key
+from .legacy import LegacyIndex, assemble, parse_flat_specs_md, parse_index_md
 from .model import Meta, Package, Problem, Snapshot
-from .parse import (
-    LineMemo,
-    SpecsCache,
-    StackCounts,
-    classify,
-    count_specs,
-    meta_by_stack,
-    parse_package,
-)
+from .parse import LineMemo, SpecsCache, StackCounts, count_specs, meta_by_stack, parse_package
 from .patterns import Globs, globs, matches_all
-from .source import Entry, Listing, Source, Unreadable, problem_key
+from .source import Entry, Listing, Source, Unreadable
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,6 @@ import orjson
 from .bulk import loads as json_loads
 from .errors import ParseError
 from .frontmatter import (
-    MAX_FILE_BYTES,
-    MAX_YAML_BYTES,
     SKIPPED,
     front_matter,
     head_matter,
@@ -26,8 +24,16 @@ from .frontmatter import (
     spec_details_line,
     too_large,
 )
+from .layout import (
+    CACHE_DIR,
+    MAX_FILE_BYTES,
+    MAX_YAML_BYTES,
+    SPECS_FILE,
+    classify,
+    legacy_layout,
+    printable,
+)
 from .model import Meta, Package, Spec
-from .names import printable
 from .specs import (
     MEMO_LIMIT,
     check_spec_details,
@@ -71,32 +77,7 @@ __all__ = [
     "too_large",
 ]
 
-CACHE_DIR = "_cache"
-SPECS_FILE = "specs.md"
-
 _META_LISTS = ("compilers", "oss", "platforms", "stacks", "targets", "versions")
-
-
-# ---- paths ---------------------------------------------------------------------------
-
-
-def classify(path: str) -> tuple[str, str] | None:
-    """``_cache/<tag>/<package>/specs.md`` -> ``(tag, package)``; anything else -> None."""
-    parts = path.split("/")
-    if len(parts) == 4 and parts[0] == CACHE_DIR and parts[3] == SPECS_FILE and all(parts):
-        return parts[1], parts[2]
-    return None
-
-
-def legacy_layout(path: str) -> str | None:
-    """Name the older layout a path belongs to, or None."""
-    parts = path.split("/")
-    if len(parts) == 3 and parts[0] == CACHE_DIR:
-        if parts[2] == SPECS_FILE:
-            return "untagged _cache/<package>/specs.md"
-        if parts[2] == "index.md":
-            return "untagged _cache/<package>/index.md"
-    return None
 
 
 # ---- typed values --------------------------------------------------------------------

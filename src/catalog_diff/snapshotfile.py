@@ -24,25 +24,24 @@ import orjson
 
 from .bulk import loads
 from .errors import ParseError, SnapshotFileError, UsageError
-from .legacy import IMPLICIT_TAG
+from .layout import (
+    CACHE_DIR,
+    IMPLICIT_TAG,
+    MAX_SNAPSHOT_BYTES,
+    MAX_SNAPSHOT_SPECS,
+    classify,
+    printable,
+    problem_key,
+    unsafe_name,
+)
 from .model import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
-from .names import printable, unsafe_name
 from .output import replacing
-from .parse import CACHE_DIR, classify
-from .source import Entry, Listing, problem_key
+from .source import Entry, Listing
 from .specs import parse_spec, sort_specs
 
 FORMAT = "catalog-diff snapshot"
 VERSION = 1
 _GZIP_MAGIC = b"\x1f\x8b"
-#: A snapshot file larger than this (once decompressed) is refused, so that a small gzip
-#: file cannot unpack into all the memory there is. A snapshot of the whole catalog is
-#: well below 100 MB. Decompressed a piece at a time, never further than this.
-MAX_SNAPSHOT_BYTES = 1 << 30
-#: A snapshot file with more specs than this is refused before it is parsed (a million
-#: specs take about a gigabyte once loaded; see SECURITY.md). Counted as the ``"hash"``
-#: strings of the JSON text, which every spec has: an upper bound, found in one scan.
-MAX_SNAPSHOT_SPECS = 4_000_000
 #: Decompressed in pieces of this size.
 _CHUNK = 1 << 20
 

@@ -10,7 +10,7 @@ one, one file per package and tag (``_cache/<tag>/<package>/specs.md``), and the
 older, untagged ones, where a package is a folder ``_cache/<package>/`` holding a list
 file (``index.md``, later ``specs.md``) and one ``spec-N.json`` per spec. A folder right
 below ``_cache/`` that holds a list file is such a package folder, never a tag; its
-package is filed under the tag :data:`~catalog_diff.legacy.IMPLICIT_TAG` (``develop``).
+package is filed under the tag :data:`~catalog_diff.layout.IMPLICIT_TAG` (``develop``).
 When a tree holds both layouts and the same ``(develop, package)`` arises from both, the
 tagged file wins and the untagged folder is ignored.
 """
@@ -22,24 +22,22 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .legacy import IMPLICIT_TAG, SPEC_JSON, legacy_kind
+from .layout import (
+    CACHE_DIR,
+    DIRECTORY,
+    IMPLICIT_TAG,
+    LIST_FILES,
+    SPEC_JSON,
+    SYMLINK_OR_SUBMODULE,
+    UNSAFE_PATH,
+    classify,
+    layout_name,
+    legacy_kind,
+    package_key,
+    printable,
+    unsafe_name,
+)
 from .model import Package, Problem, SourceInfo
-from .names import UNSAFE_PATH, printable, unsafe_name
-from .parse import CACHE_DIR, classify
-
-#: Listing layouts (the names the history index uses for a commit's layout too).
-TAGGED = "tagged"
-UNTAGGED_INDEX = "untagged-index"
-UNTAGGED_SPECS = "untagged-specs"
-MIXED = "mixed"
-EMPTY = "empty"
-
-#: The list files of an untagged package folder, in the order one is preferred to the
-#: other when a folder holds both (the history index reads the first in path order too).
-LIST_FILES = ("index.md", "specs.md")
-
-#: Why something that is not a regular file or folder is not read, when nothing says more.
-SYMLINK_OR_SUBMODULE = "symlink or submodule"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,40 +131,6 @@ class Source(Protocol):
         ...
 
 
-def package_key(path: str) -> tuple[str, str] | None:
-    """The ``(tag, package)`` a catalog file belongs to, in any layout; else None."""
-    key = classify(path)
-    if key is not None:
-        return key
-    if legacy_kind(path) is not None:
-        return IMPLICIT_TAG, path.split("/")[1]
-    return None
-
-
-def problem_key(path: str) -> tuple[str, str] | None:
-    """The ``(tag, package)`` a problem's path stands for: a catalog file's, or that of a
-    folder ``_cache/<tag>/<package>`` that is a symlink or a submodule."""
-    key = package_key(path)
-    if key is None:
-        parts = path.split("/")
-        if len(parts) == 3 and parts[0] == CACHE_DIR and all(parts):
-            key = (parts[1], parts[2])
-    return key
-
-
-def layout_name(tagged: bool, index: bool, specs: bool) -> str:
-    """The layout of a tree holding packages of the current layout (``tagged``), of the
-    oldest one (``index``) and of the middle one (``specs``)."""
-    present = [
-        name
-        for name, seen in ((TAGGED, tagged), (UNTAGGED_INDEX, index), (UNTAGGED_SPECS, specs))
-        if seen
-    ]
-    if not present:
-        return EMPTY
-    return present[0] if len(present) == 1 else MIXED
-
-
 def files_identity(files: Iterable[tuple[str, str | None]]) -> str | None:
     """A digest standing for the blob ids of a package's files: equal digests, equal
     files. None when a blob id is unknown (a directory source)."""
@@ -181,7 +145,7 @@ def files_identity(files: Iterable[tuple[str, str | None]]) -> str | None:
 
 def refuse_unsafe(listing: Listing, path: str) -> bool:
     """File a path holding control characters or bytes that are not UTF-8 (see
-    :mod:`catalog_diff.names`) as a problem when it stands for a package file; True
+    :mod:`catalog_diff.layout`) as a problem when it stands for a package file; True
     when the path is such a path (and must not be filed otherwise)."""
     if not unsafe_name(path):
         return False
@@ -239,10 +203,6 @@ def add_path(
         listing.broken.add(key)
         return
     listing.entries[key] = entry
-
-
-#: What a package file, a list file or a spec file is when it is a folder.
-DIRECTORY = "a folder"
 
 
 def add_untagged(

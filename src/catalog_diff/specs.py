@@ -17,8 +17,8 @@ import orjson
 
 from .bulk import loads as json_loads
 from .errors import ParseError
+from .layout import UNSAFE
 from .model import Spec, make_spec
-from .names import UNSAFE
 
 _SPEC_STRINGS = ("hash", "compiler", "os", "platform", "target")
 _SPEC_LISTS = ("versions", "variants", "stacks")
@@ -131,7 +131,7 @@ _unsafe = UNSAFE.search
 
 def clean(data: bytes) -> bool:
     """Whether JSON ``data`` can hold no string with a character of
-    :data:`~catalog_diff.names.UNSAFE`: it is ASCII, without escapes (no backslash), DEL,
+    :data:`~catalog_diff.layout.UNSAFE`: it is ASCII, without escapes (no backslash), DEL,
     tab or carriage return (a raw control character is no valid JSON). Two fast scans
     instead of one search per value; data that fails is checked value by value."""
     return data.isascii() and not any(c in data for c in (b"\\", b"\x7f", b"\t", b"\r"))

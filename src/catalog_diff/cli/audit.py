@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import EXIT_DATA, UsageError
-from ..names import printable
+from ..layout import printable
 from ..output import check_target
 from .common import (
     Command,

@@ -23,7 +23,7 @@ from ..errors import (
     CatalogDiffWarning,
     UsageError,
 )
-from ..names import printable, shortened
+from ..layout import printable, shortened
 from ..output import EXIT_CLOSED_PIPE, drop_stdout, write_file, write_stdout
 
 #: A bug: an exception catalog-diff did not raise on purpose.

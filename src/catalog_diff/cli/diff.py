@@ -9,7 +9,7 @@ import click
 
 from .. import interrupts
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
-from ..names import printable
+from ..layout import printable
 from ..output import check_target, write_stdout
 from .common import (
     Command,

@@ -8,7 +8,7 @@ report against this, with GitHub's own Markdown renderer as the oracle.
 
 **Visible substitutions** (every format read by a person): a character that could act on
 a terminal or hide, reorder or break the text is written as a visible escape, as
-:func:`catalog_diff.names.printable` writes it: C0 and C1 controls, DEL and line breaks as
+:func:`catalog_diff.layout.printable` writes it: C0 and C1 controls, DEL and line breaks as
 ``\\x1b``, ``\\x0a``; bidirectional controls, U+061C, U+2028/U+2029, zero-width and other
 format characters as ``\\u202e``, ``\\u200b``, ``\\U000e0041``; a byte that is not UTF-8
 as ``\\xff``. Everything else is shown as it is (``\\`` included, so the escapes can be
@@ -46,7 +46,7 @@ from typing import Any
 
 import orjson
 
-from ..names import INVISIBLE, UNSAFE, printable
+from ..layout import INVISIBLE, UNSAFE, printable
 
 # ---- text ----------------------------------------------------------------------------
 
