@@ -48,7 +48,7 @@ def _git(repo: Path, *args: str, date: str | None = None) -> str:
 
 def build(outdir: Path) -> list[Path]:
     from catalog_diff.api import snapshot
-    from catalog_diff.snapshotfile import write
+    from catalog_diff.sources.snapshotfile import write
 
     outdir.mkdir(parents=True, exist_ok=True)
     written = []

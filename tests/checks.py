@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from catalog_diff.changes import SPEC_CHANGE_KINDS, SpecChanges
-from catalog_diff.model import Spec
+from catalog_diff.model.comparison import SPEC_CHANGE_KINDS, SpecChanges
+from catalog_diff.model.snapshot import Spec
 
 PAIR_KINDS = ("rebuilt", "compiler_changed", "version_changed")
 

@@ -21,8 +21,8 @@ from typing import Any
 from urllib.request import pathname2url
 
 from catalog_diff import api
-from catalog_diff.compare import compare, compare_packages
-from catalog_diff.model import Snapshot, SourceInfo, SourceKind, Spec
+from catalog_diff.compare.pairing import compare, compare_packages
+from catalog_diff.model.snapshot import Snapshot, SourceInfo, SourceKind, Spec
 from catalog_diff.render.json import package_entry, to_dict
 from gitrepo import SAMPLES, GitRepoBuilder
 

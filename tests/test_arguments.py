@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_diff import arguments
 from catalog_diff.cli import main
 from catalog_diff.errors import UsageError
+from catalog_diff.sources import arguments
 from gitrepo import GitRepoBuilder, sample_tree
 
 OLD_DATE, NEW_DATE = "2025-03-23T06:00:00+00:00", "2025-03-30T06:00:00+00:00"

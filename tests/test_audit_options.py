@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog_diff import api, timeline
+from catalog_diff import api
 from catalog_diff.cli import main
 from catalog_diff.errors import TagNotFound, UsageError
+from catalog_diff.history import timeline
 from gitrepo import GitRepoBuilder
 from historytruth import STEPS, Truth, build_history, develop_path
 

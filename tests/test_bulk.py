@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog_diff import bulk
 from catalog_diff.cli import main
-from catalog_diff.compare import _field_changes
-from catalog_diff.load import load
-from catalog_diff.source import DirectorySource
+from catalog_diff.compare.pairing import _field_changes
+from catalog_diff.parse import bulk
+from catalog_diff.sources.directory import DirectorySource
+from catalog_diff.sources.load import load
 from gitrepo import sample_tree, write_tree
 
 

@@ -13,7 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_diff.changes import (
+from catalog_diff.compare.pairing import (
+    TIERS,
+    _by_hash,
+    compare,
+    compare_packages,
+    compare_specs,
+    facet_values,
+)
+from catalog_diff.layout import classify
+from catalog_diff.model.comparison import (
     FieldChange,
     FieldsChange,
     PackageStatus,
@@ -23,17 +32,7 @@ from catalog_diff.changes import (
     SpecPair,
     StacksChange,
 )
-from catalog_diff.compare import (
-    TIERS,
-    _by_hash,
-    compare,
-    compare_packages,
-    compare_specs,
-    facet_values,
-)
-from catalog_diff.layout import classify
-from catalog_diff.load import Selection, Sources, load_pair
-from catalog_diff.model import (
+from catalog_diff.model.snapshot import (
     BUILD_FIELDS,
     FACETS,
     Package,
@@ -43,7 +42,8 @@ from catalog_diff.model import (
     SourceKind,
     Spec,
 )
-from catalog_diff.parse import parse_package
+from catalog_diff.parse.package import parse_package
+from catalog_diff.sources.load import Selection, Sources, load_pair
 from checks import assert_accounted, kinds
 from gitrepo import SAMPLES, sample_tree, write_tree
 

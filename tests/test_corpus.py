@@ -436,7 +436,7 @@ def shadow_files(case: dict[str, Any], repo: GitRepoBuilder) -> dict[str, bytes]
     ``shadow_dir``, a folder holding a copy of its catalog. ``{old}`` in a name is the old
     commit's SHA."""
     from catalog_diff.api import snapshot
-    from catalog_diff.snapshotfile import dumps
+    from catalog_diff.sources.snapshotfile import dumps
 
     old = repo.rev_parse("HEAD")
     files: dict[str, bytes] = {}

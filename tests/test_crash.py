@@ -35,8 +35,8 @@ import pytest
 from git import GitCommandError
 
 from catalog_diff.errors import GitError
-from catalog_diff.gitsource import GitRepository
-from catalog_diff.history import HistoryIndex
+from catalog_diff.git.repository import GitRepository
+from catalog_diff.history.index import HistoryIndex
 from historytruth import commit_count, dump, integrity
 from procs import TIMEOUT, wait_until_handling_signals
 
@@ -50,10 +50,10 @@ GENERATE = ("--packages", "300", "--commits", "20")
 #: signal while this sets it up is told like the command's own.
 INDEXER = """
 import sys
-from catalog_diff import interrupts
+from catalog_diff.process import interrupts
 try:
     interrupts.install()
-    import catalog_diff.ingest as ingest
+    import catalog_diff.history.ingest as ingest
     from catalog_diff.entry import main
     ingest.CHUNK_BLOBS = 200
 except interrupts.Interrupted as exc:

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 import pytest
 
-from catalog_diff import errors, interrupts, output
+from catalog_diff import errors
 from catalog_diff.cli import EXIT_INTERNAL, main
+from catalog_diff.process import interrupts, output
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

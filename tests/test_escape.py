@@ -20,11 +20,11 @@ from cmarkgfm.cmark import Options
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_diff import gates
-from catalog_diff.compare import compare
+from catalog_diff.compare import gates
+from catalog_diff.compare.pairing import compare
 from catalog_diff.layout import INVISIBLE, UNSAFE, printable
-from catalog_diff.model import Package, Snapshot, SourceInfo, SourceKind, Spec
-from catalog_diff.release import build
+from catalog_diff.model.snapshot import Package, Snapshot, SourceInfo, SourceKind, Spec
+from catalog_diff.release.notes import build
 from catalog_diff.render import github, render
 from catalog_diff.render.escape import code, html_code, inert, json_dumps, text
 from catalog_diff.render.release_notes import render_release_notes
@@ -247,7 +247,7 @@ def hostile_comparison(draw: st.DrawFn) -> tuple[object, list[str]]:
     comparison = compare(old, new)
     from dataclasses import replace
 
-    from catalog_diff.changes import ProblemRecord, Side
+    from catalog_diff.model.comparison import ProblemRecord, Side
 
     comparison = replace(
         comparison, problems=(ProblemRecord(Side.NEW, source, path, message, commit),)
@@ -382,7 +382,7 @@ def test_a_summary_over_the_limit_is_told_on_stderr(tmp_path: Path) -> None:
 @st.composite
 def hostile_audit(draw: st.DrawFn) -> tuple[dict[str, object], list[str]]:
     """log, history, when and show records whose every field is hostile."""
-    from catalog_diff.historymodel import (
+    from catalog_diff.model.history import (
         CatalogState,
         CommitRef,
         HistoryEvent,

@@ -39,10 +39,9 @@ from hypothesis import strategies as st
 from catalog_diff import api
 from catalog_diff.errors import CatalogDiffError, ParseError
 from catalog_diff.layout import INVISIBLE, UNSAFE
-from catalog_diff.legacy import parse_flat_specs_md, parse_index_md, parse_spec_json
-from catalog_diff.load import Sources, load
-from catalog_diff.model import Package
-from catalog_diff.parse import (
+from catalog_diff.model.snapshot import Package
+from catalog_diff.parse.legacy import parse_flat_specs_md, parse_index_md, parse_spec_json
+from catalog_diff.parse.package import (
     LineMemo,
     check_spec_details,
     count_specs,
@@ -51,7 +50,8 @@ from catalog_diff.parse import (
     spec_details_line,
 )
 from catalog_diff.render import render
-from catalog_diff.snapshotfile import SnapshotFileSource, dumps
+from catalog_diff.sources.load import Sources, load
+from catalog_diff.sources.snapshotfile import SnapshotFileSource, dumps
 from checks import assert_accounted
 from conftest import FUZZ_EXAMPLES
 from gitrepo import SAMPLES

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog_diff import gates
 from catalog_diff.api import diff
-from catalog_diff.changes import Comparison, Gate, GateStatus
 from catalog_diff.cli import main
+from catalog_diff.compare import gates
 from catalog_diff.errors import UsageError
-from catalog_diff.load import Selection
+from catalog_diff.model.comparison import Comparison, Gate, GateStatus
+from catalog_diff.sources.load import Selection
 from gitrepo import GitRepoBuilder, sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from catalog_diff.api import diff
-from catalog_diff.changes import Comparison
 from catalog_diff.cli import main
-from catalog_diff.load import Selection
+from catalog_diff.model.comparison import Comparison
 from catalog_diff.render import render as render_report
 from catalog_diff.render.escape import escape
+from catalog_diff.sources.load import Selection
 from checks import table_columns
 from gitrepo import GitRepoBuilder
 from test_golden import check_golden

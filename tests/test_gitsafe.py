@@ -23,7 +23,7 @@ import pytest
 
 from catalog_diff.errors import RevisionNotFound
 from catalog_diff.layout import UNSAFE
-from catalog_diff.load import Sources
+from catalog_diff.sources.load import Sources
 from gitrepo import SAMPLES, GitRepoBuilder
 
 SCHEMAS = Path(__file__).parents[1] / "src" / "catalog_diff" / "schemas"

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import catalog_diff.blobstream as blobstream
-import catalog_diff.snapshotfile as snapshotfile
+import catalog_diff.git.catfile as blobstream
+import catalog_diff.sources.snapshotfile as snapshotfile
 from catalog_diff import api
 from catalog_diff.cli import main
 from catalog_diff.errors import ParseError, RevisionNotFound, SnapshotFileError
-from catalog_diff.gitsource import GitRepository
+from catalog_diff.git.repository import GitRepository
 from catalog_diff.layout import MAX_FILE_BYTES, printable, unsafe_name
-from catalog_diff.load import Sources, load
-from catalog_diff.parse import LineMemo, parse_package
+from catalog_diff.parse.package import LineMemo, parse_package
+from catalog_diff.sources.load import Sources, load
 from gitrepo import GitRepoBuilder, sample_tree, write_tree
 
 WEEK = "develop-2025-03-30"

@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 from git import GitCommandError
 
-import catalog_diff.ingest as ingest
+import catalog_diff.history.ingest as ingest
 from catalog_diff import api
-from catalog_diff.compare import compare_packages
-from catalog_diff.gitsource import GitRepository
-from catalog_diff.history import HistoryIndex
+from catalog_diff.compare.pairing import compare_packages
+from catalog_diff.git.repository import GitRepository
+from catalog_diff.history.index import HistoryIndex
 from catalog_diff.render.audit_json import history_dict, log_dict, when_dict
 from gitrepo import SAMPLES, GitRepoBuilder
 from historytruth import (
@@ -301,12 +301,12 @@ def test_when_a_hash_survives_a_format_only_rewrite(truth: Truth, index: History
 
 
 def test_the_public_history_function_is_still_the_function() -> None:
-    # Exported as package_history: catalog_diff.history is the submodule.
+    # Exported as package_history: catalog_diff.history.index is the submodule.
     import catalog_diff
-    import catalog_diff.history
+    import catalog_diff.history.index
 
     assert catalog_diff.package_history is api.history
-    assert catalog_diff.compare_snapshots is catalog_diff.compare.compare
+    assert catalog_diff.compare_snapshots is catalog_diff.compare.pairing.compare
 
 
 # ---- building the index in steps, interrupted, or twice at once -------------------------

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from catalog_diff.cli import main
-from catalog_diff.compare import facet_values
+from catalog_diff.compare.pairing import facet_values
 from gitrepo import GitRepoBuilder
 from historytruth import STEPS, Truth, build_history, dump, integrity, log_view
 

@@ -28,7 +28,7 @@ from click.testing import CliRunner
 
 from catalog_diff.cli import main
 from catalog_diff.errors import CatalogDiffError
-from catalog_diff.history import HistoryIndex
+from catalog_diff.history.index import HistoryIndex
 from gitrepo import GitRepoBuilder
 from historytruth import STEPS, build_history, dump, integrity
 
@@ -395,7 +395,7 @@ def test_a_full_disk_through_sqlites_page_limit_loses_nothing(
     opened = HistoryIndex(path)
     try:
         opened.conn.execute("PRAGMA max_page_count = 40")
-        from catalog_diff.gitsource import GitRepository
+        from catalog_diff.git.repository import GitRepository
 
         with GitRepository(str(catalog[0].path)) as repo:
             with pytest.raises(CatalogDiffError) as caught:
@@ -492,7 +492,7 @@ def test_commit_subjects_with_any_bytes_are_indexed(tmp_path: Path) -> None:
 def test_the_log_reader_gives_the_same_commits_however_the_stream_is_cut(
     tmp_path: Path,
 ) -> None:
-    from catalog_diff.gitlog import LOG_FORMAT, parse_log
+    from catalog_diff.git.log import LOG_FORMAT, parse_log
 
     repo = GitRepoBuilder(tmp_path / "odd")
     repo.write(STEPS[0].write(repo))

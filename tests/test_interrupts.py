@@ -287,7 +287,7 @@ def test_a_signal_while_sqlite_waits_for_a_lock_ends_the_command(
 READER_FAILS = """
 import sys
 from catalog_diff.errors import GitError
-from catalog_diff.gitsource import GitRepository
+from catalog_diff.git.repository import GitRepository
 repo, oid = sys.argv[1], sys.argv[2]
 with GitRepository(repo) as git_repo:
     stream = git_repo.read_blobs(["not an object id"] + [oid] * 20000)

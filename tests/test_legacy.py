@@ -18,14 +18,14 @@ import yaml
 
 from catalog_diff.errors import CatalogDiffError, ParseError
 from catalog_diff.layout import FLAT_SPECS_MD, IMPLICIT_TAG, INDEX_MD, SPEC_JSON, legacy_kind
-from catalog_diff.legacy import (
+from catalog_diff.model.snapshot import Meta, Spec
+from catalog_diff.parse.legacy import (
     LegacyIndex,
     assemble,
     parse_flat_specs_md,
     parse_index_md,
     parse_spec_json,
 )
-from catalog_diff.model import Meta, Spec
 from gitrepo import SAMPLES
 
 LEGACY = SAMPLES / "legacy"

@@ -14,17 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from catalog_diff import api, snapshotfile
-from catalog_diff import gitrevision as gitrevision_module
-from catalog_diff.changes import Comparison, PackageStatus
-from catalog_diff.compare import compare
+from catalog_diff import api
+from catalog_diff.compare.pairing import compare
 from catalog_diff.errors import TagNotFound
-from catalog_diff.gitrevision import GitRevisionSource
-from catalog_diff.gitsource import GitRepository
-from catalog_diff.legacy import parse_spec_json
-from catalog_diff.load import Selection, Sources, load, load_pair
-from catalog_diff.model import Snapshot
-from catalog_diff.source import Entry, Listing
+from catalog_diff.git.repository import GitRepository
+from catalog_diff.model.comparison import Comparison, PackageStatus
+from catalog_diff.model.snapshot import Snapshot
+from catalog_diff.parse.legacy import parse_spec_json
+from catalog_diff.sources import revision as gitrevision_module
+from catalog_diff.sources import snapshotfile
+from catalog_diff.sources.listing import Entry, Listing
+from catalog_diff.sources.load import Selection, Sources, load, load_pair
+from catalog_diff.sources.revision import GitRevisionSource
 from gitrepo import SAMPLES, GitRepoBuilder, write_tree
 
 LEGACY = SAMPLES / "legacy"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import catalog_diff.snapshotfile as snapshotfile
+import catalog_diff.sources.snapshotfile as snapshotfile
 from catalog_diff.api import release_notes
 from catalog_diff.cli import main
 from catalog_diff.errors import SnapshotFileError, TemplateError

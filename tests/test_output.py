@@ -1,7 +1,7 @@
 """Writing output: whole or not at all, standard output checked, never over an input.
 
 Reports (``-o`` of every command), snapshot files and release notes go through one writer
-(:func:`catalog_diff.output.replacing`): a temporary file beside the target, flushed to
+(:func:`catalog_diff.process.output.replacing`): a temporary file beside the target, flushed to
 disk, renamed over it. These tests make real writes fail half-way (a file size limit, as
 ``ulimit -f`` sets it), fill standard output (``/dev/full``), close it under the command
 (a reader that stops, as ``| head -c 10`` does), and name an input as the output.
@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog_diff import snapshotfile
 from catalog_diff.api import snapshot as load_snapshot
 from catalog_diff.cli import main
-from catalog_diff.output import replacing
+from catalog_diff.process.output import replacing
+from catalog_diff.sources import snapshotfile
 from gitrepo import GitRepoBuilder, sample_tree, write_tree
 from procs import TIMEOUT
 

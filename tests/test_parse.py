@@ -13,14 +13,19 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog_diff import frontmatter
-from catalog_diff.compare import facet_values
+from catalog_diff.compare.pairing import facet_values
 from catalog_diff.errors import ParseError
 from catalog_diff.layout import classify, legacy_layout
-from catalog_diff.load import load
-from catalog_diff.model import Package, Spec, make_spec
-from catalog_diff.parse import LineMemo, normalise_compiler, normalise_variant, parse_package
-from catalog_diff.source import DirectorySource
+from catalog_diff.model.snapshot import Package, Spec, make_spec
+from catalog_diff.parse import frontmatter
+from catalog_diff.parse.package import (
+    LineMemo,
+    normalise_compiler,
+    normalise_variant,
+    parse_package,
+)
+from catalog_diff.sources.directory import DirectorySource
+from catalog_diff.sources.load import load
 from gitrepo import SAMPLES, sample_tree, write_tree
 
 SAMPLE_FILES = sorted((SAMPLES / "cache").glob("*/*/specs.md"))

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from catalog_diff.cli import main
-from catalog_diff.model import Package as CatalogPackage
-from catalog_diff.model import Snapshot, SourceInfo, SourceKind, Spec
-from catalog_diff.parse import parse_package
-from catalog_diff.release import build
+from catalog_diff.model.snapshot import Package as CatalogPackage
+from catalog_diff.model.snapshot import Snapshot, SourceInfo, SourceKind, Spec
+from catalog_diff.parse.package import parse_package
+from catalog_diff.release.notes import build
 from catalog_diff.render.escape import inert
 from catalog_diff.render.release_notes import render_release_notes
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree
@@ -408,7 +408,7 @@ def test_readme_shows_the_real_patch_release_notes() -> None:
 def test_readme_documents_every_template_variable() -> None:
     import dataclasses
 
-    from catalog_diff import releasemodel
+    from catalog_diff.model import release as releasemodel
 
     section = README.split("\n## Release notes\n", 1)[1].split("\n## GitHub Action\n", 1)[0]
     classes = [c for c in vars(releasemodel).values() if dataclasses.is_dataclass(c)]

@@ -18,9 +18,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from catalog_diff.changes import PackageChange, ProblemRecord, Side
-from catalog_diff.compare import compare, compare_packages, facet_values
-from catalog_diff.historymodel import (
+from catalog_diff.compare.pairing import compare, compare_packages, facet_values
+from catalog_diff.model.comparison import PackageChange, ProblemRecord, Side
+from catalog_diff.model.history import (
     CatalogState,
     CommitRef,
     HistoryEvent,
@@ -30,8 +30,8 @@ from catalog_diff.historymodel import (
     PackageState,
     Presence,
 )
-from catalog_diff.model import Package, Problem, Snapshot, SourceInfo, SourceKind
-from catalog_diff.parse import parse_package
+from catalog_diff.model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind
+from catalog_diff.parse.package import parse_package
 from catalog_diff.render import audit_json, audit_markdown, audit_text
 from catalog_diff.render.json import package_entry
 from checks import table_columns

@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 
 from catalog_diff.api import diff, snapshot
-from catalog_diff.changes import Comparison, Rollup, RollupKind
 from catalog_diff.cli import main
-from catalog_diff.compare import compare_packages
-from catalog_diff.load import Selection
-from catalog_diff.model import Package, Snapshot, Spec
-from catalog_diff.rollup import KIND_ORDER, rollups
+from catalog_diff.compare.pairing import compare_packages
+from catalog_diff.compare.rollup import KIND_ORDER, rollups
+from catalog_diff.model.comparison import Comparison, Rollup, RollupKind
+from catalog_diff.model.snapshot import Package, Snapshot, Spec
+from catalog_diff.sources.load import Selection
 from gitrepo import GitRepoBuilder, sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent

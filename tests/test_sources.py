@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog_diff import snapshotfile
-from catalog_diff.changes import PackageStatus, Side, SpecChanges
-from catalog_diff.compare import compare
+from catalog_diff.compare.pairing import compare
 from catalog_diff.errors import (
     DataError,
     NotACatalog,
@@ -24,8 +22,10 @@ from catalog_diff.errors import (
     SnapshotFileError,
     TagNotFound,
 )
-from catalog_diff.load import Selection, Sources, load, load_pair
-from catalog_diff.model import Snapshot, SourceKind
+from catalog_diff.model.comparison import PackageStatus, Side, SpecChanges
+from catalog_diff.model.snapshot import Snapshot, SourceKind
+from catalog_diff.sources import snapshotfile
+from catalog_diff.sources.load import Selection, Sources, load, load_pair
 from checks import assert_accounted
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree, write_tree
 

@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog_diff import api, snapshotfile
+from catalog_diff import api
 from catalog_diff.cli import main
-from catalog_diff.compare import compare
-from catalog_diff.dirsource import MAX_DEPTH, DirectorySource
-from catalog_diff.load import Sources, _build, load, load_pair
-from catalog_diff.release import build as build_notes
-from catalog_diff.source import Unreadable
+from catalog_diff.compare.pairing import compare
+from catalog_diff.release.notes import build as build_notes
+from catalog_diff.sources import snapshotfile
+from catalog_diff.sources.directory import MAX_DEPTH, DirectorySource
+from catalog_diff.sources.listing import Unreadable
+from catalog_diff.sources.load import Sources, _build, load, load_pair
 from gitrepo import GitRepoBuilder, sample_tree, write_tree
 
 WEEK = "develop-2025-03-30"
@@ -115,7 +116,7 @@ def test_a_file_replaced_by_a_fifo_is_never_opened(tmp_path: Path) -> None:
     _catalog(tmp_path)
     script = f"""
 import os, sys
-from catalog_diff.dirsource import DirectorySource
+from catalog_diff.sources.directory import DirectorySource
 source = DirectorySource({str(tmp_path)!r})
 entry = source.listing().entries[({WEEK!r}, "bc")]
 os.unlink({str(tmp_path / BC)!r})

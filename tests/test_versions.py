@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog_diff.versions import newest, sort_versions, version_key
+from catalog_diff.release.versions import newest, sort_versions, version_key
 
 #: Where the Spack cases come from: spack/spack, this file, the named test functions.
 SPACK_TESTS = "lib/spack/spack/test/versions.py"

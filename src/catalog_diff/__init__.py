@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 # names: importing the submodule would otherwise replace the function on the package.
 _ALIASES = {
     "package_history": ("api", "history"),
-    "compare_snapshots": ("compare", "compare"),
+    "compare_snapshots": ("compare.pairing", "compare"),
     "render_report": ("render", "render"),
     "lint_catalog": ("api", "lint"),
 }
@@ -41,17 +41,17 @@ _EXPORTS = {
     "DataError": "errors",
     "ParseError": "errors",
     "UsageError": "errors",
-    "Selection": "load",
-    "Comparison": "changes",
-    "Package": "model",
-    "PackageChange": "changes",
-    "PackageStatus": "changes",
-    "Problem": "model",
-    "Snapshot": "model",
-    "SourceInfo": "model",
-    "Spec": "model",
-    "SpecChanges": "changes",
-    "Summary": "changes",
+    "Selection": "model.selection",
+    "Comparison": "model.comparison",
+    "Package": "model.snapshot",
+    "PackageChange": "model.comparison",
+    "PackageStatus": "model.comparison",
+    "Problem": "model.snapshot",
+    "Snapshot": "model.snapshot",
+    "SourceInfo": "model.snapshot",
+    "Spec": "model.snapshot",
+    "SpecChanges": "model.comparison",
+    "Summary": "model.comparison",
     "FORMATS": "render",
     "render_audit": "render",
     "render_release_notes": "render.release_notes",
@@ -67,7 +67,7 @@ def __dir__() -> list[str]:
 
 def __getattr__(name: str) -> Any:
     if name == "save_snapshot":
-        return importlib.import_module(".snapshotfile", __name__).write
+        return importlib.import_module(".sources.snapshotfile", __name__).write
     if name in _ALIASES:
         home, attribute = _ALIASES[name]
         return getattr(importlib.import_module(f".{home}", __name__), attribute)

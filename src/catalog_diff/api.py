@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PackageNotFound, TagNotFound, UsageError
-from .load import ALL, Selection, Sources, load, load_pair
-from .model import Snapshot, SourceInfo
-from .patterns import Globs, globs
+from .model.selection import Globs, globs
+from .model.snapshot import Snapshot, SourceInfo
+from .sources.load import ALL, Selection, Sources, load, load_pair
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
-    from .changes import Comparison
-    from .gitsource import GitRepository
-    from .history import HistoryIndex, IndexedCommit
-    from .historymodel import CatalogState, LogEntry, PackageHistory, Presence
-    from .ingest import UpdateStats
-    from .lint import LintReport
-    from .releasemodel import ReleaseNotes
+    from .git.repository import GitRepository
+    from .history.index import HistoryIndex, IndexedCommit
+    from .history.ingest import UpdateStats
+    from .lint.checks import LintReport
+    from .model.comparison import Comparison
+    from .model.history import CatalogState, LogEntry, PackageHistory, Presence
+    from .model.release import ReleaseNotes
 
 
 def diff(
@@ -34,19 +34,19 @@ def diff(
     """Compare two catalog snapshots.
 
     ``old`` and ``new`` are each a revision of ``repo`` (anything git accepts), a directory
-    holding a catalog checkout, or a snapshot file, as :func:`catalog_diff.arguments.classify`
-    decides (``rev:X``, ``dir:PATH``, ``snapshot:PATH`` and ``at:DATE`` say which; an
-    argument that is both a revision and an existing path is refused). Raises
-    :class:`~catalog_diff.errors.CatalogDiffError` subclasses on bad input; files that
-    cannot be read are not errors but ``Comparison.problems``. With ``full``, every
-    package of both sides is read (not only the files that differ), so that
-    ``Comparison.stack_counts`` holds totals; it is slower.
+    holding a catalog checkout, or a snapshot file, as
+    :func:`catalog_diff.sources.arguments.classify` decides (``rev:X``, ``dir:PATH``,
+    ``snapshot:PATH`` and ``at:DATE`` say which; an argument that is both a revision and
+    an existing path is refused). Raises :class:`~catalog_diff.errors.CatalogDiffError`
+    subclasses on bad input; files that cannot be read are not errors but
+    ``Comparison.problems``. With ``full``, every package of both sides is read (not only
+    the files that differ), so that ``Comparison.stack_counts`` holds totals; it is slower.
     """
     with Sources(repo) as sources:
         old_source = sources.open(old)
         new_source = sources.open(new)
         before, after = load_pair(old_source, new_source, selection, full=full)
-    from .compare import compare
+    from .compare.pairing import compare
 
     return compare(before, after, old_tag=selection.old_tag, new_tag=selection.new_tag)
 
@@ -59,10 +59,10 @@ def snapshot(source: str, *, repo: str = ".", selection: Selection = ALL) -> Sna
 
 def lint(source: str, *, repo: str = ".", selection: Selection = ALL) -> LintReport:
     """Audit the catalog at ``source`` (a revision of ``repo`` or a directory) for
-    consistency: see :mod:`catalog_diff.lint`. Files that cannot be read are findings.
+    consistency: see :mod:`catalog_diff.lint.checks`. Files that cannot be read are findings.
     With a selection, only the selected tag and packages are audited, and
     ``_data/tags.yaml`` (about every tag) is not."""
-    from .lint import TAGS_YAML, check
+    from .lint.checks import TAGS_YAML, check
 
     with Sources(repo) as sources:
         opened = sources.open(source)
@@ -80,7 +80,7 @@ def lint(source: str, *, repo: str = ".", selection: Selection = ALL) -> LintRep
 def _selected_path(path: str, selection: Selection) -> bool:
     """Whether a path below ``_cache/`` belongs to the selected tag and packages."""
     from .layout import package_key
-    from .patterns import matches
+    from .model.selection import matches
 
     if selection.tag is None and not selection.packages:
         return True
@@ -95,8 +95,8 @@ def _selected_path(path: str, selection: Selection) -> bool:
 
 def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:
     """The last commit of ``tip``'s first-parent history dated at or before ``date``."""
-    from .arguments import commit_at as find
-    from .gitsource import GitRepository
+    from .git.repository import GitRepository
+    from .sources.arguments import commit_at as find
 
     with GitRepository(repo) as git_repo:
         return find(git_repo, date, tip)
@@ -105,9 +105,9 @@ def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:
 def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> CatalogState:
     """The catalog at one point: per package its spec count and facets. With a package
     pattern that matches exactly one package, its specs too."""
-    from .changes import ProblemRecord, Side
-    from .compare import facet_values
-    from .historymodel import CatalogState, PackageState
+    from .compare.pairing import facet_values
+    from .model.comparison import ProblemRecord, Side
+    from .model.history import CatalogState, PackageState
 
     snap = snapshot(source, repo=repo, selection=selection)
     # Specs are shown for one package (in one tag or several): a name given exactly, or
@@ -153,7 +153,7 @@ def release_notes(
     ``HEAD``). With ``tag``, ``old`` and ``new`` are sources (revisions, directories,
     snapshot files) and ``tag`` is read on both. Both tags are read whole.
     """
-    from .release import build
+    from .release.notes import build
 
     if tag is not None and rev is not None:
         raise UsageError("--rev names the one source of two tags; with --tag give two sources")
@@ -210,9 +210,9 @@ def open_index(
     another program is refused, and any other file is kept aside as
     ``<name>.unrecognised`` (``notice`` is told), never deleted.
     """
-    from .gitsource import GitRepository
-    from .history import HistoryIndex, default_index_path
-    from .indexfile import check_location, make_way
+    from .git.repository import GitRepository
+    from .history.index import HistoryIndex, default_index_path
+    from .history.indexfile import check_location, make_way
 
     base, sep, tip = revision.rpartition("..")
     if not sep:
@@ -248,7 +248,7 @@ def _update(
     progress: Progress | None,
     waiting: Callable[[], None] | None,
 ) -> UpdateStats:
-    from .ingest import OffTheIndexedLine
+    from .history.ingest import OffTheIndexedLine
 
     resolved = git_repo.resolve(tip)
     try:
@@ -264,7 +264,7 @@ def _update(
 
 
 def _check_repository(opened: HistoryIndex, git_repo: GitRepository) -> None:
-    from .migrations import IndexFileError
+    from .history.migrations import IndexFileError
 
     here = str(Path(git_repo.git_dir).resolve())
     there = opened.info("repository")
@@ -275,7 +275,7 @@ def _check_repository(opened: HistoryIndex, git_repo: GitRepository) -> None:
 def _moment(value: Moment | None, start_of_day: bool) -> int | None:
     """Unix seconds of a ``since`` (``start_of_day``) or ``until`` bound: a bare date is
     the whole day (from its start, or to its end), as on the command line."""
-    from .dates import parse_date
+    from .sources.dates import parse_date
 
     if value is None or isinstance(value, int):
         return value
@@ -344,7 +344,7 @@ def log(
     ``since``..``until`` (Unix times, dates, datetimes or text as the command line takes
     it); at most ``limit``, read no further than needed. ``labels`` are the revisions as
     the user typed them, for messages."""
-    from . import timeline
+    from .history import timeline
 
     _check_limit(limit)
     start, stop = _moment(since, True), _moment(until, False)
@@ -375,7 +375,7 @@ def history(
     """Every commit at which a package changed, oldest first, after ``first`` up to
     ``last`` (full SHAs of indexed commits, as for :func:`log`); ``limit`` keeps the most
     recent events. Dates as for :func:`log`."""
-    from . import timeline
+    from .history import timeline
 
     _check_limit(limit)
     start, stop = _moment(since, True), _moment(until, False)
@@ -401,7 +401,7 @@ def when(
 ) -> Presence:
     """When a target, stack, compiler, version, hash or os was present for a package (in
     ``tag``, develop by default), after ``first`` up to ``last`` as for :func:`log`."""
-    from . import timeline
+    from .history import timeline
 
     if kind not in timeline.QUERIES:
         raise UsageError(f"unknown query {kind!r}; one of {', '.join(timeline.QUERIES)}")

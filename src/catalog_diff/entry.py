@@ -13,20 +13,20 @@ import sys
 def _git(argv: list[str]) -> tuple[int, str]:
     """Run git, return its exit code and output (stderr dropped). Spawned directly:
     importing :mod:`subprocess` would cost more here than running git does. Like every
-    git catalog-diff starts, it gets the environment of :mod:`catalog_diff.gitenv`."""
+    git catalog-diff starts, it gets the environment of :mod:`catalog_diff.git.env`."""
     import os
 
     if not hasattr(os, "posix_spawnp"):  # pragma: no cover - not on this platform
         import subprocess
 
-        from .gitenv import ENV
+        from .git.env import ENV
 
         env = {**os.environ, **ENV}
         done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
         return done.returncode, done.stdout
     read, write = os.pipe()
     quiet = os.open(os.devnull, os.O_WRONLY)
-    from .gitenv import ENV
+    from .git.env import ENV
 
     try:
         pid = os.posix_spawnp(
@@ -88,8 +88,8 @@ def _up_to_date(args: list[str]) -> bool:
     import os.path
     import sqlite3
 
-    from .gitenv import CONFIG_ARGS
-    from .migrations import APPLICATION, SCHEMA_VERSION
+    from .git.env import CONFIG_ARGS
+    from .history.migrations import APPLICATION, SCHEMA_VERSION
 
     code, out = _git(
         [
@@ -112,7 +112,7 @@ def _up_to_date(args: list[str]) -> bool:
     git_dir, top, tip = lines
     git_dir = os.path.realpath(os.path.join(repo, git_dir))
     if index is None:
-        from .indexpath import default_index_path
+        from .history.indexpath import default_index_path
 
         index = str(default_index_path(git_dir, top))
     if not os.path.isfile(index):
@@ -155,9 +155,9 @@ def _up_to_date(args: list[str]) -> bool:
 
 def main() -> None:
     """The console script. SIGINT and SIGTERM are taken in hand before anything else
-    (see :mod:`catalog_diff.interrupts`): from here on, an interruption at any point ends
+    (see :mod:`catalog_diff.process.interrupts`): from here on, an interruption at any point ends
     the command with one line on stderr and exit code 130 or 143."""
-    from . import interrupts
+    from .process import interrupts
 
     try:
         interrupts.install()  # inside: a signal may land while the handlers are set

@@ -99,7 +99,8 @@ class SnapshotFileError(DataError):
 
 
 class ParseError(CatalogDiffError):
-    """A catalog file that cannot be read; turned into a :class:`~catalog_diff.model.Problem`."""
+    """A catalog file that cannot be read; turned into a
+    :class:`~catalog_diff.model.snapshot.Problem`."""
 
     def __init__(self, path: str, reason: str) -> None:
         path, reason = printable(path), printable(reason)

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..bulk import freeze_after_loads
+from ..parse.bulk import freeze_after_loads
 from .audit import history, index, log, show, when
 from .common import EXIT_DATA, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail, out_of_memory
 from .diff import diff, schema, snapshot
@@ -60,7 +60,7 @@ class _Group(click.Group):
 def main() -> None:
     """Tell exactly what changed in the Spack build-cache catalog between two points."""
     # One command per process: what a load made is never walked by the cyclic garbage
-    # collector again (0.15 s and more after a whole catalog; see catalog_diff.bulk).
+    # collector again (0.15 s and more after a whole catalog; see catalog_diff.parse.bulk).
     freeze_after_loads()
 
 

@@ -8,7 +8,7 @@ import click
 
 from ..errors import EXIT_DATA, UsageError
 from ..layout import printable
-from ..output import check_target
+from ..process.output import check_target
 from .common import (
     Command,
     Progress,
@@ -34,7 +34,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..history import HistoryIndex
+    from ..history.index import HistoryIndex
 
 FORMATS = ("text", "markdown", "json")
 since_option = click.option("--since", metavar="DATE", help="Only commits dated at or after DATE.")
@@ -66,7 +66,7 @@ def _open(
     ``no_update``, and the full SHAs of A (or None) and of the end: what the command
     reports is after A up to the end."""
     from ..api import open_index
-    from ..gitsource import GitRepository
+    from ..git.repository import GitRepository
 
     first, last = _split(revision)
     with GitRepository(repo) as git_repo:
@@ -287,7 +287,7 @@ def show(
     Read straight from the revision (or a directory or snapshot file): no index needed.
     """
     from ..api import show as run_show
-    from ..load import Selection
+    from ..model.selection import Selection
 
     check_target(output, [revision])
     source = with_at(revision, at)

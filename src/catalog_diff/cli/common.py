@@ -14,7 +14,6 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .. import interrupts
 from ..errors import (
     EXIT_DATA,
     EXIT_OK,
@@ -24,7 +23,8 @@ from ..errors import (
     UsageError,
 )
 from ..layout import printable, shortened
-from ..output import EXIT_CLOSED_PIPE, drop_stdout, write_file, write_stdout
+from ..process import interrupts
+from ..process.output import EXIT_CLOSED_PIPE, drop_stdout, write_file, write_stdout
 
 #: A bug: an exception catalog-diff did not raise on purpose.
 EXIT_INTERNAL = 4
@@ -286,7 +286,7 @@ class Progress:
 def load_progress(quiet: bool) -> Iterator[None]:
     """A bar counting the files the loads of the block read, on a terminal only (each
     load starts its own count), erased at the end."""
-    from ..load import reporting
+    from ..sources.load import reporting
 
     progress = Progress(quiet, verb="read", unit="files", tty_only=True)
     if quiet or not progress.tty:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .. import interrupts
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
 from ..layout import printable
-from ..output import check_target, write_stdout
+from ..process import interrupts
+from ..process.output import check_target, write_stdout
 from .common import (
     Command,
     at_option,
@@ -33,7 +33,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..changes import Comparison
+    from ..model.comparison import Comparison
 
 FORMATS = ("text", "markdown", "json", "github")
 
@@ -118,12 +118,12 @@ def diff(
     a path starting with ./ or / is a path. An argument that is both a revision and an
     existing path is refused.
     """
-    from .. import gates as gate_rules
     from ..api import diff as run_diff
-    from ..arguments import sides
-    from ..load import Selection
+    from ..compare import gates as gate_rules
+    from ..model.selection import Selection
     from ..render import render
     from ..render.github import marker_line
+    from ..sources.arguments import sides
 
     check_target(output, revisions)
     selection = Selection(tag=tag, old_tag=old_tag, new_tag=new_tag, package=package)
@@ -213,8 +213,8 @@ def snapshot(
     like a revision, and compares the other side with the same selection.
     """
     from ..api import snapshot as run_snapshot
-    from ..load import Selection
-    from ..snapshotfile import chunks, write
+    from ..model.selection import Selection
+    from ..sources.snapshotfile import chunks, write
 
     check_target(output, [source])
     source = with_at(source, at)

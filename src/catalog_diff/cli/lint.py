@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..errors import EXIT_DATA, EXIT_DIFFERENCES
-from ..output import check_target
+from ..process.output import check_target
 from .common import (
     Command,
     at_option,
@@ -62,7 +62,7 @@ def lint(
     Exit 0 when clean, 1 on findings, 3 when a file could not be read (or on a data error).
     """
     from ..api import lint as run_lint
-    from ..load import Selection
+    from ..model.selection import Selection
     from ..render.lint import render
 
     check_target(output, [source])

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_DATA, EXIT_USAGE, UsageError
-from ..output import check_target
+from ..process.output import check_target
 from .common import (
     Command,
     at_option,
@@ -102,8 +102,8 @@ def release_notes(
     each a revision, a directory or a snapshot file, and TAG is read on both sides.
     """
     from ..api import release_notes as build_notes
-    from ..arguments import sides
     from ..render.release_notes import render_release_notes, render_release_notes_json
+    from ..sources.arguments import sides
 
     if tag is None:
         if len(names) != 2:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..changes import Comparison
 from ..errors import UsageError
+from ..model.comparison import Comparison
 from . import github, json, markdown, text
 
 Renderer = Callable[[Comparison, bool], Iterator[str]]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
 
-from ..historymodel import (
+from ..model.history import (
     CatalogState,
     CommitRef,
     HistoryEvent,

@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..changes import PackageChange, ProblemRecord
-from ..historymodel import CatalogState, CommitRef, LogEntry, PackageHistory, PackageState, Presence
-from ..model import FACETS, Spec
+from ..model.comparison import PackageChange, ProblemRecord
+from ..model.history import (
+    CatalogState,
+    CommitRef,
+    LogEntry,
+    PackageHistory,
+    PackageState,
+    Presence,
+)
+from ..model.snapshot import FACETS, Spec
 from .common import SPEC_KIND_WORDS, count_of, headline, short, spec_counts, spec_line
 from .escape import code, inert
 from .markdown import package_section, spec_items

@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from ..changes import PackageChange, ProblemRecord, TagCount
-from ..historymodel import CatalogState, CommitRef, LogEntry, PackageHistory, PackageState, Presence
-from ..model import FACETS
+from ..model.comparison import PackageChange, ProblemRecord, TagCount
+from ..model.history import (
+    CatalogState,
+    CommitRef,
+    LogEntry,
+    PackageHistory,
+    PackageState,
+    Presence,
+)
+from ..model.snapshot import FACETS
 from .common import (
     ansi,
     count_of,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..changes import (
+from ..model.comparison import (
     Comparison,
     FieldsChange,
     MetaMismatch,
@@ -16,7 +16,7 @@ from ..changes import (
     StacksChange,
     Summary,
 )
-from ..model import SourceInfo, Spec
+from ..model.snapshot import SourceInfo, Spec
 from .escape import styled
 from .escape import text as shown
 

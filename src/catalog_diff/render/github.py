@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from ..changes import Comparison, PackageChange
 from ..errors import UsageError
-from ..model import FACETS, Spec
+from ..model.comparison import Comparison, PackageChange
+from ..model.snapshot import FACETS, Spec
 from .common import (
     MISMATCHES_SHOWN,
     count_of,

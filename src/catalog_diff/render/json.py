@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
-from ..changes import (
+from ..model.comparison import (
     Comparison,
     PackageChange,
     ProblemRecord,
@@ -22,7 +22,7 @@ from ..changes import (
     StackCounts,
     TagCount,
 )
-from ..model import FACETS, SourceInfo
+from ..model.snapshot import FACETS, SourceInfo
 from .common import rollup_text
 from .escape import json_dumps
 

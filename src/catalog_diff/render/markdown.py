@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..changes import Comparison, FieldsChange, PackageChange, StackCounts
-from ..model import FACETS, SourceInfo, Spec
+from ..model.comparison import Comparison, FieldsChange, PackageChange, StackCounts
+from ..model.snapshot import FACETS, SourceInfo, Spec
 from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,

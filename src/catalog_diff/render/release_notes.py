@@ -1,4 +1,4 @@
-""":class:`~catalog_diff.releasemodel.ReleaseNotes` -> Markdown, through a Jinja2 template.
+""":class:`~catalog_diff.model.release.ReleaseNotes` -> Markdown, through a Jinja2 template.
 
 The built-in template is ``catalog_diff/templates/release-notes.md.j2``; a user's template
 replaces it. Templates run in Jinja2's immutable sandbox, bounded
@@ -32,7 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..errors import TemplateError
-from ..releasemodel import ReleaseNotes
+from ..model.release import ReleaseNotes
 from .escape import code, inert, json_dumps
 from .sandbox import BoundedSandbox, bound_filters, render_bounded
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..changes import Comparison, GateStatus, PackageChange, SpecPair
-from ..model import FACETS
+from ..model.comparison import Comparison, GateStatus, PackageChange, SpecPair
+from ..model.snapshot import FACETS
 from .common import (
     MISMATCHES_SHOWN,
     ansi,

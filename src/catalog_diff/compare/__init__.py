@@ -1,0 +1,2 @@
+"""Snapshot x Snapshot -> Comparison, pure: pairing tiers and facets, roll-ups, gates.
+"""

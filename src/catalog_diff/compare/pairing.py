@@ -1,0 +1,315 @@
+"""Two snapshots -> :class:`~catalog_diff.model.comparison.Comparison`. Pure.
+
+Per ``(tag, package)``: specs with the same hash on both sides are matched first (their
+stacks or fields may have changed). The old-only and new-only specs left are then paired
+as a multiset matching in tiers, each tier taking every pair it can before the next one
+starts: ``rebuilt`` (same build configuration, new hash), ``compiler_changed``
+(everything but the compiler equal), ``version_changed`` (everything but the versions
+equal). Within a tier, specs with the same stacks are paired first, and ties are broken
+by hash, so the result does not depend on the order of the files and swapping the sides
+swaps every pair. What is left is ``added`` / ``removed``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import replace
+
+from ..model.comparison import (
+    SPEC_CHANGE_KINDS,
+    Comparison,
+    FieldChange,
+    FieldsChange,
+    PackageChange,
+    PackageStatus,
+    ProblemRecord,
+    SetDelta,
+    Side,
+    SpecChanges,
+    SpecPair,
+    StacksChange,
+    Summary,
+    TagCount,
+)
+from ..model.snapshot import BUILD_FIELDS, FACETS, Package, Snapshot, Spec
+from .rollup import rollups, stack_counts
+
+KeyFn = Callable[[Spec], Hashable]
+
+
+def _without_compiler(s: Spec) -> Hashable:
+    return (s.versions, s.os, s.platform, s.target, s.variants)
+
+
+def _without_versions(s: Spec) -> Hashable:
+    return (s.compiler, s.os, s.platform, s.target, s.variants)
+
+
+def _build(s: Spec) -> Hashable:
+    return s.build
+
+
+#: The pairing tiers, in the order they are applied.
+TIERS: tuple[tuple[str, KeyFn], ...] = (
+    ("rebuilt", _build),
+    ("compiler_changed", _without_compiler),
+    ("version_changed", _without_versions),
+)
+
+
+def _by_hash(spec: Spec) -> tuple[str, Hashable, tuple[str, ...]]:
+    return (spec.hash, spec.build, spec.stacks)
+
+
+def _pair_tier(
+    olds: list[Spec], news: list[Spec], key: KeyFn
+) -> tuple[list[SpecPair], list[Spec], list[Spec]]:
+    """Pair as many old/new specs with equal ``key`` as possible (same stacks first)."""
+    pairs: list[SpecPair] = []
+    for refine in (True, False):
+        # Candidates are taken from the front of each queue, in the order of ``news``; a
+        # deque does that in constant time (a list's pop(0) made a crowded key quadratic).
+        by_key: dict[Hashable, deque[Spec]] = defaultdict(deque)
+        for spec in news:
+            by_key[(key(spec), spec.stacks) if refine else key(spec)].append(spec)
+        left: list[Spec] = []
+        for spec in olds:
+            candidates = by_key.get((key(spec), spec.stacks) if refine else key(spec))
+            if candidates:
+                pairs.append(SpecPair(spec, candidates.popleft()))
+            else:
+                left.append(spec)
+        olds = left
+        taken = {id(p.new) for p in pairs}
+        news = [s for s in news if id(s) not in taken]
+    return pairs, olds, news
+
+
+def _field_changes(old: Spec, new: Spec) -> tuple[FieldChange, ...]:
+    """Field-level detail for a hash-matched pair whose build fields differ.
+
+    A field changed when its values differ, the list fields compared as sets (order and
+    repetition do not count): the answer of ``DeepDiff(..., ignore_order=True)`` on the
+    fields, which ``tests/test_compare.py`` checks against deepdiff itself, found in
+    constant time per field (a catalog with thousands of specs under one hash has as many
+    pairs to describe).
+    """
+    return tuple(
+        FieldChange(name, _plain(before), _plain(after))
+        for name in BUILD_FIELDS
+        if _differs(before := getattr(old, name), after := getattr(new, name))
+    )
+
+
+def _differs(before: object, after: object) -> bool:
+    if before == after:
+        return False
+    if isinstance(before, tuple) and isinstance(after, tuple):
+        return set(before) != set(after)
+    return True
+
+
+def _plain(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def compare_specs(old: Sequence[Spec], new: Sequence[Spec]) -> SpecChanges:
+    """Account for every spec of both sides of one package exactly once."""
+    old_by_hash: dict[str, deque[Spec]] = defaultdict(deque)
+    for spec in sorted(old, key=_by_hash):
+        old_by_hash[spec.hash].append(spec)
+    stacks_changed: list[StacksChange] = []
+    fields_changed: list[FieldsChange] = []
+    new_only: list[Spec] = []
+    for spec in sorted(new, key=_by_hash):
+        same = old_by_hash.get(spec.hash)
+        if not same:
+            new_only.append(spec)
+            continue
+        before = same.popleft()
+        if before == spec:
+            continue
+        if before.stacks != spec.stacks:
+            added = tuple(sorted(set(spec.stacks) - set(before.stacks)))
+            removed = tuple(sorted(set(before.stacks) - set(spec.stacks)))
+            stacks_changed.append(StacksChange(spec.hash, added, removed, spec))
+        if before.build != spec.build:
+            fields_changed.append(FieldsChange(spec.hash, _field_changes(before, spec), spec))
+    old_only = [spec for specs in old_by_hash.values() for spec in specs]
+    old_only.sort(key=_by_hash)
+
+    tiers: dict[str, tuple[SpecPair, ...]] = {}
+    for name, key in TIERS:
+        pairs, old_only, new_only = _pair_tier(old_only, new_only, key)
+        tiers[name] = tuple(sorted(pairs, key=lambda p: (p.new.hash, p.old.hash)))
+    return SpecChanges(
+        added=tuple(new_only),
+        removed=tuple(old_only),
+        stacks_changed=tuple(stacks_changed),
+        fields_changed=tuple(fields_changed),
+        **tiers,
+    )
+
+
+def facet_values(specs: Iterable[Spec], facet: str) -> set[str]:
+    """The values one facet takes over some specs."""
+    specs = list(specs)
+    if facet == "targets":
+        return {s.target for s in specs}
+    if facet == "stacks":
+        return {stack for s in specs for stack in s.stacks}
+    if facet == "compilers":
+        return {s.compiler for s in specs}
+    if facet == "versions":
+        return {v for s in specs for v in s.versions}
+    if facet == "oss":
+        return {s.os for s in specs}
+    if facet == "platforms":
+        return {s.platform for s in specs}
+    raise ValueError(f"unknown facet {facet!r}")
+
+
+def _facets(old: Sequence[Spec], new: Sequence[Spec]) -> tuple[tuple[str, SetDelta], ...]:
+    out = []
+    for facet in FACETS:
+        before, after = facet_values(old, facet), facet_values(new, facet)
+        out.append((facet, SetDelta(tuple(sorted(after - before)), tuple(sorted(before - after)))))
+    return tuple(out)
+
+
+def compare_packages(
+    tag: str, name: str, old: Package | None, new: Package | None
+) -> PackageChange | None:
+    """Compare one package; None when nothing changed."""
+    old_specs = old.specs if old else ()
+    new_specs = new.specs if new else ()
+    if old is not None and new is not None and old_specs == new_specs:
+        return None
+    specs = compare_specs(old_specs, new_specs)
+    facets = _facets(old_specs, new_specs)
+    if old is None:
+        status = PackageStatus.ADDED
+    elif new is None:
+        status = PackageStatus.REMOVED
+    elif specs or any(delta for _, delta in facets):
+        status = PackageStatus.CHANGED
+    else:
+        return None
+    return PackageChange(
+        tag=tag,
+        name=name,
+        status=status,
+        specs=specs,
+        facets=facets,
+        old_path=old.path if old else None,
+        new_path=new.path if new else None,
+    )
+
+
+def _tag_counts(snapshot: Snapshot, tags: Iterable[str]) -> tuple[TagCount, ...]:
+    out = []
+    for tag in sorted(tags):
+        if tag in snapshot.tag_sizes:
+            out.append(TagCount(tag, *snapshot.tag_sizes[tag]))
+            continue
+        packages = [p for (t, _), p in snapshot.packages.items() if t == tag]
+        out.append(TagCount(tag, len(packages), sum(len(p.specs) for p in packages)))
+    return tuple(out)
+
+
+def cover_unlisted(old: Snapshot, new: Snapshot) -> tuple[Snapshot, Snapshot]:
+    """Both snapshots, each with what the other side has in its unlisted tag folders
+    (see :attr:`Snapshot.unlisted_tags`) marked unknown: such a tag is on both sides
+    (neither added nor removed) and each of its packages is broken (neither added,
+    removed nor unchanged; the problem names the folder)."""
+    return _cover(old, new), _cover(new, old)
+
+
+def _cover(snapshot: Snapshot, other: Snapshot) -> Snapshot:
+    hidden = snapshot.unlisted_tags
+    if not hidden:
+        return snapshot
+    keys = {k for k in other.packages.keys() | other.broken if k[0] in hidden}
+    return replace(
+        snapshot,
+        tags=snapshot.tags | (other.tags & hidden),
+        broken=snapshot.broken | keys,
+    )
+
+
+def compare(
+    old: Snapshot,
+    new: Snapshot,
+    *,
+    old_tag: str | None = None,
+    new_tag: str | None = None,
+) -> Comparison:
+    """Compare two snapshots, tag by tag and package by package.
+
+    Tags present on one side only are counted, not expanded. A package whose file could
+    not be read on either side is left to the problems list: it is neither "removed" nor
+    "unchanged". When the snapshots were
+    loaded with ``old_tag``/``new_tag``, their packages are already keyed by the new tag;
+    the names are only recorded in the result. The changes shared across packages
+    (:func:`~catalog_diff.compare.rollup.rollups`) and the specs per stack
+    (:func:`~catalog_diff.compare.rollup.stack_counts`) come with it.
+    """
+    old, new = cover_unlisted(old, new)
+    common = old.tags & new.tags
+    problems = tuple(
+        ProblemRecord(side, snap.info.source, p.path, p.message, snap.info.commit)
+        for side, snap in ((Side.OLD, old), (Side.NEW, new))
+        for p in sorted(snap.problems, key=lambda p: (p.path, p.message))
+    )
+    broken = old.broken | new.broken
+    keys = sorted(
+        k for k in old.packages.keys() | new.packages.keys() if k[0] in common and k not in broken
+    )
+    changes = []
+    for tag, name in keys:
+        before, after = old.packages.get((tag, name)), new.packages.get((tag, name))
+        change = compare_packages(tag, name, before, after)
+        if change is not None:
+            changes.append(change)
+    return Comparison(
+        old=old.info,
+        new=new.info,
+        summary=summarise(changes, len(new.tags - old.tags), len(old.tags - new.tags), problems),
+        tags_added=_tag_counts(new, new.tags - old.tags),
+        tags_removed=_tag_counts(old, old.tags - new.tags),
+        problems=problems,
+        packages=tuple(changes),
+        old_tag=old_tag,
+        new_tag=new_tag,
+        rollups=rollups(changes),
+        stack_counts=stack_counts(old, new),
+    )
+
+
+def summarise(
+    changes: Sequence[PackageChange],
+    tags_added: int,
+    tags_removed: int,
+    problems: Sequence[ProblemRecord],
+) -> Summary:
+    """Counts over a list of package changes."""
+    status: dict[PackageStatus, int] = defaultdict(int)
+    for change in changes:
+        status[change.status] += 1
+    specs = {kind: sum(len(getattr(c.specs, kind)) for c in changes) for kind in SPEC_CHANGE_KINDS}
+    return Summary(
+        packages_added=status[PackageStatus.ADDED],
+        packages_removed=status[PackageStatus.REMOVED],
+        packages_changed=status[PackageStatus.CHANGED],
+        specs_added=specs["added"],
+        specs_removed=specs["removed"],
+        specs_rebuilt=specs["rebuilt"],
+        specs_compiler_changed=specs["compiler_changed"],
+        specs_version_changed=specs["version_changed"],
+        specs_stacks_changed=specs["stacks_changed"],
+        specs_fields_changed=specs["fields_changed"],
+        tags_added=tags_added,
+        tags_removed=tags_removed,
+        problems=len(problems),
+    )

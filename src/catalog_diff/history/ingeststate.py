@@ -1,0 +1,180 @@
+"""Ingest's state: the catalog as the history index holds it at the commit being applied.
+
+What :mod:`catalog_diff.history.ingest` applies, commit by commit, without the run around it:
+which changed paths are package files (their kind and package) and the layout their
+counts make; :class:`State`, what is open at the commit with the rows a batch still has
+to write; :class:`Parsed`, a package file as read; and an untagged package assembled
+from its files open at the commit. The batches, their transactions and the ids of what
+the index already stores stay in :mod:`catalog_diff.history.ingest`.
+
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ..errors import GitError, ParseError
+from ..git.repository import GitRepository
+from ..layout import BLOB_MODES
+from ..model.snapshot import Problem, Spec
+from ..parse import legacy
+
+
+class State:
+    """What is open at the commit being applied, with the writes still to be made.
+
+    Holds one revision's worth of rows (the open files and versions), never history.
+    Writes are batched; rows are closed by their key and first commit, so a row opened
+    and closed within one batch is handled whatever the order.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.files: dict[str, int] = {}
+        self.versions: dict[tuple[str, str], tuple[int, int, bool]] = {}
+        self.new_files: list[tuple[str, str, str, str, int]] = []
+        self.closed_files: list[tuple[int, str, int]] = []
+        self.new_versions: list[tuple[str, str, int, int]] = []
+        self.closed_versions: list[tuple[int, str, str, int]] = []
+        self.new_contents: list[tuple[int, str, str, str, str | None, int | None]] = []
+        self.new_specsets: list[tuple[int, str, int, str]] = []
+        self.next_content = self.next_specset = 1
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> State:
+        state = cls()
+        rows = conn.execute("SELECT path, kind, first_seq FROM files WHERE last_seq IS NULL")
+        for path, kind, first in rows:
+            state.files[path] = first
+            state.counts[kind] = state.counts.get(kind, 0) + 1
+        rows = conn.execute(
+            "SELECT v.tag, v.package, v.content_id, v.first_seq, c.layout FROM versions AS v "
+            "JOIN contents AS c ON c.id = v.content_id WHERE v.last_seq IS NULL"
+        )
+        for tag, package, content, first, layout in rows:
+            tagged = layout == "tagged"
+            state.versions[(tag, package)] = (content, first, tagged)
+            if tagged:
+                state.counts["specs"] = state.counts.get("specs", 0) + 1
+        state.next_content = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM contents").fetchone()[
+            0
+        ]
+        state.next_specset = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM specsets").fetchone()[
+            0
+        ]
+        return state
+
+    def add_content(
+        self, key: str, layout: str, path: str, problem: str | None, specset: int | None
+    ) -> int:
+        content, self.next_content = self.next_content, self.next_content + 1
+        self.new_contents.append((content, key, layout, path, problem, specset))
+        return content
+
+    def add_specset(self, digest: str, count: int, text: str) -> int:
+        specset, self.next_specset = self.next_specset, self.next_specset + 1
+        self.new_specsets.append((specset, digest, count, text))
+        return specset
+
+    def open_file(self, path: str, oid: str, mode: str, kind: str, seq: int) -> None:
+        self.files[path] = seq
+        self.new_files.append((path, oid, mode, kind, seq))
+
+    def close_file(self, path: str, seq: int) -> None:
+        first = self.files.pop(path, None)
+        if first is not None:
+            self.closed_files.append((seq - 1, path, first))
+
+    def is_tagged(self, tag: str, package: str) -> bool:
+        current = self.versions.get((tag, package))
+        return current is not None and current[2]
+
+    def set_version(
+        self, tag: str, package: str, content: int | None, seq: int, tagged: bool
+    ) -> None:
+        current = self.versions.get((tag, package))
+        if current is not None and current[0] == content:
+            return
+        if current is not None:
+            self.closed_versions.append((seq - 1, tag, package, current[1]))
+            del self.versions[(tag, package)]
+        if content is not None:
+            self.versions[(tag, package)] = (content, seq, tagged)
+            self.new_versions.append((tag, package, content, seq))
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        conn.executemany("INSERT INTO specsets VALUES (?, ?, ?, ?)", self.new_specsets)
+        conn.executemany("INSERT INTO contents VALUES (?, ?, ?, ?, ?, ?)", self.new_contents)
+        self.new_specsets, self.new_contents = [], []
+        conn.executemany(
+            "INSERT INTO files (path, oid, mode, kind, first_seq) VALUES (?, ?, ?, ?, ?)",
+            self.new_files,
+        )
+        conn.executemany(
+            "UPDATE files SET last_seq = ? WHERE path = ? AND first_seq = ?", self.closed_files
+        )
+        conn.executemany(
+            "INSERT INTO versions (tag, package, content_id, first_seq) VALUES (?, ?, ?, ?)",
+            self.new_versions,
+        )
+        conn.executemany(
+            "UPDATE versions SET last_seq = ? WHERE tag = ? AND package = ? AND first_seq = ?",
+            self.closed_versions,
+        )
+        self.new_files, self.closed_files = [], []
+        self.new_versions, self.closed_versions = [], []
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A package file, read: why it failed, or the digest of its spec set."""
+
+    problem: str | None
+    digest: str | None = None
+
+
+def assemble_legacy(
+    repo: GitRepository,
+    folder: str,
+    rows: list[tuple[str, str, str]],
+    head: tuple[str, str, str],
+) -> tuple[str | None, tuple[Spec, ...]]:
+    """Parse an untagged package from its index/specs file and its spec-N.json files."""
+    head_path, head_oid, head_mode = head
+    if head_mode not in BLOB_MODES:
+        return "not a regular file (symlink or submodule)", ()
+    oids = {path: oid for path, oid, mode in rows if mode in BLOB_MODES}
+    with repo.read_blobs(sorted(set(oids.values()))) as stream:
+        blobs = dict(stream)
+    lacking = sorted(path for path, oid in oids.items() if oid in blobs and blobs[oid] is None)
+    if lacking:  # an error, not a problem kept in the index for good
+        why = repo.why_unreadable(oids[lacking[0]])
+        raise GitError(lacking[0], repo.path, f"cannot read it: {why}")
+    layout = "untagged-index" if head_path.endswith("/index.md") else "untagged-specs"
+    text = blobs.get(head_oid)
+    if text is None:
+        return "cannot be read", ()
+    try:
+        if layout == "untagged-index":
+            index = legacy.parse_index_md(text, head_path)
+        else:
+            index = legacy.parse_flat_specs_md(text, head_path)
+    except ParseError as exc:
+        return exc.reason, ()
+    files = {
+        path.rsplit("/", 1)[1]: data
+        for path, oid in oids.items()
+        if (data := blobs.get(oid)) is not None and path != head_path
+    }
+    package, problems = legacy.assemble(index, files, folder)
+    # A spec file that is a symlink or a submodule is not read: say so, not "missing".
+    special = {path for path, _, mode in rows if mode not in BLOB_MODES}
+    problems = [
+        Problem(p.path, "not a regular file (symlink or submodule)")
+        if p.path in special
+        else p
+        for p in problems
+    ]
+    problem = "; ".join(f"{p.path}: {p.message}" for p in problems) or None
+    return problem, package.specs

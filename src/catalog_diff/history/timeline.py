@@ -1,0 +1,343 @@
+"""Queries over the history index: log, a package's history, and when something was there.
+
+Pure apart from reading the index: each query turns index rows into the model's
+:class:`~catalog_diff.model.history.LogEntry`,
+:class:`~catalog_diff.model.history.PackageHistory` and
+:class:`~catalog_diff.model.history.Presence`, reusing :mod:`catalog_diff.compare.pairing`
+for every change record, so a change reads the same in ``log``, ``history`` and ``diff``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+
+from ..compare.pairing import compare, compare_packages
+from ..model.comparison import ProblemRecord, Side
+from ..model.history import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
+from ..model.selection import Globs, globs, matches
+from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
+from ..parse.specs import normalise_compiler
+from .index import HistoryIndex, IndexedCommit, Version
+
+#: What ``when`` can look for, and how it finds it in a spec.
+QUERIES: dict[str, Callable[[Spec, str], bool]] = {
+    "target": lambda spec, value: spec.target == value,
+    "stack": lambda spec, value: value in spec.stacks,
+    "compiler": lambda spec, value: spec.compiler == normalise_compiler(value),
+    "version": lambda spec, value: value in spec.versions,
+    "hash": lambda spec, value: spec.hash.startswith(value.lstrip("/")),
+    "os": lambda spec, value: spec.os == value,
+}
+
+
+def ref(commit: IndexedCommit) -> CommitRef:
+    return CommitRef(commit=commit.sha, date=commit.date, subject=commit.subject)
+
+
+def _info(commit: IndexedCommit | None) -> SourceInfo:
+    if commit is None:
+        return SourceInfo(kind=SourceKind.GIT, source="(nothing)")
+    return SourceInfo(
+        kind=SourceKind.GIT,
+        source=commit.sha,
+        commit=commit.sha,
+        date=commit.date,
+        revision=commit.sha,
+    )
+
+
+def _without_stacks(package: Package) -> Package:
+    specs = tuple(dataclasses.replace(s, stacks=()) for s in package.specs)
+    return dataclasses.replace(package, specs=specs)
+
+
+def _side(
+    index: HistoryIndex, versions: Iterable[Version], strip: bool
+) -> tuple[dict[tuple[str, str], Package], list[Problem], set[tuple[str, str]]]:
+    packages: dict[tuple[str, str], Package] = {}
+    problems: list[Problem] = []
+    broken: set[tuple[str, str]] = set()
+    seen: set[Problem] = set()
+    for v in versions:
+        content = index.content(v.content_id, v.tag, v.package)
+        if isinstance(content, str):
+            path, _, message = content.partition(": ")
+            if Problem(path, message) not in seen:  # one folder may hide many packages
+                seen.add(Problem(path, message))
+                problems.append(Problem(path, message))
+            broken.add((v.tag, v.package))
+        else:
+            packages[(v.tag, v.package)] = _without_stacks(content) if strip else content
+    return packages, problems, broken
+
+
+def _selected(v: Version, tag: str | None, glob: Globs) -> bool:
+    return (tag is None or v.tag == tag) and matches(v.package, globs(glob))
+
+
+def log_entry(
+    index: HistoryIndex,
+    commit: IndexedCommit,
+    before: IndexedCommit | None,
+    tag: str | None = None,
+    glob: Globs = None,
+) -> LogEntry:
+    """What ``commit`` changed against the commit before it (``before``)."""
+    ended, began = index.changed_at(commit.seq)
+    ended = [v for v in ended if _selected(v, tag, glob)]
+    began = [v for v in began if _selected(v, tag, glob)]
+    layout_change = None
+    if before is not None and before.layout != commit.layout:
+        layout_change = (before.layout, commit.layout)
+    strip = layout_change is not None and "tagged" in layout_change
+    tags_before = index.tags_at(before.seq) if before is not None else set()
+    tags_after = index.tags_at(commit.seq)
+    if tag is not None:
+        tags_before &= {tag}
+        tags_after &= {tag}
+    if glob is not None:  # a tag added or removed with nothing selected in it: no change
+        tags_before -= {t for t in tags_before - tags_after if all(v.tag != t for v in ended)}
+        tags_after -= {t for t in tags_after - tags_before if all(v.tag != t for v in began)}
+    one_sided = tags_before ^ tags_after
+    snapshots = []
+    for versions, tags, at in ((ended, tags_before, before), (began, tags_after, commit)):
+        counted = [v for v in versions if v.tag in one_sided]
+        loaded, problems, broken = _side(
+            index, [v for v in versions if v.tag not in one_sided], strip
+        )
+        sizes = index.tag_sizes(counted)
+        snapshots.append(
+            Snapshot(
+                info=_info(at),
+                packages=loaded,
+                tags=frozenset(tags),
+                problems=tuple(problems),
+                broken=frozenset(broken),
+                complete=False,
+                tag_sizes={t: sizes.get(t, (0, 0)) for t in tags if t in one_sided},
+            )
+        )
+    return LogEntry(
+        commit=ref(commit),
+        layout=commit.layout,
+        comparison=compare(snapshots[0], snapshots[1]),
+        layout_change=layout_change,
+    )
+
+
+def log(
+    index: HistoryIndex,
+    commits: Iterable[IndexedCommit],
+    tag: str | None = None,
+    glob: Globs = None,
+    limit: int | None = None,
+) -> list[LogEntry]:
+    """Log entries for some indexed commits, given newest first; at most ``limit``.
+
+    Entries are built as they are needed: ``limit`` 1 reads one commit's changes, not the
+    history. With a tag or a package pattern, commits that changed nothing selected are
+    left out. The first commit of an index started at a later commit is left out too:
+    nothing says what it changed.
+    """
+    partial = index.indexed_from() is not None
+    entries: list[LogEntry] = []
+    for commit in commits:
+        if limit is not None and len(entries) >= limit:
+            break
+        if partial and commit.seq == 0:
+            continue
+        before = index.commit_at_seq(commit.seq - 1) if commit.seq > 0 else None
+        entry = log_entry(index, commit, before, tag, glob)
+        filtered = tag is not None or glob is not None
+        if filtered and not (entry.comparison.has_differences or entry.comparison.problems):
+            continue
+        entries.append(entry)
+    return entries
+
+
+def history(
+    index: HistoryIndex,
+    package: str,
+    tag: str | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    end: IndexedCommit | None = None,
+    limit: int | None = None,
+    after: int | None = None,
+) -> PackageHistory:
+    """Every commit at which ``package`` changed (in ``tag``, or in every tag), oldest first.
+
+    ``since``/``until`` are Unix times bounding the commit dates; ``end`` the last commit
+    looked at (default: the last indexed), ``after`` the seq of the commit before the
+    first one looked at; ``limit`` keeps the most recent events only.
+    In an index started at a later commit, the package being there at its first commit
+    is not an event: nothing says when it came.
+    """
+    end = end if end is not None else index.last_commit()
+    last_seq = end.seq if end is not None else -1
+    start = index.indexed_from()
+    events: list[tuple[int, str, HistoryEvent]] = []
+    by_tag: dict[str, list[Version]] = {}
+    for v in index.versions(package, tag):
+        by_tag.setdefault(v.tag, []).append(v)
+    commits: dict[int, IndexedCommit] = {}
+
+    def commit_at(seq: int) -> IndexedCommit:
+        if seq not in commits:
+            found = index.commit_at_seq(seq)
+            assert found is not None
+            commits[seq] = found
+        return commits[seq]
+
+    def broken(v: Version, tag_name: str) -> bool:
+        return isinstance(index.content(v.content_id, tag_name, package), str)
+
+    def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
+        if seq > last_seq or (start is not None and seq == 0 and old is None):
+            return
+        if after is not None and seq <= after:
+            return
+        commit = commit_at(seq)
+        if (since is not None and commit.timestamp < since) or (
+            until is not None and commit.timestamp > until
+        ):
+            return
+        layouts = {index.content_layout(v.content_id) for v in (old, new) if v is not None}
+        strip = len(layouts) > 1
+        sides: list[Package | None] = []
+        for v in (old, new):
+            content = index.content(v.content_id, tag_name, package) if v is not None else None
+            if isinstance(content, str):
+                event = HistoryEvent(commit=ref(commit), change=None, problem=content)
+                events.append((seq, tag_name, event))
+                return
+            sides.append(_without_stacks(content) if strip and content else content)
+        change = compare_packages(tag_name, package, sides[0], sides[1])
+        if change is not None:
+            events.append((seq, tag_name, HistoryEvent(commit=ref(commit), change=change)))
+
+    for tag_name, versions in sorted(by_tag.items()):
+        starts = {v.first_seq for v in versions}
+        previous: Version | None = None
+        good: Version | None = None  # the last readable version of an unbroken run
+        for v in versions:
+            if previous is None or previous.last_seq != v.first_seq - 1:
+                good = None
+                record(v.first_seq, tag_name, None, v)
+            else:
+                before = previous
+                if good is not None and broken(previous, tag_name) and not broken(v, tag_name):
+                    before = good  # readable again: what changed across the broken stretch
+                record(v.first_seq, tag_name, before, v)
+            if not broken(v, tag_name):
+                good = v
+            if v.last_seq is not None and v.last_seq + 1 not in starts:
+                record(v.last_seq + 1, tag_name, v, None)  # removed
+            previous = v
+    events.sort(key=lambda item: (item[0], item[1]))
+    kept = [e for _, _, e in events]
+    if limit is not None:
+        kept = kept[-limit:] if limit > 0 else []
+    return PackageHistory(
+        package=package,
+        tag=tag,
+        events=tuple(kept),
+        end=ref(end) if end is not None else None,
+        indexed_from=ref(start) if start is not None else None,
+    )
+
+
+def when(
+    index: HistoryIndex,
+    package: str,
+    tag: str,
+    kind: str,
+    value: str,
+    end: IndexedCommit | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    after: int | None = None,
+) -> Presence:
+    """First and last commit where ``kind`` = ``value`` was in ``package``, and every
+    interval of presence in between, over the commits up to ``end`` (default: the last
+    indexed), after the commit whose seq is ``after``, dated within ``since``..``until``
+    (Unix times).
+
+    "Present at the end" is about the last of those commits: None (unknown) when the
+    package's file there could not be read.
+    """
+    test = QUERIES[kind]
+    tip = end if end is not None else index.last_commit()
+    start = index.indexed_from()
+    hi = tip.seq if tip is not None else -1
+    if until is not None and tip is not None:
+        last_dated = index.commit_at(until, hi)
+        hi = last_dated.seq if last_dated is not None else -1
+        tip = last_dated
+    lo = after + 1 if after is not None else 0
+    if since is not None:
+        first_dated = index.first_commit_since(since, hi)
+        lo = max(lo, first_dated.seq if first_dated is not None else hi + 1)
+    spans: list[tuple[int, int]] = []
+    problems: list[ProblemRecord] = []
+    at_end: bool | None = False
+    for v in index.versions(package, tag):
+        first = max(v.first_seq, lo)
+        last = min(v.last_seq if v.last_seq is not None else hi, hi)
+        if first > last:
+            continue
+        content = index.content(v.content_id, tag, package)
+        if isinstance(content, str):
+            path, _, message = content.partition(": ")
+            commit = index.commit_at_seq(v.first_seq)
+            problems.append(
+                ProblemRecord(
+                    Side.NEW,
+                    commit.sha if commit else "",
+                    path,
+                    message,
+                    commit.sha if commit else None,
+                )
+            )
+            if last == hi:
+                at_end = None  # the file at the end could not be read: unknown
+            continue
+        if not any(test(spec, value) for spec in content.specs):
+            continue
+        if last == hi:
+            at_end = True
+        if spans and spans[-1][1] == first - 1:
+            spans[-1] = (spans[-1][0], last)
+        else:
+            spans.append((first, last))
+    intervals = []
+    for first, last in spans:
+        a, b = index.commit_at_seq(first), index.commit_at_seq(last)
+        assert a is not None and b is not None
+        intervals.append(Interval(first=ref(a), last=ref(b)))
+    hint = None
+    if not spans and not problems and not _occurs(index, package, test, value):
+        hint = f"{package} has no {kind} {value!r} in any tag of the index"
+    return Presence(
+        package=package,
+        tag=tag,
+        query=(kind, value),
+        intervals=tuple(intervals),
+        present_at_end=at_end,
+        problems=tuple(problems),
+        end=ref(tip) if tip is not None else None,
+        indexed_from=ref(start) if start is not None else None,
+        hint=hint,
+    )
+
+
+def _occurs(
+    index: HistoryIndex, package: str, test: Callable[[Spec, str], bool], value: str
+) -> bool:
+    """Whether some readable version of ``package``, in any tag, has the value."""
+    for v in index.versions(package):
+        content = index.content(v.content_id, v.tag, package)
+        if isinstance(content, Package) and any(test(spec, value) for spec in content.specs):
+            return True
+    return False

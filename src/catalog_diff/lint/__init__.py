@@ -1,0 +1,2 @@
+"""The consistency audit of one catalog.
+"""

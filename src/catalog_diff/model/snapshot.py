@@ -1,0 +1,231 @@
+"""The data that flows between the stages: frozen, typed, free of I/O.
+
+Nothing here imports anything else of the package, and nothing here touches git, the disk
+or a third-party library. Sources produce a :class:`Snapshot` of :class:`Package` and
+:class:`Spec`; :mod:`catalog_diff.compare.pairing` turns two of them into a
+:class:`~catalog_diff.model.comparison.Comparison` (:mod:`catalog_diff.model.comparison`),
+and the history index answers with the records of :mod:`catalog_diff.model.history`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class SourceKind(str, Enum):
+    """Where a snapshot was read from."""
+
+    GIT = "git"
+    DIRECTORY = "directory"
+    SNAPSHOT = "snapshot"
+
+
+#: Spec fields that describe how a spec was built (everything but hash and stacks).
+BUILD_FIELDS: tuple[str, ...] = ("versions", "compiler", "os", "platform", "target", "variants")
+
+#: Package facets derived from the specs, in report order.
+FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions", "oss", "platforms")
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One binary in the cache, in normalised form.
+
+    ``versions``, ``variants`` and ``stacks`` are sorted tuples; ``compiler`` is written
+    ``name@version`` and variants ``key=value``. The spellings found in the file are kept in
+    ``raw_compiler`` and ``raw_variants``, and keys the model does not use (``size``,
+    ``tarball``, anything new) in ``extra``; none of those take part in equality.
+    """
+
+    hash: str
+    versions: tuple[str, ...]
+    compiler: str
+    os: str
+    platform: str
+    target: str
+    variants: tuple[str, ...]
+    stacks: tuple[str, ...]
+    raw_compiler: str = field(default="", compare=False, repr=False)
+    raw_variants: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    extra: tuple[tuple[str, object], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def build(self) -> tuple[object, ...]:
+        """The build configuration: every field that says how the spec was built."""
+        return (self.versions, self.compiler, self.os, self.platform, self.target, self.variants)
+
+    def as_dict(self) -> dict[str, object]:
+        """The normalised spec as plain JSON-ready values (the ``SPEC`` of the contract)."""
+        return {
+            "hash": self.hash,
+            "versions": list(self.versions),
+            "compiler": self.compiler,
+            "os": self.os,
+            "platform": self.platform,
+            "target": self.target,
+            "variants": list(self.variants),
+            "stacks": list(self.stacks),
+        }
+
+
+def _spec_maker() -> Callable[
+    [
+        str,
+        tuple[str, ...],
+        str,
+        str,
+        str,
+        str,
+        tuple[str, ...],
+        tuple[str, ...],
+        str,
+        tuple[str, ...],
+        tuple[tuple[str, object], ...],
+    ],
+    Spec,
+]:
+    """A constructor of :class:`Spec` taking every field in order, positionally, that
+    sets the slots directly. A frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` once per field, which makes it twice as slow, and a whole
+    catalog builds hundreds of thousands of specs. Same object, same checks-free
+    contract as ``Spec(...)`` with every argument given."""
+    new = object.__new__
+    (
+        hash_,
+        versions,
+        compiler,
+        os,
+        platform,
+        target,
+        variants,
+        stacks,
+        raw_compiler,
+        raw_variants,
+        extra,
+    ) = (getattr(Spec, name).__set__ for name in Spec.__slots__)
+
+    def make(
+        h: str,
+        ve: tuple[str, ...],
+        c: str,
+        o: str,
+        p: str,
+        t: str,
+        va: tuple[str, ...],
+        st: tuple[str, ...],
+        rc: str,
+        rv: tuple[str, ...],
+        ex: tuple[tuple[str, object], ...],
+    ) -> Spec:
+        spec = new(Spec)
+        hash_(spec, h)
+        versions(spec, ve)
+        compiler(spec, c)
+        os(spec, o)
+        platform(spec, p)
+        target(spec, t)
+        variants(spec, va)
+        stacks(spec, st)
+        raw_compiler(spec, rc)
+        raw_variants(spec, rv)
+        extra(spec, ex)
+        return spec
+
+    return make
+
+
+#: ``make_spec(hash, versions, compiler, os, platform, target, variants, stacks,
+#: raw_compiler, raw_variants, extra)``: see :func:`_spec_maker`.
+make_spec = _spec_maker()
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """The ``meta`` line of a package file, as written (used for consistency checks).
+
+    ``num_specs_by_stack`` is None when the file does not give it. A comparison's loader
+    reads that field only (see :func:`catalog_diff.parse.package.meta_by_stack`); the other
+    fields are then left at their defaults.
+    """
+
+    compilers: tuple[str, ...] = ()
+    num_specs: int | None = None
+    num_specs_by_stack: tuple[tuple[str, int], ...] | None = None
+    oss: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    stacks: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One ``_cache/<tag>/<package>/specs.md`` file, parsed; specs sorted by hash.
+
+    ``oid`` is the git blob id of the file where it is known.
+    """
+
+    tag: str
+    name: str
+    path: str
+    specs: tuple[Spec, ...]
+    meta: Meta | None = field(default=None, compare=False)
+    oid: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A catalog file that could not be read. It is reported, never dropped."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What a snapshot was read from, as shown in every report."""
+
+    kind: SourceKind
+    source: str
+    commit: str | None = None
+    date: str | None = None
+    revision: str | None = None
+    repo: str | None = None
+    #: The date asked for (``--at DATE``) when the commit was picked by its date.
+    at: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a report names the source: as typed, or ``--at DATE`` for a date."""
+        return f"--at {self.at}" if self.at else self.source
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A catalog at one point: its packages keyed by ``(tag, name)``.
+
+    ``tags`` lists every tag present in the source (after any selection), including tags
+    whose packages were not loaded. ``complete`` is false when only the packages that can
+    differ from another snapshot were read (files identical on both sides are skipped).
+    ``broken`` holds the keys of package files that could not be read (see ``problems``).
+    ``tag_sizes`` gives ``(packages, specs)`` for tags that were only counted, not loaded
+    (a tag present on one side of a comparison is reported by its size).
+    ``selected_tag``/``selected_packages`` record the selection a snapshot was read with
+    (``--tag``, ``--package`` globs), so that a saved partial catalog says it is partial.
+    ``unlisted_tags`` names the folders of ``_cache/`` that could not be listed (a tag
+    folder, or a package folder of an older layout): what the other side of a comparison
+    has there is unknown on this one, a problem, never removed or added.
+    """
+
+    info: SourceInfo
+    packages: Mapping[tuple[str, str], Package]
+    tags: frozenset[str]
+    problems: tuple[Problem, ...] = ()
+    broken: frozenset[tuple[str, str]] = frozenset()
+    complete: bool = True
+    tag_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    selected_tag: str | None = None
+    selected_packages: tuple[str, ...] = ()
+    unlisted_tags: frozenset[str] = frozenset()

@@ -1,0 +1,313 @@
+"""One element of ``spec_details`` -> :class:`~catalog_diff.model.snapshot.Spec`. Pure: no I/O.
+
+Every value is checked for its type, and any failure raises :class:`ParseError` with the
+reason. Values are normalised, and looked up in memo tables so that the many specs that
+share a value share one object. ``spec_details`` comes from the front matter mapping that
+:mod:`catalog_diff.parse.frontmatter` reads; :mod:`catalog_diff.parse.package` assembles the
+package.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import orjson
+
+from ..errors import ParseError
+from ..layout import UNSAFE
+from ..model.snapshot import Spec, make_spec
+from .bulk import loads as json_loads
+
+_SPEC_STRINGS = ("hash", "compiler", "os", "platform", "target")
+_SPEC_LISTS = ("versions", "variants", "stacks")
+_intern = sys.intern
+
+
+# ---- normalisation -------------------------------------------------------------------
+
+_compilers: dict[str, str] = {}
+_variants: dict[str, str] = {}
+
+
+def normalise_compiler(raw: str) -> str:
+    """``gcc@=11.4.0`` -> ``gcc@11.4.0``; surrounding whitespace dropped."""
+    done = _compilers.get(raw)
+    if done is None:
+        done = _remember(_compilers, raw, _intern(raw.strip().replace("@=", "@", 1)))
+    return done
+
+
+def normalise_variant(raw: str) -> str:
+    """``patches:=a,b`` -> ``patches=a,b``; ``k='v'`` -> ``k=v``; whitespace dropped."""
+    done = _variants.get(raw)
+    if done is None:
+        text = raw.strip()
+        key, sep, value = text.partition("=")
+        if sep:
+            key = key.rstrip(":").strip()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            text = f"{key}={value}"
+        done = _remember(_variants, raw, _intern(text))
+    return done
+
+
+def _sorted_strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({_intern(v.strip()) for v in values}))
+
+
+# ---- typed values --------------------------------------------------------------------
+
+
+def parse_spec(raw: object, index: int, path: str, clean: bool = False) -> Spec:
+    """One element of ``spec_details`` -> :class:`Spec` (normalised, raw kept).
+
+    The hot path of every load: values are looked up in memo tables, so the many specs
+    that share a compiler, a variant list or a stack list share one normalised object.
+    Anything unexpected drops to :func:`_spec_problem`, which names what is wrong.
+    ``clean``: the spec was read by the JSON parser from bytes that are :func:`clean`, so
+    its hash holds no control character either (every other value is checked once, when
+    first met).
+    """
+    try:
+        if type(raw) is not dict:
+            raise _Refused
+        digest = raw["hash"]
+        versions = raw["versions"]
+        variants = raw["variants"]
+        stacks = raw["stacks"]
+        if (
+            type(digest) is not str
+            or type(versions) is not list
+            or type(variants) is not list
+            or type(stacks) is not list
+        ):
+            raise _Refused
+        if not clean and _unsafe(digest):
+            raise _Refused
+        versions = tuple(versions)
+        variants = tuple(variants)
+        stacks = tuple(stacks)
+        compiler, os, platform, target = raw["compiler"], raw["os"], raw["platform"], raw["target"]
+        # A memo miss (or a value of the wrong type) goes to the function that checks it.
+        raw_compiler, norm_compiler = _compiler_pairs.get(compiler) or _compiler_pair(compiler)
+        raw_variants, norm_variants = _variant_lists.get(variants) or _variant_list(variants)
+        return make_spec(
+            digest.strip(),
+            _string_sets.get(versions) or _string_set(versions),
+            norm_compiler,
+            _words.get(os) or _word(os),
+            _words.get(platform) or _word(platform),
+            _words.get(target) or _word(target),
+            norm_variants,
+            _string_sets.get(stacks) or _string_set(stacks),
+            raw_compiler,
+            raw_variants,
+            _extra(raw) if len(raw) > 8 else (),
+        )
+    except (_Refused, KeyError, TypeError, AttributeError):
+        raise _spec_problem(raw, index, path) from None
+
+
+class _Refused(Exception):
+    """A value of the wrong type met on the fast path of :func:`parse_spec`."""
+
+
+def _only_strings(values: tuple[object, ...]) -> None:
+    for value in values:
+        if type(value) is not str:
+            raise _Refused
+    # One search over them all: UNSAFE matches single characters, so the joined text
+    # holds one exactly when a value does.
+    if _unsafe("".join(values)):  # type: ignore[arg-type]
+        raise _Refused
+
+
+_unsafe = UNSAFE.search
+
+
+def clean(data: bytes) -> bool:
+    """Whether JSON ``data`` can hold no string with a character of
+    :data:`~catalog_diff.layout.UNSAFE`: it is ASCII, without escapes (no backslash), DEL,
+    tab or carriage return (a raw control character is no valid JSON). Two fast scans
+    instead of one search per value; data that fails is checked value by value."""
+    return data.isascii() and not any(c in data for c in (b"\\", b"\x7f", b"\t", b"\r"))
+
+
+#: Memo tables stay below this many entries each (a long history ingest meets many).
+MEMO_LIMIT = 1 << 16
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(table: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(table) >= MEMO_LIMIT:
+        table.clear()
+    table[key] = value
+    return value
+
+
+_words: dict[str, str] = {}
+_string_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+_variant_lists: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_compiler_pairs: dict[str, tuple[str, str]] = {}
+_SPEC_KEYS = frozenset(_SPEC_STRINGS + _SPEC_LISTS)
+
+
+def _word(value: str) -> str:
+    done = _words.get(value)
+    if done is None:
+        if type(value) is not str or _unsafe(value):
+            raise _Refused
+        done = _remember(_words, value, _intern(value.strip()))
+    return done
+
+
+# The memo tables hold the strings they are keyed by: interned, and one tuple where the
+# raw list is already normalised, a catalog's many repeats of each value cost one string.
+
+
+def _string_set(values: tuple[str, ...]) -> tuple[str, ...]:
+    _only_strings(values)
+    done = _sorted_strings(values)
+    return _remember(_string_sets, done if done == values else _interned(values), done)
+
+
+def _variant_list(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    _only_strings(values)
+    raw = _interned(values)
+    known = _variants.get
+    done = tuple(sorted({known(v) or normalise_variant(v) for v in raw}))
+    return _remember(_variant_lists, raw, (raw, raw if done == raw else done))
+
+
+def _interned(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(_intern, values))
+
+
+def _compiler_pair(raw: str) -> tuple[str, str]:
+    done = _compiler_pairs.get(raw)
+    if done is None:
+        if type(raw) is not str or _unsafe(raw):
+            raise _Refused
+        done = _remember(_compiler_pairs, raw, (raw, normalise_compiler(raw)))
+    return done
+
+
+_sizes: dict[object, tuple[tuple[str, object], ...]] = {}
+
+
+def _extra(raw: dict[str, Any]) -> tuple[tuple[str, object], ...]:
+    """Keys the model does not use (``size``, ``tarball``, anything new), kept as read."""
+    if len(raw) == 9 and "size" in raw:  # the current layout: one shared tuple per size
+        size = raw["size"]
+        done = _sizes.get(size) if type(size) is str else None
+        if done is None:
+            done = (("size", size),)
+            if type(size) is str and len(size) < 32:
+                _remember(_sizes, size, done)
+        return done
+    return tuple(sorted((k, v) for k, v in raw.items() if k not in _SPEC_KEYS))
+
+
+def _spec_problem(raw: object, index: int, path: str) -> ParseError:
+    """Say exactly what is wrong with a spec the fast path refused."""
+    where = f"spec_details[{index}]"
+    if not isinstance(raw, dict):
+        return ParseError(path, f"{where} is not a mapping")
+    for key in _SPEC_STRINGS:
+        if key not in raw:
+            return ParseError(path, f"{where}.{key} is missing")
+        if not isinstance(raw[key], str):
+            return ParseError(path, f"{where}.{key} must be a string")
+    for key in _SPEC_LISTS:
+        if key not in raw:
+            return ParseError(path, f"{where}.{key} is missing")
+        value = raw[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return ParseError(path, f"{where}.{key} must be a list of strings")
+    for key in _SPEC_STRINGS + _SPEC_LISTS:
+        value = raw[key]
+        if any(_unsafe(v) for v in (value if isinstance(value, list) else [value])):
+            return ParseError(path, f"{where}.{key} holds control characters")
+    return ParseError(path, f"{where} is malformed")
+
+
+def spec_details_list(matter: dict[str, Any], path: str) -> list[Any]:
+    """The ``spec_details`` list of a front matter mapping; ParseError if it is not one."""
+    if "spec_details" not in matter:
+        raise ParseError(path, "spec_details is missing")
+    details = matter["spec_details"]
+    if not isinstance(details, list):
+        raise ParseError(path, "spec_details must be a list")
+    return details
+
+
+def parse_spec_details(line: bytes, path: str) -> tuple[Spec, ...]:
+    """Specs from a raw ``spec_details`` value (see :func:`spec_details_line`)."""
+    try:
+        details = json_loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise ParseError(path, f"spec_details is not valid JSON ({exc})") from exc
+    details = spec_details_list({"spec_details": details}, path)
+    fast = clean(line)
+    return sort_specs([parse_spec(raw, i, path, fast) for i, raw in enumerate(details)])
+
+
+def check_spec_details(line: bytes, path: str) -> int:
+    """Check a raw ``spec_details`` value the way :func:`parse_spec` would; return the
+    number of specs. Cheaper than parsing: nothing is built."""
+    try:
+        details = json_loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise ParseError(path, f"spec_details is not valid JSON ({exc})") from exc
+    details = spec_details_list({"spec_details": details}, path)
+    join = "".join
+    fast = clean(line)
+    for index, raw in enumerate(details):
+        # Unrolled: this runs for every spec of every new file the history index meets.
+        try:
+            get = raw.get
+            if not (
+                type(raw) is dict
+                and type(get("hash")) is str
+                and type(get("compiler")) is str
+                and type(get("os")) is str
+                and type(get("platform")) is str
+                and type(get("target")) is str
+                and type(get("versions")) is list
+                and type(get("variants")) is list
+                and type(get("stacks")) is list
+            ):
+                raise _Refused
+            # Each join a TypeError unless every item is a string; unless the line is
+            # clean, one search for what parse_spec refuses, over every value at once.
+            lists = (join(raw["versions"]), join(raw["variants"]), join(raw["stacks"]))
+            if not fast:
+                values = (raw["hash"], raw["compiler"], raw["os"], raw["platform"], raw["target"])
+                if _unsafe(join(values + lists)):
+                    raise _Refused
+        except (_Refused, TypeError, AttributeError):
+            raise _spec_problem(raw, index, path) from None
+    return len(details)
+
+
+def spec_order(spec: Spec) -> tuple[str, tuple[object, ...], tuple[str, ...]]:
+    return (spec.hash, spec.build, spec.stacks)
+
+
+def sort_specs(specs: list[Spec]) -> tuple[Spec, ...]:
+    """Specs in their canonical order: by hash, and by content among equal hashes."""
+    specs.sort(key=_hash_of)
+    for i in range(1, len(specs)):
+        if specs[i].hash == specs[i - 1].hash:  # rare: only in a broken file
+            specs.sort(key=spec_order)
+            break
+    return tuple(specs)
+
+
+_hash_of = operator.attrgetter("hash")

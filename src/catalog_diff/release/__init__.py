@@ -1,0 +1,2 @@
+"""Release notes from two snapshots, and Spack's version order.
+"""
