@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from catalog_diff import api
 from catalog_diff.cli import main
 from catalog_diff.errors import ParseError
-from catalog_diff.lint.checks import CODES, parse_tags_yaml
+from catalog_diff.lint.checks import parse_tags_yaml
+from catalog_diff.model.lint import CODES
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent

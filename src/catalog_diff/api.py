@@ -22,9 +22,9 @@ if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
     from .git.repository import GitRepository
     from .history.index import HistoryIndex, IndexedCommit
     from .history.ingest import UpdateStats
-    from .lint.checks import LintReport
     from .model.comparison import Comparison
     from .model.history import CatalogState, LogEntry, PackageHistory, Presence
+    from .model.lint import LintReport
     from .model.release import ReleaseNotes
 
 

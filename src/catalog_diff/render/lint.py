@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..lint.checks import CODES, Finding, LintReport
+from ..model.lint import CODES, Finding, LintReport
 from .common import ansi, count_of, describe_source
 from .escape import code, inert, json_dumps, text
 from .json import SCHEMA_VERSION, source_entry

@@ -1,0 +1,101 @@
+"""The package's layout: every module imports on its own, and the import contract holds.
+
+A circular import shows only when the modules of a cycle are imported in a particular
+order; the suite imports them in one order. Each module is imported here first, alone, in
+a fresh interpreter, so that a cycle between stage packages fails here, naming the module.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import catalog_diff
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "catalog_diff"
+
+ALL_MODULES = sorted(
+    info.name for info in pkgutil.walk_packages(catalog_diff.__path__, prefix="catalog_diff.")
+)
+#: ``catalog_diff.__main__`` runs the command line when imported: run as ``python -m``.
+MODULES = [m for m in ALL_MODULES if m != "catalog_diff.__main__"]
+
+#: The stage packages: each holds its modules under its own name.
+STAGES = (
+    "model",
+    "git",
+    "sources",
+    "parse",
+    "compare",
+    "history",
+    "release",
+    "lint",
+    "render",
+    "cli",
+)
+
+
+def test_the_walk_finds_every_module_of_the_source_tree() -> None:
+    files = {
+        ".".join(("catalog_diff", *path.relative_to(SRC).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        for path in SRC.rglob("*.py")
+    }
+    assert set(ALL_MODULES) | {"catalog_diff"} == files
+
+
+def test_each_stage_is_a_package() -> None:
+    for stage in STAGES:
+        assert (SRC / stage / "__init__.py").is_file(), stage
+    assert (SRC / "layout.py").is_file()
+    assert (SRC / "errors.py").is_file()
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_imports_on_its_own(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, f"import {module} failed:\n{done.stderr}"
+
+
+def test_python_m_runs_the_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "catalog_diff", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("catalog-diff")
+
+
+@pytest.mark.parametrize(
+    ("module", "loaded"),
+    [
+        ("catalog_diff.layout", ["catalog_diff.layout"]),
+        ("catalog_diff.errors", ["catalog_diff.errors", "catalog_diff.layout"]),
+    ],
+)
+def test_the_floor_imports_nothing_else_of_the_package(module: str, loaded: list[str]) -> None:
+    code = (
+        "import sys\n"
+        f"import {module}\n"
+        "print(sorted(m for m in sys.modules if m.startswith('catalog_diff.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr(loaded)
