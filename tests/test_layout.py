@@ -99,3 +99,32 @@ def test_the_floor_imports_nothing_else_of_the_package(module: str, loaded: list
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == repr(loaded)
+
+
+def test_the_fast_entry_point_imports_no_heavy_module() -> None:
+    """What ``entry.py`` imports to answer an up-to-date ``index`` stays light: no click,
+    no GitPython, no parser, no stage beyond the history index's file and schema."""
+    code = (
+        "import sys\n"
+        "import catalog_diff.entry, catalog_diff.git.env\n"
+        "import catalog_diff.history.indexpath, catalog_diff.history.migrations\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    heavy = {"click", "git", "yaml", "orjson", "deepdiff", "jinja2", "platformdirs"}
+    assert not loaded & heavy
+    ours = {m for m in loaded if m.startswith("catalog_diff.")}
+    assert ours == {
+        "catalog_diff.entry",
+        "catalog_diff.errors",
+        "catalog_diff.git",
+        "catalog_diff.git.env",
+        "catalog_diff.history",
+        "catalog_diff.history.indexpath",
+        "catalog_diff.history.migrations",
+        "catalog_diff.layout",
+    }
