@@ -301,7 +301,7 @@ def test_when_a_hash_survives_a_format_only_rewrite(truth: Truth, index: History
 
 
 def test_the_public_history_function_is_still_the_function() -> None:
-    # Exported as package_history: catalog_diff.history.index is the submodule.
+    # Exported as package_history: catalog_diff.history is the subpackage.
     import catalog_diff
     import catalog_diff.history.index
 
