@@ -37,6 +37,7 @@ STAGES = (
     "lint",
     "render",
     "cli",
+    "process",
 )
 
 
