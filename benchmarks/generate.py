@@ -20,6 +20,7 @@ with pinned identity and dates, so equal arguments give equal commit SHAs.  No w
 tree is checked out; read the catalog from the object store (``git show day-060:...``).
 Metadata (commit SHAs, worst day, totals) is written to ``OUTDIR/.git/bench.json``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,6 +44,8 @@ IDENT = "bench <bench@example.invalid>"
 WORST_FRACTION = 0.33
 
 Config = tuple[str, str, str, tuple[str, ...]]  # os, platform, target, compilers
+# The vocabularies are data tables, one per line (see pyproject.toml).
+# fmt: off
 _UBU = ("ubuntu22.04", "linux", "x86_64_v3", ("gcc@11.4.0",))
 _UBU_ARM = ("ubuntu22.04", "linux", "aarch64", ("gcc@11.4.0",))
 _UBU24 = ("ubuntu24.04", "linux", "x86_64_v3", ("gcc@13.2.0",))
@@ -77,6 +80,7 @@ FLAGS = ["+shared", "~static", "+pic", "~ipo", "+mpi", "~mpi", "+openmp", "~open
 SYLLABLES = ["ab", "al", "ar", "ba", "be", "bo", "ca", "co", "da", "de", "di", "el", "en", "fa", "fi", "ga", "go", "ha", "ka", "la", "li", "lo", "ma", "me", "mi", "na", "ne", "no", "pa", "pi", "ra", "re", "ri", "sa", "se", "so", "ta", "te", "ti", "to", "va", "vi", "xa", "za", "zo", "qu", "ix", "ul", "ox", "yl"]
 WORDS = ["hdf", "mpi", "blas", "fft", "mesh", "solver", "trace", "parse", "yaml", "json", "xml", "graph", "sparse", "ode", "grid", "viz", "io", "net", "http", "crypt", "zip", "math", "stat", "plot", "data", "test", "util", "tools", "core", "bio", "geo", "phys", "chem", "flow", "kit", "cache", "lint", "sim", "tensor", "image"]
 PREFIXES = [("py-", 35), ("r-", 10), ("perl-", 5), ("lib", 8), ("", 42)]
+# fmt: on
 
 
 def meta_of(specs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -85,16 +89,27 @@ def meta_of(specs: list[dict[str, Any]]) -> dict[str, Any]:
     for s in specs:
         for st in s["stacks"]:
             by_stack[st] = by_stack.get(st, 0) + 1
-    meta: dict[str, Any] = {k: sorted({s[f] for s in specs}) for k, f in [
-        ("compilers", "compiler"), ("oss", "os"), ("platforms", "platform"),
-        ("targets", "target")]}
-    meta.update(num_specs=len(specs), num_specs_by_stack=by_stack, stacks=sorted(by_stack),
-                versions=sorted({v for s in specs for v in s["versions"]}))
+    meta: dict[str, Any] = {
+        k: sorted({s[f] for s in specs})
+        for k, f in [
+            ("compilers", "compiler"),
+            ("oss", "os"),
+            ("platforms", "platform"),
+            ("targets", "target"),
+        ]
+    }
+    meta.update(
+        num_specs=len(specs),
+        num_specs_by_stack=by_stack,
+        stacks=sorted(by_stack),
+        versions=sorted({v for s in specs for v in s["versions"]}),
+    )
     return meta
 
 
 class Spec:
     """One immutable spec; ``js`` is its json.dumps(sort_keys=True) text."""
+
     __slots__ = ("d", "js")
 
     def __init__(self, d: dict[str, Any]) -> None:
@@ -107,6 +122,7 @@ class Spec:
 
 class Pkg:
     """A package state; never mutated once built (copies are shared between snapshots)."""
+
     __slots__ = ("_body", "name", "profile", "specs")
 
     def __init__(self, name: str, profile: dict[str, Any], specs: list[Spec]) -> None:
@@ -119,13 +135,20 @@ class Pkg:
         """The meta and spec_details lines (independent of the tag)."""
         if self._body is None:
             meta = meta_of([s.d for s in self.specs])
-            self._body = ("meta: " + json.dumps(meta, sort_keys=True) + "\nspec_details: ["
-                          + ", ".join(s.js for s in self.specs) + "]")
+            self._body = (
+                "meta: "
+                + json.dumps(meta, sort_keys=True)
+                + "\nspec_details: ["
+                + ", ".join(s.js for s in self.specs)
+                + "]"
+            )
         return self._body
 
     def render(self, tag: str) -> bytes:
-        return (f'---\ntitle: "{self.name}"\nlayout: cache\ncategories: [package, {tag}]\n'
-                f"{self.body()}\n---").encode()
+        return (
+            f'---\ntitle: "{self.name}"\nlayout: cache\ncategories: [package, {tag}]\n'
+            f"{self.body()}\n---"
+        ).encode()
 
 
 Catalog = dict[str, Pkg]
@@ -144,9 +167,12 @@ class Generator:
         rng = self.rng
         while True:
             prefix = rng.choices([p for p, _ in PREFIXES], [w for _, w in PREFIXES])[0]
-            parts = [rng.choice(WORDS) if rng.random() < 0.5 else
-                     "".join(rng.choices(SYLLABLES, k=rng.randint(2, 3)))
-                     for _ in range(rng.choices([1, 2, 3], [50, 40, 10])[0])]
+            parts = [
+                rng.choice(WORDS)
+                if rng.random() < 0.5
+                else "".join(rng.choices(SYLLABLES, k=rng.randint(2, 3)))
+                for _ in range(rng.choices([1, 2, 3], [50, 40, 10])[0])
+            ]
             name = prefix + ("" if prefix == "lib" else "-").join(parts)
             if rng.random() < 0.08:
                 name += str(rng.randint(2, 9))
@@ -169,22 +195,33 @@ class Generator:
         while len(stacks) < n_stacks:
             if (s := rng.choices(STACK_NAMES, STACK_WEIGHTS)[0]) not in stacks:
                 stacks.append(s)
-        bs = ("python_pip" if name.startswith("py-") else "r" if name.startswith("r-") else
-              "perl" if name.startswith("perl-") else
-              rng.choice(["cmake", "cmake", "autotools", "makefile", "meson", "generic"]))
+        bs = (
+            "python_pip"
+            if name.startswith("py-")
+            else "r"
+            if name.startswith("r-")
+            else "perl"
+            if name.startswith("perl-")
+            else rng.choice(["cmake", "cmake", "autotools", "makefile", "meson", "generic"])
+        )
         flags = sorted(set(rng.sample(FLAGS, rng.randint(4, 13))))
         versions = [self.new_version(None)]
         versions += [self.new_version(versions[-1]) for _ in range(rng.randint(0, 2))]
-        return {"stacks": stacks, "variants": [f"build_system={bs}"] + flags,
-                "versions": versions, "noarch": rng.random() < 0.08}
+        return {
+            "stacks": stacks,
+            "variants": [f"build_system={bs}"] + flags,
+            "versions": versions,
+            "noarch": rng.random() < 0.08,
+        }
 
     def new_spec(self, prof: dict[str, Any]) -> Spec:
         rng = self.rng
         stacks = prof["stacks"]
         primary = rng.choices(stacks, [STACKS[s][0] for s in stacks])[0]
         configs = STACKS[primary][1]
-        os_, platform, target, compilers = (configs[-1] if len(configs) > 1
-                                            and rng.random() < 0.15 else configs[0])
+        os_, platform, target, compilers = (
+            configs[-1] if len(configs) > 1 and rng.random() < 0.15 else configs[0]
+        )
         others = [s for s in stacks if s != primary]
         extra = rng.sample(others, min(len(others), rng.choice([0, 0, 1, 1, 2])))
         variants = list(prof["variants"])
@@ -195,13 +232,21 @@ class Generator:
         if len(variants) > 2 and rng.random() < 0.3:  # per-config variant toggle
             i = rng.randrange(1, len(variants))
             v = variants[i]
-            variants[i] = ("~" + v[1:] if v[0] == "+" else "+" + v[1:] if v[0] == "~" else v)
+            variants[i] = "~" + v[1:] if v[0] == "+" else "+" + v[1:] if v[0] == "~" else v
         vers = prof["versions"]
-        return Spec({"compiler": "none" if prof["noarch"] else rng.choice(compilers),
-                     "hash": self.new_hash(), "os": os_, "platform": platform, "size": "-",
-                     "stacks": sorted(["root", primary] + extra), "target": target,
-                     "variants": variants,
-                     "versions": [vers[-1] if rng.random() < 0.7 else rng.choice(vers)]})
+        return Spec(
+            {
+                "compiler": "none" if prof["noarch"] else rng.choice(compilers),
+                "hash": self.new_hash(),
+                "os": os_,
+                "platform": platform,
+                "size": "-",
+                "stacks": sorted(["root", primary] + extra),
+                "target": target,
+                "variants": variants,
+                "versions": [vers[-1] if rng.random() < 0.7 else rng.choice(vers)],
+            }
+        )
 
     def new_pkg(self) -> Pkg:
         name = self.new_name()
@@ -214,14 +259,18 @@ class Generator:
         """Return a changed copy of pkg (content always differs)."""
         rng = self.rng
         prof, specs = pkg.profile, list(pkg.specs)
-        ops = rng.choices(["rebuild", "stacks", "add", "remove", "compiler", "version"],
-                          [5, 3, 2, 2.5, 0.4, 0.8], k=rng.choice([1, 1, 2]))
+        ops = rng.choices(
+            ["rebuild", "stacks", "add", "remove", "compiler", "version"],
+            [5, 3, 2, 2.5, 0.4, 0.8],
+            k=rng.choice([1, 1, 2]),
+        )
         if "rebuild" not in ops and "add" not in ops:
             ops.append("rebuild")  # guarantees a visible change
         for op in ops:
             if op == "rebuild":
-                for i in rng.sample(range(len(specs)),
-                                    max(1, round(len(specs) * rng.uniform(0.1, 1.0)))):
+                for i in rng.sample(
+                    range(len(specs)), max(1, round(len(specs) * rng.uniform(0.1, 1.0)))
+                ):
                     specs[i] = specs[i].replace(hash=self.new_hash())
             elif op == "stacks":
                 for i in rng.sample(range(len(specs)), max(1, len(specs) // 4)):
@@ -235,21 +284,30 @@ class Generator:
             elif op == "add":
                 specs += [self.new_spec(prof) for _ in range(rng.randint(1, 3))]
             elif op == "remove" and len(specs) > 1:
-                for i in sorted(rng.sample(range(len(specs)),
-                                           min(len(specs) - 1, rng.randint(1, 3))),
-                                reverse=True):
+                for i in sorted(
+                    rng.sample(range(len(specs)), min(len(specs) - 1, rng.randint(1, 3))),
+                    reverse=True,
+                ):
                     del specs[i]
             elif op == "compiler":
                 old = rng.choice(specs).d["compiler"]
                 if old in COMPILER_BUMP:
-                    specs = [s.replace(compiler=COMPILER_BUMP[old], hash=self.new_hash())
-                             if s.d["compiler"] == old else s for s in specs]
+                    specs = [
+                        s.replace(compiler=COMPILER_BUMP[old], hash=self.new_hash())
+                        if s.d["compiler"] == old
+                        else s
+                        for s in specs
+                    ]
             elif op == "version":
-                prof = {**prof, "versions": prof["versions"][-2:]
-                        + [self.new_version(prof["versions"][-1])]}
+                prof = {
+                    **prof,
+                    "versions": prof["versions"][-2:] + [self.new_version(prof["versions"][-1])],
+                }
                 newest = prof["versions"][-1]
-                specs = [s.replace(versions=[newest], hash=self.new_hash())
-                         if rng.random() < 0.6 else s for s in specs]
+                specs = [
+                    s.replace(versions=[newest], hash=self.new_hash()) if rng.random() < 0.6 else s
+                    for s in specs
+                ]
         return Pkg(pkg.name, prof, specs)
 
     def evolve(self, cat: Catalog, frac: float) -> tuple[set[str], set[str]]:
@@ -260,8 +318,10 @@ class Generator:
         for n in chosen:
             cat[n] = self.mutate_pkg(cat[n])
         chosen_set = set(chosen)
-        removed = rng.sample([n for n in names if n not in chosen_set],
-                             min(rng.randint(0, 3), len(names) - len(chosen)))
+        removed = rng.sample(
+            [n for n in names if n not in chosen_set],
+            min(rng.randint(0, 3), len(names) - len(chosen)),
+        )
         for n in removed:
             del cat[n]
         written = set(chosen)
@@ -283,7 +343,7 @@ def frozen_plan(n: int) -> tuple[int, dict[int, str]]:
     """Pre-history length and {pre-history step: frozen tag name}."""
     n_weekly = max(0, n - 2)
     length = 7 * n_weekly + 14
-    plan = dict(list({0: "v0.23.0", 6: "v0.23.1"}.items())[:min(n, 2)])
+    plan = dict(list({0: "v0.23.0", 6: "v0.23.1"}.items())[: min(n, 2)])
     for j in range(n_weekly):
         step = length - 7 * (j + 1)
         plan[step] = "develop-" + date_of(step - length).strftime("%Y-%m-%d")
@@ -292,31 +352,40 @@ def frozen_plan(n: int) -> tuple[int, dict[int, str]]:
 
 def fi_files(tag: str, pkgs: list[Pkg]) -> bytes:
     """fast-import ``M`` commands writing the given packages' files under ``tag``."""
-    return b"".join(b"M 100644 inline _cache/%s/%s/specs.md\ndata %d\n%s\n"
-                    % (tag.encode(), p.name.encode(), len(data), data)
-                    for p in pkgs for data in [p.render(tag)])
+    return b"".join(
+        b"M 100644 inline _cache/%s/%s/specs.md\ndata %d\n%s\n"
+        % (tag.encode(), p.name.encode(), len(data), data)
+        for p in pkgs
+        for data in [p.render(tag)]
+    )
 
 
 def fi_commit(day: int, msg: str) -> bytes:
     """Header of the fast-import commit ``day`` (mark day+1, parent mark day)."""
     ts = int(date_of(day).timestamp())
     parent = f"from :{day}\n" if day else ""
-    return (f"commit refs/heads/main\nmark :{day + 1}\nauthor {IDENT} {ts} +0000\n"
-            f"committer {IDENT} {ts} +0000\ndata {len(msg)}\n{msg}\n{parent}").encode()
+    return (
+        f"commit refs/heads/main\nmark :{day + 1}\nauthor {IDENT} {ts} +0000\n"
+        f"committer {IDENT} {ts} +0000\ndata {len(msg)}\n{msg}\n{parent}"
+    ).encode()
 
 
 def git_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull,
-               GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
-               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid",
-               GIT_AUTHOR_DATE="2025-01-01T00:00:00+00:00",
-               GIT_COMMITTER_DATE="2025-01-01T00:00:00+00:00")
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_AUTHOR_NAME="bench",
+        GIT_AUTHOR_EMAIL="bench@example.invalid",
+        GIT_COMMITTER_NAME="bench",
+        GIT_COMMITTER_EMAIL="bench@example.invalid",
+        GIT_AUTHOR_DATE="2025-01-01T00:00:00+00:00",
+        GIT_COMMITTER_DATE="2025-01-01T00:00:00+00:00",
+    )
     return env
 
 
-def generate(out: Path, packages: int, commits: int, seed: int,
-             n_frozen: int) -> dict[str, Any]:
+def generate(out: Path, packages: int, commits: int, seed: int, n_frozen: int) -> dict[str, Any]:
     gen = Generator(seed)
     rng = gen.rng
     env = git_env()
@@ -326,8 +395,12 @@ def generate(out: Path, packages: int, commits: int, seed: int,
         raise SystemExit(f"{out} exists, is not empty and was not made by this script")
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(out)], check=True, env=env)
-    fi = subprocess.Popen(["git", "-c", "commit.gpgsign=false", "fast-import", "--quiet"],
-                          cwd=out, stdin=subprocess.PIPE, env=env)
+    fi = subprocess.Popen(
+        ["git", "-c", "commit.gpgsign=false", "fast-import", "--quiet"],
+        cwd=out,
+        stdin=subprocess.PIPE,
+        env=env,
+    )
     assert fi.stdin is not None
 
     develop: Catalog = {p.name: p for p in (gen.new_pkg() for _ in range(packages))}
@@ -359,8 +432,9 @@ def generate(out: Path, packages: int, commits: int, seed: int,
         tag = "develop-" + date_of(day).strftime("%Y-%m-%d") if day in weekly else ""
         fi.stdin.write(fi_commit(day, msg + (f"\nnew tag {tag}\n" if tag else "")))
         fi.stdin.write(fi_files("develop", [develop[n] for n in sorted(written)]))
-        fi.stdin.write(b"".join(b"D _cache/develop/%s/specs.md\n" % n.encode()
-                                for n in sorted(removed)))
+        fi.stdin.write(
+            b"".join(b"D _cache/develop/%s/specs.md\n" % n.encode() for n in sorted(removed))
+        )
         if tag:  # weekly snapshot of develop
             sizes[tag] = len(develop)
             fi.stdin.write(fi_files(tag, [develop[n] for n in sorted(develop)]))
@@ -374,19 +448,27 @@ def generate(out: Path, packages: int, commits: int, seed: int,
         raise SystemExit("git fast-import failed")
 
     refs = [f"day-{d:03d}" for d in range(commits + 1)]
-    shas = subprocess.run(["git", "rev-parse", *refs], cwd=out, env=env, check=True,
-                          capture_output=True, text=True).stdout.split()
+    shas = subprocess.run(
+        ["git", "rev-parse", *refs], cwd=out, env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
     counts = [len(p.specs) for p in develop.values()]
     total, nbytes = sum(counts), sum(len(s.js) for p in develop.values() for s in p.specs)
     info: dict[str, Any] = {
-        "seed": seed, "packages_arg": packages, "commits_arg": commits,
-        "frozen_tags": frozen_names, "commit_refs": refs, "commits": shas,
-        "worst_day": worst, "rewrite_fraction": fractions,
+        "seed": seed,
+        "packages_arg": packages,
+        "commits_arg": commits,
+        "frozen_tags": frozen_names,
+        "commit_refs": refs,
+        "commits": shas,
+        "worst_day": worst,
+        "rewrite_fraction": fractions,
         "files_changed": files_changed,
         "packages_per_tag": {**sizes, "develop": len(develop)},
-        "develop_packages": len(develop), "develop_specs": total,
+        "develop_packages": len(develop),
+        "develop_specs": total,
         "median_specs_per_package": statistics.median(counts),
-        "mean_bytes_per_spec": round(nbytes / max(1, total), 1)}
+        "mean_bytes_per_spec": round(nbytes / max(1, total), 1),
+    }
     (out / ".git" / "bench.json").write_text(json.dumps(info, indent=1) + "\n")
     return info
 
@@ -401,14 +483,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--frozen-tags", type=int, default=5)
     a = ap.parse_args(argv)
     t0 = time.monotonic()
-    info = generate(a.outdir, max(1, round(a.packages * a.scale)), a.commits, a.seed,
-                    a.frozen_tags)
-    print(f"generated {a.outdir}: {info['develop_packages']} packages, "
-          f"{info['develop_specs']} specs in develop, {len(info['commits'])} commits, "
-          f"{len(info['packages_per_tag'])} tags, worst day {info['worst_day']}, "
-          f"median {info['median_specs_per_package']} specs/pkg, "
-          f"mean {info['mean_bytes_per_spec']} B/spec, {time.monotonic() - t0:.1f}s",
-          file=sys.stderr)
+    info = generate(a.outdir, max(1, round(a.packages * a.scale)), a.commits, a.seed, a.frozen_tags)
+    print(
+        f"generated {a.outdir}: {info['develop_packages']} packages, "
+        f"{info['develop_specs']} specs in develop, {len(info['commits'])} commits, "
+        f"{len(info['packages_per_tag'])} tags, worst day {info['worst_day']}, "
+        f"median {info['median_specs_per_package']} specs/pkg, "
+        f"mean {info['mean_bytes_per_spec']} B/spec, {time.monotonic() - t0:.1f}s",
+        file=sys.stderr,
+    )
     return 0
 
 

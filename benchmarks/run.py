@@ -28,6 +28,7 @@ commands run with git configuration ignored and bytecode cached in a temporary f
 The Markdown table goes to standard output and to ``--out``.  To add a group, write a
 function ``(ctx: Context) -> list[Group]`` and append it to ``GROUP_BUILDERS``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,12 @@ ROOT = HERE.parent
 ZERO = b"0" * 40
 # No git configuration; no PYTHON* variables (main() adds a PYTHONPYCACHEPREFIX, so that
 # bytecode is cached even where PYTHONDONTWRITEBYTECODE was set, without writing to src/).
-ENV = {**{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PYTHON"))},
-       "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "LC_ALL": "C"}
+ENV = {
+    **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PYTHON"))},
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "LC_ALL": "C",
+}
 
 TIME = "/usr/bin/time"
 HAVE_TIME = os.access(TIME, os.X_OK)
@@ -85,8 +90,7 @@ def _reap(proc: subprocess.Popen[bytes], err: IO[bytes], rss: bool) -> int | Non
     text = err.read().decode(errors="replace")
     if proc.returncode != 0:
         argv = proc.args if isinstance(proc.args, list) else [str(proc.args)]
-        raise SystemExit(f"run.py: {shlex.join(argv)} exited {proc.returncode}\n"
-                         f"{text[-2000:]}")
+        raise SystemExit(f"run.py: {shlex.join(argv)} exited {proc.returncode}\n{text[-2000:]}")
     if not rss:
         return None
     if HAVE_TIME:
@@ -96,12 +100,17 @@ def _reap(proc: subprocess.Popen[bytes], err: IO[bytes], rss: bool) -> int | Non
 
 def single(argv: list[str]) -> Measure:
     """Measure one process, standard output discarded."""
+
     def run(rss: bool) -> tuple[float, int | None]:
         with tempfile.TemporaryFile() as err:
             t0 = time.perf_counter()
-            kib = _reap(_spawn(argv, rss, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=err), err, rss)
+            kib = _reap(
+                _spawn(argv, rss, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err),
+                err,
+                rss,
+            )
             return time.perf_counter() - t0, kib
+
     return run
 
 
@@ -120,18 +129,19 @@ def ls_tree_ids(out: Iterable[bytes]) -> Iterable[bytes]:
             yield meta[2]
 
 
-def pipeline(lister: list[str], ids: Callable[[Iterable[bytes]], Iterable[bytes]],
-             repo: str) -> Measure:
+def pipeline(
+    lister: list[str], ids: Callable[[Iterable[bytes]], Iterable[bytes]], repo: str
+) -> Measure:
     """Measure ``lister | (distinct ids) | git cat-file --batch`` as one unit."""
     cat = ["git", "-C", repo, "cat-file", "--batch"]
 
     def run(rss: bool) -> tuple[float, int | None]:
         with tempfile.TemporaryFile() as err1, tempfile.TemporaryFile() as err2:
             t0 = time.perf_counter()
-            first = _spawn(lister, rss, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=err1)
-            second = _spawn(cat, rss, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=err2)
+            first = _spawn(
+                lister, rss, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err1
+            )
+            second = _spawn(cat, rss, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err2)
             assert first.stdout is not None and second.stdin is not None
             seen: set[bytes] = set()
             for oid in ids(first.stdout):
@@ -144,39 +154,41 @@ def pipeline(lister: list[str], ids: Callable[[Iterable[bytes]], Iterable[bytes]
             kib2 = _reap(second, err2, rss)
             secs = time.perf_counter() - t0
             return secs, (max(kib1, kib2) if kib1 and kib2 else None)
+
     return run
 
 
 def git_out(repo: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", repo, *args], env=ENV, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", repo, *args], env=ENV, check=True, capture_output=True, text=True
+    ).stdout
 
 
 # --------------------------------------------------------------------------- groups
 @dataclass
 class Command:
-    label: str                      # shown in the table (R stands for the repository)
+    label: str  # shown in the table (R stands for the repository)
     measure: Measure
     times: list[float] = field(default_factory=list)
-    rss: int = 0                    # KiB, from the warm-up run
+    rss: int = 0  # KiB, from the warm-up run
     cli_args: list[str] | None = None  # a catalog-diff run: its arguments (memory per spec)
 
 
 @dataclass
 class Group:
     title: str
-    commands: list[Command]         # the first one is the reference of the ratios
+    commands: list[Command]  # the first one is the reference of the ratios
     notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Context:
     repo: str
-    info: dict[str, Any]            # bench.json
-    cli: str                        # the catalog-diff executable
-    python: str                     # the interpreter of that venv
+    info: dict[str, Any]  # bench.json
+    cli: str  # the catalog-diff executable
+    python: str  # the interpreter of that venv
     quick: bool
-    last: str = ""                  # day-N
+    last: str = ""  # day-N
     notes: list[str] = field(default_factory=list)  # catalog facts for the header
 
 
@@ -189,16 +201,28 @@ def diff_group(ctx: Context, title: str, a: str, b: str) -> Group:
     rows = git_out(r, "diff-tree", "-r", "--no-renames", a, b, "--", "_cache").splitlines()
     blobs = {x.decode() for x in diff_tree_ids(line.encode() for line in rows)}
     cmds = [
-        Command(f"git -C R diff {a} {b} -- _cache",
-                single(["git", "-C", r, "diff", a, b, "--", "_cache"])),
-        Command(f"catalog-diff diff {a} {b} --repo R -q -o /dev/null",
-                single([ctx.cli, "diff", a, b, "--repo", r, "-q", "-o", os.devnull])),
-        Command(f"floor: git diff-tree -r --no-renames {a} {b} -- _cache | git cat-file --batch",
-                pipeline(["git", "-C", r, "diff-tree", "-r", "--no-renames", a, b, "--",
-                          "_cache"], diff_tree_ids, r)),
+        Command(
+            f"git -C R diff {a} {b} -- _cache",
+            single(["git", "-C", r, "diff", a, b, "--", "_cache"]),
+        ),
+        Command(
+            f"catalog-diff diff {a} {b} --repo R -q -o /dev/null",
+            single([ctx.cli, "diff", a, b, "--repo", r, "-q", "-o", os.devnull]),
+        ),
+        Command(
+            f"floor: git diff-tree -r --no-renames {a} {b} -- _cache | git cat-file --batch",
+            pipeline(
+                ["git", "-C", r, "diff-tree", "-r", "--no-renames", a, b, "--", "_cache"],
+                diff_tree_ids,
+                r,
+            ),
+        ),
     ]
-    return Group(f"{title}: {a} vs {b}", cmds,
-                 [f"{len(rows)} files changed, {len(blobs)} distinct blobs read by the floor"])
+    return Group(
+        f"{title}: {a} vs {b}",
+        cmds,
+        [f"{len(rows)} files changed, {len(blobs)} distinct blobs read by the floor"],
+    )
 
 
 def group_consecutive(ctx: Context) -> list[Group]:
@@ -222,24 +246,34 @@ def group_snapshot(ctx: Context) -> list[Group]:
         prefix = "_cache" if tag is None else f"_cache/{tag}"
         opt = [] if tag is None else ["--tag", tag]
         cmds = [
-            Command(f"floor: git ls-tree -r {last} -- {prefix} | git cat-file --batch",
-                    pipeline(["git", "-C", r, "ls-tree", "-r", last, "--", prefix],
-                             ls_tree_ids, r)),
-            Command(shlex.join(["catalog-diff", "snapshot", last, *opt, "--repo", "R", "-q",
-                                "-o", "/dev/null"]),
-                    single([ctx.cli, "snapshot", last, *opt, "--repo", r, "-q",
-                            "-o", os.devnull]),
-                    cli_args=["snapshot", last, *opt, "--repo", r, "-q", "-o", os.devnull]),
+            Command(
+                f"floor: git ls-tree -r {last} -- {prefix} | git cat-file --batch",
+                pipeline(["git", "-C", r, "ls-tree", "-r", last, "--", prefix], ls_tree_ids, r),
+            ),
+            Command(
+                shlex.join(
+                    ["catalog-diff", "snapshot", last, *opt, "--repo", "R", "-q", "-o", "/dev/null"]
+                ),
+                single([ctx.cli, "snapshot", last, *opt, "--repo", r, "-q", "-o", os.devnull]),
+                cli_args=["snapshot", last, *opt, "--repo", r, "-q", "-o", os.devnull],
+            ),
         ]
-        groups.append(Group(f"Whole-snapshot load ({'all tags' if tag is None else tag})"
-                            f": {last}", cmds))
+        groups.append(
+            Group(f"Whole-snapshot load ({'all tags' if tag is None else tag}): {last}", cmds)
+        )
     return groups
 
 
 def group_startup(ctx: Context) -> list[Group]:
-    return [Group("Start-up", [
-        Command(".venv/bin/python -c pass", single([ctx.python, "-c", "pass"])),
-        Command("catalog-diff --version", single([ctx.cli, "--version"]))])]
+    return [
+        Group(
+            "Start-up",
+            [
+                Command(".venv/bin/python -c pass", single([ctx.python, "-c", "pass"])),
+                Command("catalog-diff --version", single([ctx.cli, "--version"])),
+            ],
+        )
+    ]
 
 
 def group_index(ctx: Context) -> list[Group]:
@@ -251,32 +285,51 @@ def group_index(ctx: Context) -> list[Group]:
     work = Path(tempfile.mkdtemp(prefix="catalog-diff-bench-index-"))
     atexit.register(shutil.rmtree, work, True)
     ready = str(work / "ready.sqlite")
-    subprocess.run([ctx.cli, "index", last, "--repo", r, "--index", ready, "-q"], env=ENV,
-                   check=True)
+    subprocess.run(
+        [ctx.cli, "index", last, "--repo", r, "--index", ready, "-q"], env=ENV, check=True
+    )
 
     def build(rev: str, name: str) -> Command:
         target = str(work / name)
-        return Command(f"catalog-diff index {rev} --repo R --index F --rebuild -q",
-                       single([ctx.cli, "index", rev, "--repo", r, "--index", target,
-                               "--rebuild", "-q"]))
+        return Command(
+            f"catalog-diff index {rev} --repo R --index F --rebuild -q",
+            single([ctx.cli, "index", rev, "--repo", r, "--index", target, "--rebuild", "-q"]),
+        )
 
-    first = Group(f"History index, first build: root..{last}", [
-        Command(f"git -C R log -p --first-parent {last}",
-                single(["git", "-C", r, "log", "-p", "--first-parent", last])),
-        build(last, "full.sqlite"),
-        build(half, "half.sqlite"),
-    ], [f"the {half} row indexes half the history: its peak memory should match the full one"])
-    again = Group(f"History index, up-to-date re-run: {last}", [
-        Command(".venv/bin/python -c pass", single([ctx.python, "-c", "pass"])),
-        Command(f"catalog-diff index {last} --repo R --index F -q",
-                single([ctx.cli, "index", last, "--repo", r, "--index", ready, "-q"])),
-    ])
+    first = Group(
+        f"History index, first build: root..{last}",
+        [
+            Command(
+                f"git -C R log -p --first-parent {last}",
+                single(["git", "-C", r, "log", "-p", "--first-parent", last]),
+            ),
+            build(last, "full.sqlite"),
+            build(half, "half.sqlite"),
+        ],
+        [f"the {half} row indexes half the history: its peak memory should match the full one"],
+    )
+    again = Group(
+        f"History index, up-to-date re-run: {last}",
+        [
+            Command(".venv/bin/python -c pass", single([ctx.python, "-c", "pass"])),
+            Command(
+                f"catalog-diff index {last} --repo R --index F -q",
+                single([ctx.cli, "index", last, "--repo", r, "--index", ready, "-q"]),
+            ),
+        ],
+    )
     return [first, again] if not ctx.quick else [again]
 
 
 # Add more groups here, in the order they should appear.
 GROUP_BUILDERS: list[Callable[[Context], list[Group]]] = [
-    group_consecutive, group_worst, group_far, group_snapshot, group_index, group_startup]
+    group_consecutive,
+    group_worst,
+    group_far,
+    group_snapshot,
+    group_index,
+    group_startup,
+]
 GROUP_NAMES = {build.__name__.removeprefix("group_"): build for build in GROUP_BUILDERS}
 
 
@@ -301,12 +354,18 @@ def read_proc(path: str, key: str) -> str:
 
 def count_specs(repo: str, rev: str) -> dict[str, int]:
     """Specs per tag at ``rev``: occurrences of ``"hash": "`` in each file."""
-    rows = [line.split("\t", 1) for line in
-            git_out(repo, "ls-tree", "-r", rev, "--", "_cache").splitlines()]
+    rows = [
+        line.split("\t", 1)
+        for line in git_out(repo, "ls-tree", "-r", rev, "--", "_cache").splitlines()
+    ]
     entries = [(meta.split()[2], path.split("/")[1]) for meta, path in rows]
     oids = sorted({oid for oid, _ in entries})
-    proc = subprocess.Popen(["git", "-C", repo, "cat-file", "--batch"], env=ENV,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        ["git", "-C", repo, "cat-file", "--batch"],
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     stdin = proc.stdin
 
@@ -332,36 +391,52 @@ def count_specs(repo: str, rev: str) -> dict[str, int]:
 def header(ctx: Context, argv: list[str], runs: int) -> list[str]:
     info = ctx.info
     ver = subprocess.run([ctx.cli, "--version"], capture_output=True, text=True).stdout
-    pyver = subprocess.run([ctx.python, "-c", "import sys; print(sys.version.split()[0])"],
-                           capture_output=True, text=True).stdout.strip()
+    pyver = subprocess.run(
+        [ctx.python, "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     mem = read_proc("/proc/meminfo", "MemTotal")
     mem_gib = f"{int(mem.split()[0]) / 2**20:.1f} GiB" if mem != "unknown" else mem
     cpu = read_proc("/proc/cpuinfo", "model name")
-    gen = (f"python benchmarks/generate.py R --packages {info['packages_arg']} --commits "
-           f"{info['commits_arg']} --seed {info['seed']} "
-           f"--frozen-tags {len(info['frozen_tags'])}")
+    gen = (
+        f"python benchmarks/generate.py R --packages {info['packages_arg']} --commits "
+        f"{info['commits_arg']} --seed {info['seed']} "
+        f"--frozen-tags {len(info['frozen_tags'])}"
+    )
     now = dt.datetime.now(dt.timezone.utc)
     if HAVE_TIME:
         rss_note = "from the warm-up run under `/usr/bin/time -f %M`"
     else:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        rss_note = (f"from os.wait4 in the warm-up run (no /usr/bin/time: figures below "
-                    f"this runner's own {own:.1f} MiB mean nothing)")
+        rss_note = (
+            f"from os.wait4 in the warm-up run (no /usr/bin/time: figures below "
+            f"this runner's own {own:.1f} MiB mean nothing)"
+        )
     return [
-        "# catalog-diff benchmark results", "",
+        "# catalog-diff benchmark results",
+        "",
         f"Generated by `benchmarks/run.py` on {now:%Y-%m-%d %H:%M} UTC.",
-        "", "## Machine", "",
+        "",
+        "## Machine",
+        "",
         f"- CPUs: {os.cpu_count()} ({cpu}); memory: {mem_gib}; "
         f"{platform.system()} {platform.release()}",
         f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         f"- Python {pyver} (venv), {git_out(ctx.repo, '--version').strip()}, {ver.strip()}",
-        "", "## Catalog", "",
+        "",
+        "## Catalog",
+        "",
         f"- R = `{ctx.repo}`, made by `{gen}` (main = `{info['commits'][-1]}`)",
         *[f"- {n}" for n in ctx.notes],
-        "", "## Reproduce", "",
+        "",
+        "## Reproduce",
+        "",
         f"    {gen}",
         f"    python benchmarks/run.py {shlex.join(argv)}".rstrip(),
-        "", "## Method", "",
+        "",
+        "## Method",
+        "",
         f"Whole processes, {runs} timed run{'s' if runs > 1 else ''} each after one "
         "warm-up, the commands of a "
         "group alternating round-robin. Times in seconds; ratio = median / median of the "
@@ -369,21 +444,29 @@ def header(ctx: Context, argv: list[str], runs: int) -> list[str]:
         "through Python to one `git cat-file --batch`, each distinct blob once. Git "
         "configuration: none (GIT_CONFIG_GLOBAL=/dev/null, GIT_CONFIG_NOSYSTEM=1). "
         "Environment: PYTHON* variables removed, PYTHONPYCACHEPREFIX set to a temporary "
-        "folder (bytecode is written on the warm-up run and reused).", ""]
+        "folder (bytecode is written on the warm-up run and reused).",
+        "",
+    ]
 
 
 def table(group: Group) -> list[str]:
     ref = statistics.median(group.commands[0].times)
     width = max(len(c.label) + 2 + c.label.count("|") for c in group.commands)
     notes = [*(f"{n}." for n in group.notes), ""] if group.notes else []
-    lines = [f"### {group.title}", "", *notes,
-             f"| {'command':<{width}} | median s |  min s |  max s |   ratio | peak RSS MiB |",
-             f"|{'-' * (width + 2)}|---------:|-------:|-------:|--------:|-------------:|"]
+    lines = [
+        f"### {group.title}",
+        "",
+        *notes,
+        f"| {'command':<{width}} | median s |  min s |  max s |   ratio | peak RSS MiB |",
+        f"|{'-' * (width + 2)}|---------:|-------:|-------:|--------:|-------------:|",
+    ]
     for c in group.commands:
         med, rss = statistics.median(c.times), c.rss / 1024
         label = "`" + c.label.replace("|", "\\|") + "`"
-        lines.append(f"| {label:<{width}} | {med:8.3f} | {min(c.times):6.3f} "
-                     f"| {max(c.times):6.3f} | {med / ref:6.2f}x | {rss:12.1f} |")
+        lines.append(
+            f"| {label:<{width}} | {med:8.3f} | {min(c.times):6.3f} "
+            f"| {max(c.times):6.3f} | {med / ref:6.2f}x | {rss:12.1f} |"
+        )
     return [*lines, ""]
 
 
@@ -409,8 +492,13 @@ def own_peak_kib(python: str, args: list[str]) -> int | None:
     if not Path("/proc/self/status").exists():
         return None
     with tempfile.NamedTemporaryFile("r", suffix=".kib") as out:
-        subprocess.run([python, "-c", OWN_PEAK, out.name, *args], env=ENV, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [python, "-c", OWN_PEAK, out.name, *args],
+            env=ENV,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return int(Path(out.name).read_text() or 0) or None
 
 
@@ -419,10 +507,16 @@ def bare_peak_kib(python: str) -> int | None:
     way)."""
     if not Path("/proc/self/status").exists():
         return None
-    done = subprocess.run([python, "-c", "print(open('/proc/self/status').read())"],
-                          env=ENV, check=True, capture_output=True, text=True)
-    return int(next(line.split()[1] for line in done.stdout.splitlines()
-                    if line.startswith("VmHWM:")))
+    done = subprocess.run(
+        [python, "-c", "print(open('/proc/self/status').read())"],
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(
+        next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("VmHWM:"))
+    )
 
 
 def memory_lines(ctx: Context, groups: list[Group], specs: dict[str, int]) -> list[str]:
@@ -439,17 +533,24 @@ def memory_lines(ctx: Context, groups: list[Group], specs: dict[str, int]) -> li
                 out.append(f"- `{c.label}`: not measured (no /proc/self/status)")
                 continue
             per = (held - empty) * 1024 / n
-            out.append(f"- `{c.label}`: own peak RSS {held / 1024:.1f} MiB for {n} specs; "
-                       f"above the interpreter's ({bare / 1024:.1f} MiB for `python -c pass`): "
-                       f"{(held - bare) * 1024 / n:,.0f} bytes per spec; above the same "
-                       f"command holding no spec ({empty / 1024:.1f} MiB with `--package "
-                       f"no-such-package`: modules, listing): {per:,.0f} bytes per spec")
-    return [*out, "", "Own peak RSS is the process's VmHWM at exit, without the git processes "
-                  "it runs (the table's column is the largest of the process and its "
-                  "children: for a snapshot, often git's, whose mapped pack files count). "
-                  "Specs are counted as occurrences of `\"hash\": \"` in every file at "
-                  "the measured commit (a file copied into several tags counts once per "
-                  "tag).", ""]
+            out.append(
+                f"- `{c.label}`: own peak RSS {held / 1024:.1f} MiB for {n} specs; "
+                f"above the interpreter's ({bare / 1024:.1f} MiB for `python -c pass`): "
+                f"{(held - bare) * 1024 / n:,.0f} bytes per spec; above the same "
+                f"command holding no spec ({empty / 1024:.1f} MiB with `--package "
+                f"no-such-package`: modules, listing): {per:,.0f} bytes per spec"
+            )
+    return [
+        *out,
+        "",
+        "Own peak RSS is the process's VmHWM at exit, without the git processes "
+        "it runs (the table's column is the largest of the process and its "
+        "children: for a snapshot, often git's, whose mapped pack files count). "
+        'Specs are counted as occurrences of `"hash": "` in every file at '
+        "the measured commit (a file copied into several tags counts once per "
+        "tag).",
+        "",
+    ]
 
 
 # --------------------------------------------------------------------------- main
@@ -462,9 +563,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="generate.py --scale")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--quick", action="store_true", help="3 runs, fewer groups")
-    ap.add_argument("--only", action="append", choices=sorted(GROUP_NAMES), metavar="GROUP",
-                    help="run only this group (repeatable; start-up always runs): "
-                    + ", ".join(sorted(GROUP_NAMES)))
+    ap.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(GROUP_NAMES),
+        metavar="GROUP",
+        help="run only this group (repeatable; start-up always runs): "
+        + ", ".join(sorted(GROUP_NAMES)),
+    )
     a = ap.parse_args(argv)
     runs = a.runs if a.runs is not None else (3 if a.quick else 5)
     if runs < 1:
@@ -478,8 +584,10 @@ def main(argv: list[str] | None = None) -> int:
         ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         if a.generate or not (repo / ".git" / "bench.json").exists():
             print(f"run.py: generating {repo} (scale {a.scale})", file=sys.stderr)
-            subprocess.run([sys.executable, str(HERE / "generate.py"), str(repo),
-                            "--scale", str(a.scale)], check=True)
+            subprocess.run(
+                [sys.executable, str(HERE / "generate.py"), str(repo), "--scale", str(a.scale)],
+                check=True,
+            )
         info = json.loads((repo / ".git" / "bench.json").read_text())
         ctx = Context(str(repo.resolve()), info, cli, python, a.quick)
         ctx.last = info["commit_refs"][-1]
@@ -490,7 +598,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{info['worst_day']}; {len(specs)} tags at {ctx.last}",
             f"develop at {ctx.last}: {info['develop_packages']} packages, "
             f"{info['develop_specs']} specs (bench.json; {specs.get('develop', 0)} counted)",
-            f"all tags at {ctx.last}: {paths} files, {sum(specs.values())} specs (counted)"]
+            f"all tags at {ctx.last}: {paths} files, {sum(specs.values())} specs (counted)",
+        ]
         chosen = {GROUP_NAMES[name] for name in a.only or GROUP_NAMES} | {group_startup}
         groups = [g for build in GROUP_BUILDERS if build in chosen for g in build(ctx)]
         for g in groups:

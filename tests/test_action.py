@@ -84,7 +84,7 @@ def test_action_installs_itself_and_quotes_every_value() -> None:
     assert steps[0]["uses"].startswith("actions/setup-python@")
     install = next(s for s in steps if s.get("id") == "install")
     assert install["env"] == {"ACTION_PATH": "${{ github.action_path }}"}
-    assert 'pip install' in install["run"] and '"$ACTION_PATH"' in install["run"]
+    assert "pip install" in install["run"] and '"$ACTION_PATH"' in install["run"]
     for step in steps:
         if "run" not in step:
             continue
@@ -232,9 +232,13 @@ def test_push_run_writes_summary_report_and_one_sticky_comment(tmp_path: Path) -
         first = run_action(repo.path, tmp_path, api, inputs)
         assert first.failed is None, first.steps
         report = Path(first.output("report"))
-        expected = CliRunner().invoke(
-            main, ["diff", "--repo", str(repo.path), "HEAD~1", "HEAD", "--format", "markdown"]
-        ).stdout
+        expected = (
+            CliRunner()
+            .invoke(
+                main, ["diff", "--repo", str(repo.path), "HEAD~1", "HEAD", "--format", "markdown"]
+            )
+            .stdout
+        )
         assert report.read_text(encoding="utf-8") == expected
         assert first.summary == expected
         assert first.output("exit-code") == "0"
@@ -287,7 +291,11 @@ def test_actions_token_updates_only_the_bots_comment(tmp_path: Path) -> None:
         forged = api.add(12, "<!-- catalog-diff -->\nNo differences", author="mallory")
         ours = api.add(12, "<!-- catalog-diff -->\nan older report", author=BOT)
         run = run_action(
-            repo.path, tmp_path, api, {"format": "markdown"}, pull_request(old, new),
+            repo.path,
+            tmp_path,
+            api,
+            {"format": "markdown"},
+            pull_request(old, new),
             actions_token=APP_TOKEN,
         )
         assert run.failed is None, run.steps["comment"].stderr
@@ -337,9 +345,14 @@ def test_a_checked_out_file_named_like_a_revision_cannot_forge_the_report(
     repo.write(sample_tree("develop-2025-03-30", as_tag="develop"))
     repo.write({name: forged.read_bytes() for name in ("HEAD", "HEAD~1", old)})
     new = repo.commit("week 13, and three forged snapshots", date="2025-03-30T06:00:00+00:00")
-    expected = CliRunner().invoke(
-        main, ["diff", "--repo", str(repo.path), "rev:HEAD~1", "rev:HEAD", "--format", "markdown"]
-    ).stdout
+    expected = (
+        CliRunner()
+        .invoke(
+            main,
+            ["diff", "--repo", str(repo.path), "rev:HEAD~1", "rev:HEAD", "--format", "markdown"],
+        )
+        .stdout
+    )
     assert "packages | 4 | 0 | 68 |" in expected
     with serve() as api:
         for event in (pull_request(old, new), None):  # a pull request, then a push
@@ -364,8 +377,9 @@ def test_github_format_comment_and_gate(tmp_path: Path) -> None:
         assert run.summary == body
         assert api.comments[12][0]["body"] == body  # the marker was already there
         assert run.failed == "verdict" and run.output("exit-code") != "0"
-        quiet = run_action(repo.path, tmp_path, api, {"fail-on": "removed-packages"},
-                           pull_request(old, new))
+        quiet = run_action(
+            repo.path, tmp_path, api, {"fail-on": "removed-packages"}, pull_request(old, new)
+        )
         assert quiet.failed is None
         assert quiet.outputs["comment"]["comment-action"] in ("updated", "unchanged")
         assert len(api.comments[12]) == 1

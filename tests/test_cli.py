@@ -78,8 +78,10 @@ def test_json_report_shows_full_shas_and_dates(weekly: GitRepoBuilder) -> None:
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("diff", "HEAD", "HEAD", "--tag", "x", "--old-tag", "y", "--new-tag", "z"),
-         "--tag cannot be combined"),
+        (
+            ("diff", "HEAD", "HEAD", "--tag", "x", "--old-tag", "y", "--new-tag", "z"),
+            "--tag cannot be combined",
+        ),
         (("diff", "HEAD", "HEAD", "--old-tag", "v0.23.0"), "--old-tag and --new-tag go together"),
         (("diff", "HEAD", "HEAD", "--format", "yaml"), "Invalid value for '--format'"),
         # diff OLD alone is OLD..HEAD (as git diff); a third argument is one too many.
@@ -162,7 +164,7 @@ def test_older_layout_is_read(tmp_path: Path, samples: Path) -> None:
 
 
 def test_unreadable_file_is_reported_in_every_format(weekly: GitRepoBuilder) -> None:
-    weekly.write({"_cache/develop/bc/specs.md": b"---\ntitle: \"bc\"\nspec_details: {}\n---"})
+    weekly.write({"_cache/develop/bc/specs.md": b'---\ntitle: "bc"\nspec_details: {}\n---'})
     weekly.commit("break bc")
     for fmt in ("text", "markdown", "json"):
         code, out, err = run(
@@ -189,8 +191,15 @@ def test_unreadable_file_is_reported_in_every_format(weekly: GitRepoBuilder) -> 
 def test_output_file_and_quiet(weekly: GitRepoBuilder, tmp_path: Path) -> None:
     target = tmp_path / "report.md"
     code, out, err = run(
-        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--format", "markdown",
-        "-o", str(target),
+        "diff",
+        "--repo",
+        str(weekly.path),
+        "HEAD~1",
+        "HEAD",
+        "--format",
+        "markdown",
+        "-o",
+        str(target),
     )
     assert (code, out) == (0, "")
     assert err == f"catalog-diff: report written to {target}\n"
@@ -220,8 +229,19 @@ def test_tag_and_package_selection(tmp_path: Path) -> None:
     repo.write(sample_tree("v0.23.0") | sample_tree("v0.22.2"))
     repo.commit("two releases")
     code, out, _ = run(
-        "diff", "--repo", str(repo.path), "HEAD", "HEAD", "--old-tag", "v0.22.2",
-        "--new-tag", "v0.23.0", "--package", "[a-c]*", "--format", "json",
+        "diff",
+        "--repo",
+        str(repo.path),
+        "HEAD",
+        "HEAD",
+        "--old-tag",
+        "v0.22.2",
+        "--new-tag",
+        "v0.23.0",
+        "--package",
+        "[a-c]*",
+        "--format",
+        "json",
     )
     assert code == 0
     data = json.loads(out)
@@ -243,9 +263,7 @@ def test_snapshot_command_round_trip(weekly: GitRepoBuilder, tmp_path: Path) -> 
         assert "saved 68 packages" in err
     assert packed.read_bytes()[:2] == b"\x1f\x8b"
     for snap in (plain, packed):
-        code, out, _ = run(
-            "diff", "--repo", str(weekly.path), str(snap), "HEAD~1", "--exit-code"
-        )
+        code, out, _ = run("diff", "--repo", str(weekly.path), str(snap), "HEAD~1", "--exit-code")
         assert code == 0, out
     code, out, _ = run("diff", "--repo", str(weekly.path), str(packed), "HEAD", "--exit-code")
     assert code == 1
@@ -284,7 +302,10 @@ def test_bundled_snapshots_are_the_readme_example(monkeypatch: pytest.MonkeyPatc
 def test_module_entry_point_and_version() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "catalog_diff", "--version"],
-        capture_output=True, text=True, check=False, timeout=300,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert done.returncode == 0
     assert done.stdout.startswith("catalog-diff, version ")
@@ -293,7 +314,10 @@ def test_module_entry_point_and_version() -> None:
 def test_real_process_error_has_no_traceback(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "catalog_diff", "diff", "--repo", str(tmp_path), "a", "b"],
-        capture_output=True, text=True, check=False, timeout=300,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert done.returncode == 3
     assert done.stdout == ""

@@ -906,12 +906,10 @@ def test_prop_crowded_tiers_pair_as_the_plain_algorithm(olds: list[int], news: l
     """Many specs under one build configuration (few distinct stacks): every tier pairs
     exactly as a first-candidate search over plain lists does."""
     old = [
-        spec(f"o{i:03d}", stacks=(f"s{k % 3}",), versions=(f"{k % 2}",))
-        for i, k in enumerate(olds)
+        spec(f"o{i:03d}", stacks=(f"s{k % 3}",), versions=(f"{k % 2}",)) for i, k in enumerate(olds)
     ]
     new = [
-        spec(f"n{i:03d}", stacks=(f"s{k % 2}",), versions=(f"{k % 3}",))
-        for i, k in enumerate(news)
+        spec(f"n{i:03d}", stacks=(f"s{k % 2}",), versions=(f"{k % 3}",)) for i, k in enumerate(news)
     ]
     left_old, left_new = sorted(old, key=_by_hash), sorted(new, key=_by_hash)
     changes = compare_specs(old, new)
@@ -930,7 +928,5 @@ def test_many_specs_under_one_hash_are_each_matched_once() -> None:
     new = [spec("a" * 32, variants=(f"v={i:05d}", "+x")) for i in range(count)]
     changes = compare_specs(old, new)
     assert len(changes.fields_changed) == count
-    assert all(
-        [f.name for f in c.fields] == ["variants"] for c in changes.fields_changed
-    )
+    assert all([f.name for f in c.fields] == ["variants"] for c in changes.fields_changed)
     assert (changes.added, changes.removed) == ((), ())

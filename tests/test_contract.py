@@ -15,8 +15,15 @@ from catalog_diff.render.json import schema
 
 GOLDEN = Path(__file__).parent / "golden"
 REQUIRED_SUMMARY = {
-    "packages_added", "packages_removed", "packages_changed", "specs_added", "specs_removed",
-    "specs_rebuilt", "specs_compiler_changed", "specs_version_changed", "specs_stacks_changed",
+    "packages_added",
+    "packages_removed",
+    "packages_changed",
+    "specs_added",
+    "specs_removed",
+    "specs_rebuilt",
+    "specs_compiler_changed",
+    "specs_version_changed",
+    "specs_stacks_changed",
 }
 SPEC_KEYS = {"hash", "versions", "compiler", "os", "platform", "target", "variants", "stacks"}
 

@@ -27,13 +27,14 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-
 @pytest.fixture(scope="module")
 def patch(releases: GitRepoBuilder) -> Comparison:
     """v0.23.0 -> v0.23.1: gotcha, libquo and zfp each lose their one cce@15.0.1 /
     rhel8 / zen4 / e4s-cray-rhel spec; nothing else changes."""
     return diff(
-        "HEAD", "HEAD", repo=str(releases.path),
+        "HEAD",
+        "HEAD",
+        repo=str(releases.path),
         selection=Selection(old_tag="v0.23.0", new_tag="v0.23.1"),
     )
 
@@ -186,8 +187,12 @@ def test_tripped_gate_exits_one_with_its_reason(releases: GitRepoBuilder) -> Non
 
 def test_gates_in_every_format(releases: GitRepoBuilder) -> None:
     base = (
-        "diff", "--repo", str(releases.path), *RELEASE_ARGS,
-        "--fail-on", "lost-target:zen4,removed-packages",
+        "diff",
+        "--repo",
+        str(releases.path),
+        *RELEASE_ARGS,
+        "--fail-on",
+        "lost-target:zen4,removed-packages",
     )
     code, out, _ = run(*base, "--format", "json")
     assert code == 1
@@ -225,8 +230,12 @@ def test_gates_in_every_format(releases: GitRepoBuilder) -> None:
 
 def test_gates_that_pass_exit_zero(releases: GitRepoBuilder) -> None:
     code, out, err = run(
-        "diff", "--repo", str(releases.path), *RELEASE_ARGS,
-        "--fail-on", "removed-packages,lost-os:ubuntu*,removed-specs:>3",
+        "diff",
+        "--repo",
+        str(releases.path),
+        *RELEASE_ARGS,
+        "--fail-on",
+        "removed-packages,lost-os:ubuntu*,removed-specs:>3",
     )
     assert (code, err) == (0, "")
     assert "Gates (--fail-on)" in out
@@ -271,8 +280,15 @@ def test_unreadable_files_exit_three_whatever_the_gates(tmp_path: Path) -> None:
     repo.commit("zfp: truncated")
     for condition in ("removed-packages", "lost-stack,removed-specs", "removed-specs:>100"):
         code, out, err = run(
-            "diff", "--repo", str(repo.path), "HEAD~1", "HEAD", "--fail-on", condition,
-            "--format", "json",
+            "diff",
+            "--repo",
+            str(repo.path),
+            "HEAD~1",
+            "HEAD",
+            "--fail-on",
+            condition,
+            "--format",
+            "json",
         )
         assert code == 3, condition
         assert "_cache/develop/zfp/specs.md" in err
@@ -290,8 +306,15 @@ def test_a_removed_tag_counts_as_removed_packages(tmp_path: Path) -> None:
     repo.delete(sample_tree("v0.22.2"))
     repo.commit("v0.22.2 goes")
     code, out, err = run(
-        "diff", "--repo", str(repo.path), "HEAD~1", "HEAD", "--fail-on", "removed-packages:>5",
-        "--fail-on", "removed-packages:bc",
+        "diff",
+        "--repo",
+        str(repo.path),
+        "HEAD~1",
+        "HEAD",
+        "--fail-on",
+        "removed-packages:>5",
+        "--fail-on",
+        "removed-packages:bc",
     )
     assert code == 1
     assert err == (

@@ -60,11 +60,19 @@ def check_structure(out: str) -> None:
 # ---- small reports ----------------------------------------------------------------------
 
 
-
 def test_golden_release(releases: GitRepoBuilder, pytestconfig: pytest.Config) -> None:
     code, out, err = run(
-        "diff", "--repo", str(releases.path), "HEAD", "HEAD", "--old-tag", "v0.23.0",
-        "--new-tag", "v0.23.1", "--format", "github",
+        "diff",
+        "--repo",
+        str(releases.path),
+        "HEAD",
+        "HEAD",
+        "--old-tag",
+        "v0.23.0",
+        "--new-tag",
+        "v0.23.1",
+        "--format",
+        "github",
     )
     assert (code, err) == (0, "")
     assert out.startswith("<!-- catalog-diff -->\n## Catalog diff\n")
@@ -146,22 +154,44 @@ def big_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     packages each, whose specs differ in nearly every package."""
     out = tmp_path_factory.mktemp("big") / "catalog"
     subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(out), "--packages",
-         "5000", "--commits", "1", "--frozen-tags", "1"],
-        check=True, capture_output=True, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "generate.py"),
+            str(out),
+            "--packages",
+            "5000",
+            "--commits",
+            "1",
+            "--frozen-tags",
+            "1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     return out
 
 
 def _big_args(catalog: Path) -> tuple[str, ...]:
-    return ("diff", "--repo", str(catalog), "day-001", "day-001", "--old-tag", "v0.23.0",
-            "--new-tag", "develop")
+    return (
+        "diff",
+        "--repo",
+        str(catalog),
+        "day-001",
+        "day-001",
+        "--old-tag",
+        "v0.23.0",
+        "--new-tag",
+        "develop",
+    )
 
 
 @pytest.fixture(scope="module")
 def big_comparison(big_catalog: Path) -> Comparison:
     return diff(
-        "day-001", "day-001", repo=str(big_catalog),
+        "day-001",
+        "day-001",
+        repo=str(big_catalog),
         selection=Selection(old_tag="v0.23.0", new_tag="develop"),
     )
 
@@ -208,8 +238,14 @@ HOSTILE_STACKS = ["@team", "<i>s|t</i>"]
 
 def _spec(digest: str, variants: list[str], stacks: list[str]) -> dict[str, object]:
     return {
-        "compiler": "gcc@=11.4.0", "hash": digest, "os": "ubuntu22.04", "platform": "linux",
-        "stacks": stacks, "target": "x86_64_v3", "variants": variants, "versions": ["1.0"],
+        "compiler": "gcc@=11.4.0",
+        "hash": digest,
+        "os": "ubuntu22.04",
+        "platform": "linux",
+        "stacks": stacks,
+        "target": "x86_64_v3",
+        "variants": variants,
+        "versions": ["1.0"],
     }
 
 

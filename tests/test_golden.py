@@ -32,7 +32,6 @@ def run(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-
 @pytest.fixture
 def troubled(tmp_path: Path) -> GitRepoBuilder:
     """Two commits: a tag appears, a tag goes, one file is broken on the new side."""
@@ -53,8 +52,13 @@ def troubled(tmp_path: Path) -> GitRepoBuilder:
 def test_bundled_snapshots(fmt: str, pytestconfig: pytest.Config, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     code, out, err = run(
-        ["diff", "snapshots/develop-2025-03-23.json", "snapshots/develop-2025-03-30.json",
-         "--format", fmt]
+        [
+            "diff",
+            "snapshots/develop-2025-03-23.json",
+            "snapshots/develop-2025-03-30.json",
+            "--format",
+            fmt,
+        ]
     )
     assert (code, err) == (0, "")
     check_golden(f"develop-weekly.{FORMATS[fmt]}", out, pytestconfig.getoption("update_golden"))
@@ -63,20 +67,27 @@ def test_bundled_snapshots(fmt: str, pytestconfig: pytest.Config, monkeypatch) -
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_release_tags(fmt: str, releases: GitRepoBuilder, pytestconfig: pytest.Config) -> None:
     code, out, err = run(
-        ["diff", "--repo", str(releases.path), "HEAD", "HEAD", "--old-tag", "v0.23.0",
-         "--new-tag", "v0.23.1", "--format", fmt]
+        [
+            "diff",
+            "--repo",
+            str(releases.path),
+            "HEAD",
+            "HEAD",
+            "--old-tag",
+            "v0.23.0",
+            "--new-tag",
+            "v0.23.1",
+            "--format",
+            fmt,
+        ]
     )
     assert (code, err) == (0, "")
     check_golden(f"release-v0.23.{FORMATS[fmt]}", out, pytestconfig.getoption("update_golden"))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_tags_and_problems(
-    fmt: str, troubled: GitRepoBuilder, pytestconfig: pytest.Config
-) -> None:
-    code, out, err = run(
-        ["diff", "--repo", str(troubled.path), "HEAD~1", "HEAD", "--format", fmt]
-    )
+def test_tags_and_problems(fmt: str, troubled: GitRepoBuilder, pytestconfig: pytest.Config) -> None:
+    code, out, err = run(["diff", "--repo", str(troubled.path), "HEAD~1", "HEAD", "--format", fmt])
     assert code == 3
     assert err.startswith("catalog-diff: error: new HEAD: _cache/develop/qt/specs.md: ")
     assert err.count("\n") == 1

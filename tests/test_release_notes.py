@@ -236,15 +236,16 @@ def test_unreadable_file_is_a_problem_and_exit_3(tmp_path: Path) -> None:
 def test_output_file(repos: dict[str, GitRepoBuilder], tmp_path: Path) -> None:
     target = tmp_path / "notes.md"
     path = str(repos["v0.23.0-v0.23.1"].path)
-    code, out, err = run(["release-notes", "v0.23.0", "v0.23.1", "--repo", path, "-o",
-                          str(target)])
+    code, out, err = run(["release-notes", "v0.23.0", "v0.23.1", "--repo", path, "-o", str(target)])
     assert (code, out) == (0, "")
     assert err == f"catalog-diff: report written to {target}\n"
-    assert target.read_text(encoding="utf-8") == run(
-        ["release-notes", "v0.23.0", "v0.23.1", "--repo", path]
-    )[1]
-    code, _, err = run(["release-notes", "v0.23.0", "v0.23.1", "--repo", path, "-q", "-o",
-                        str(target)])
+    assert (
+        target.read_text(encoding="utf-8")
+        == run(["release-notes", "v0.23.0", "v0.23.1", "--repo", path])[1]
+    )
+    code, _, err = run(
+        ["release-notes", "v0.23.0", "v0.23.1", "--repo", path, "-q", "-o", str(target)]
+    )
     assert (code, err) == (0, "")
 
 
@@ -317,8 +318,10 @@ def test_missing_template_file(repos: dict[str, GitRepoBuilder], tmp_path: Path)
         ["release-notes", "v0.23.0", "v0.23.1", "--repo", path, "--template", str(missing)]
     )
     assert code == 2
-    assert err == f"catalog-diff: error: {missing}: cannot read the template: " \
+    assert (
+        err == f"catalog-diff: error: {missing}: cannot read the template: "
         "No such file or directory\n"
+    )
 
 
 # ---- hostile names, built in memory ---------------------------------------------------
@@ -376,8 +379,7 @@ def test_hostile_labels_are_escaped_in_plain_text() -> None:
 
 def test_package_glob(repos: dict[str, GitRepoBuilder]) -> None:
     path = str(repos["v0.23.0-v0.23.1"].path)
-    code, out, err = run(["release-notes", "v0.23.0", "v0.23.1", "--repo", path,
-                          "--package", "z*"])
+    code, out, err = run(["release-notes", "v0.23.0", "v0.23.1", "--repo", path, "--package", "z*"])
     assert (code, err) == (0, "")
     assert "**Packages: 1 → 1**" in out and "`zfp` | 35 → 34" in out
 
@@ -387,7 +389,8 @@ def test_html_template_is_autoescaped(repos: dict[str, GitRepoBuilder]) -> None:
     new = _snapshot("v2", {HOSTILE: (_spec("c" * 32, "1.0", "gcc@12", ("root",)),)})
     notes = build(old, new)
     html = render_release_notes(
-        notes, "<ul>{% for p in new_packages %}<li>{{ p.name }}</li>{% endfor %}</ul>",
+        notes,
+        "<ul>{% for p in new_packages %}<li>{{ p.name }}</li>{% endfor %}</ul>",
         "notes.html.j2",
     )
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -55,7 +55,6 @@ def weekly_sides() -> tuple[Snapshot, Snapshot]:
     return snapshot(OLD_SNAPSHOT), snapshot(NEW_SNAPSHOT)
 
 
-
 @pytest.fixture(scope="module")
 def weekly_repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepoBuilder:
     """The two weekly samples as two commits of _cache/develop/ (files carry their meta)."""
@@ -223,7 +222,10 @@ def test_patch_release_rollups(releases: GitRepoBuilder) -> None:
     three = {("v0.23.1", name) for name in ("gotcha", "libquo", "zfp")}
     stack = find(comparison, RollupKind.STACK, "e4s-cray-rhel")
     assert (set(stack.lost), stack.gained, stack.specs_lost, stack.specs_gained) == (
-        three, (), 3, 0
+        three,
+        (),
+        3,
+        0,
     )
     for kind, value in (
         (RollupKind.COMPILER, "cce@15.0.1"),
@@ -236,8 +238,15 @@ def test_patch_release_rollups(releases: GitRepoBuilder) -> None:
     assert (root.lost, root.specs_lost, set(root.packages)) == ((), 3, three)
     assert len(comparison.rollups) == 5
     code, out, _ = run(
-        "diff", "--repo", str(releases.path), "HEAD", "HEAD", "--old-tag", "v0.23.0",
-        "--new-tag", "v0.23.1",
+        "diff",
+        "--repo",
+        str(releases.path),
+        "HEAD",
+        "HEAD",
+        "--old-tag",
+        "v0.23.0",
+        "--new-tag",
+        "v0.23.1",
     )
     assert code == 0
     assert "  stack e4s-cray-rhel: lost 3 packages, lost 3 specs\n" in out
@@ -249,8 +258,18 @@ def test_patch_release_rollups(releases: GitRepoBuilder) -> None:
 def test_patch_release_stack_totals(releases: GitRepoBuilder) -> None:
     repo = str(releases.path)
     code, out, _ = run(
-        "diff", "--repo", repo, "HEAD", "HEAD", "--old-tag", "v0.23.0", "--new-tag", "v0.23.1",
-        "--totals", "--format", "json",
+        "diff",
+        "--repo",
+        repo,
+        "HEAD",
+        "HEAD",
+        "--old-tag",
+        "v0.23.0",
+        "--new-tag",
+        "v0.23.1",
+        "--totals",
+        "--format",
+        "json",
     )
     assert code == 0
     counts = json.loads(out)["stack_counts"]
@@ -259,15 +278,26 @@ def test_patch_release_stack_totals(releases: GitRepoBuilder) -> None:
     truth_old = stack_totals(snapshot("HEAD", repo=repo, selection=Selection(tag="v0.23.0")))
     truth_new = stack_totals(snapshot("HEAD", repo=repo, selection=Selection(tag="v0.23.1")))
     assert rows == {
-        stack: (truth_old[("v0.23.0", stack)], truth_new[("v0.23.1", stack)],
-                truth_new[("v0.23.1", stack)] - truth_old[("v0.23.0", stack)])
+        stack: (
+            truth_old[("v0.23.0", stack)],
+            truth_new[("v0.23.1", stack)],
+            truth_new[("v0.23.1", stack)] - truth_old[("v0.23.0", stack)],
+        )
         for _, stack in truth_old.keys() | truth_new.keys()
     }
     assert rows["e4s-cray-rhel"] == (3, 0, -3)
     assert rows["root"] == (123, 120, -3)
     assert counts["meta_checked"] == 60 and counts["meta_mismatches"] == []
     code, text, _ = run(
-        "diff", "--repo", repo, "HEAD", "HEAD", "--old-tag", "v0.23.0", "--new-tag", "v0.23.1",
+        "diff",
+        "--repo",
+        repo,
+        "HEAD",
+        "HEAD",
+        "--old-tag",
+        "v0.23.0",
+        "--new-tag",
+        "v0.23.1",
         "--totals",
     )
     assert "Specs per stack (totals over every package compared)" in text

@@ -140,7 +140,6 @@ def refuse_repeated(order: Sequence[click.Parameter], ctx: click.Context | None 
         seen.add(name)
 
 
-
 repo_option = click.option(
     "--repo",
     default=".",

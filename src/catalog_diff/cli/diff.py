@@ -235,10 +235,13 @@ def snapshot(
         interrupts.settle()
         if not quiet:
             specs = sum(len(p.specs) for p in snap.packages.values())
-            counts = ", ".join(
-                f"{n} {noun}{'' if n == 1 else 's'}"
-                for n, noun in ((len(snap.packages), "package"), (specs, "spec"))
-            ) + f" in {len(snap.tags)} tag{'' if len(snap.tags) == 1 else 's'}"
+            counts = (
+                ", ".join(
+                    f"{n} {noun}{'' if n == 1 else 's'}"
+                    for n, noun in ((len(snap.packages), "package"), (specs, "spec"))
+                )
+                + f" in {len(snap.tags)} tag{'' if len(snap.tags) == 1 else 's'}"
+            )
             click.echo(f"catalog-diff: saved {counts} to {printable(output)}", err=True)
     if snap.problems:
         first = snap.problems[0]

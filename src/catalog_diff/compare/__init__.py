@@ -1,2 +1,1 @@
-"""Snapshot x Snapshot -> Comparison, pure: pairing tiers and facets, roll-ups, gates.
-"""
+"""Snapshot x Snapshot -> Comparison, pure: pairing tiers and facets, roll-ups, gates."""

@@ -171,9 +171,7 @@ def assemble_legacy(
     # A spec file that is a symlink or a submodule is not read: say so, not "missing".
     special = {path for path, _, mode in rows if mode not in BLOB_MODES}
     problems = [
-        Problem(p.path, "not a regular file (symlink or submodule)")
-        if p.path in special
-        else p
+        Problem(p.path, "not a regular file (symlink or submodule)") if p.path in special else p
         for p in problems
     ]
     problem = "; ".join(f"{p.path}: {p.message}" for p in problems) or None

@@ -1,2 +1,1 @@
-"""The consistency audit of one catalog.
-"""
+"""The consistency audit of one catalog."""

@@ -1,2 +1,1 @@
-"""Release notes from two snapshots, and Spack's version order.
-"""
+"""Release notes from two snapshots, and Spack's version order."""

@@ -108,9 +108,7 @@ def _direction(
     if old_newest != new_newest:
         if version_key(new_newest) > version_key(old_newest):
             return "upgrade"
-        if new_newest not in before or any(
-            version_key(m.new) < version_key(m.old) for m in moves
-        ):
+        if new_newest not in before or any(version_key(m.new) < version_key(m.old) for m in moves):
             return "downgrade"
         # Only the newest version's specs went: that version was dropped, nothing went
         # down to an older one (the table of other changes says which were dropped).

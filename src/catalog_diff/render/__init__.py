@@ -40,9 +40,7 @@ def render(
     """
     _known("format", fmt, FORMATS)
     if fmt == "github":
-        lines = github.render(
-            comparison, color, marker=marker, max_chars=max_chars, warn=warn
-        )
+        lines = github.render(comparison, color, marker=marker, max_chars=max_chars, warn=warn)
     else:
         lines = RENDERERS[fmt](comparison, color)
     return "".join(line + "\n" for line in lines)

@@ -221,8 +221,10 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield _ref_row("last seen", last)
     yield ""
     at_end = presence.present_at_end
-    shown = "unknown (the file at the end could not be read)" if at_end is None else (
-        "yes" if at_end else "no"
+    shown = (
+        "unknown (the file at the end could not be read)"
+        if at_end is None
+        else ("yes" if at_end else "no")
     )
     yield f"Present at the end: {shown}."
     yield ""
@@ -234,9 +236,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield "|---|---|---|---|"
         for i in presence.intervals:
             a, b = i.first, i.last
-            yield (
-                f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |"
-            )
+            yield (f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |")
         yield ""
     yield from _problems(presence.problems, side=False)
 

@@ -211,9 +211,7 @@ class GitRevisionSource:
             for mode, _, path in rows
             if mode in NOT_READ and not unsafe_name(path)
         )
-        self._top_seen = _Top(
-            frozenset(tags), frozenset(untagged), layout, develop_tree, unlisted
-        )
+        self._top_seen = _Top(frozenset(tags), frozenset(untagged), layout, develop_tree, unlisted)
         return self._top_seen
 
     def _tag_folders(self, folders: list[str]) -> set[str]:
