@@ -7,6 +7,7 @@ a fresh interpreter, so that a cycle between stage packages fails here, naming t
 
 from __future__ import annotations
 
+import importlib.metadata
 import pkgutil
 import subprocess
 import sys
@@ -129,3 +130,36 @@ def test_the_fast_entry_point_imports_no_heavy_module() -> None:
         "catalog_diff.history.migrations",
         "catalog_diff.layout",
     }
+
+
+def test_version_comes_from_the_package_metadata_without_click() -> None:
+    """``catalog-diff --version`` prints the installed distribution's version, answered
+    by the entry point before click or any stage is imported."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['catalog-diff', '--version']\n"
+        "from catalog_diff.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "print(sorted(m for m in ('click', 'git', 'catalog_diff.cli') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    version = importlib.metadata.version("catalog-diff")
+    assert done.stdout.splitlines() == [f"catalog-diff, version {version}", "[]"]
+
+
+def test_version_option_of_the_click_group_reads_the_same_metadata() -> None:
+    from click.testing import CliRunner
+
+    import catalog_diff
+    from catalog_diff.cli import main
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"catalog-diff, version {importlib.metadata.version('catalog-diff')}\n"
+    assert catalog_diff.__version__ == importlib.metadata.version("catalog-diff")

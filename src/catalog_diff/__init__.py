@@ -18,7 +18,8 @@ TYPE_CHECKING = False  # typing itself is not imported: it costs more than the r
 if TYPE_CHECKING:
     from typing import Any
 
-__version__ = "0.1.0"
+_DISTRIBUTION = "catalog-diff"
+_UNKNOWN_VERSION = "0+unknown"  # run from a source tree that was never installed
 
 # Names that are also submodules (history, compare, render) are exported under other
 # names: importing the submodule would otherwise replace the function on the package.
@@ -65,7 +66,21 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
+def version() -> str:
+    """The installed distribution's version, from its metadata. Read on first use:
+    :mod:`importlib.metadata` costs more to import than ``catalog-diff --version`` itself."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed(_DISTRIBUTION)
+    except PackageNotFoundError:
+        return _UNKNOWN_VERSION
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return version()
     if name == "save_snapshot":
         return importlib.import_module(".sources.snapshotfile", __name__).write
     if name in _ALIASES:

@@ -175,6 +175,11 @@ def _run(args: list[str]) -> int:
     try:
         if args[:1] == ["index"] and _up_to_date(args[1:]):
             return 0
+        if args == ["--version"]:  # answered without click: the same line it prints
+            from . import version
+
+            print(f"catalog-diff, version {version()}")
+            return 0
         from .cli import main as cli_main
     except MemoryError:  # too little memory (ulimit -v) to start: no traceback either
         print("catalog-diff: error: out of memory while starting", file=sys.stderr)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from .. import version
 from ..parse.bulk import freeze_after_loads
 from .audit import history, index, log, show, when
 from .common import EXIT_DATA, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail, out_of_memory
@@ -55,8 +55,22 @@ class _Group(click.Group):
         return result
 
 
+def _print_version(ctx: click.Context, value: bool) -> None:
+    """``--version``: the version is read from the package metadata only when asked."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"catalog-diff, version {version()}")
+        ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="catalog-diff")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx, value),
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Tell exactly what changed in the Spack build-cache catalog between two points."""
     # One command per process: what a load made is never walked by the cyclic garbage

@@ -130,57 +130,54 @@ class Ingest:
         """Index every first-parent commit up to ``tip`` not indexed yet (the caller holds
         the index's lock). A new index starts at the first commit, or at ``base``."""
         start = time.perf_counter()
-        if True:  # keeps the body's indentation readable against the lock it runs under
-            self._check_repository(repo)
-            last = self.index.last_commit()
-            if last is not None and last.sha == tip.sha:
-                return UpdateStats(0, 0, time.perf_counter() - start)
-            since = last.sha if last is not None else None
-            total = repo.count_first_parent(tip.sha, since)
-            seq = last.seq + 1 if last is not None else 0
-            state = State.load(self.conn)
-            done = parsed = 0
-            ready: tuple[list[LoggedCommit], dict[str, Parsed]] | None = None
-            commits: Iterator[LoggedCommit] = repo.first_parent_log(tip.sha, since)
-            if last is None and base is not None:
-                # Its first commit is where the index starts, not a commit adding
-                # everything: recorded with the first batch.
-                self._indexed_from = base.sha
-                since = base.sha
-                total = 1 + repo.count_first_parent(tip.sha, since)
-                commits = itertools.chain(
-                    [repo.as_additions(base)], repo.first_parent_log(tip.sha, since)
-                )
-                since = None
-            for chunk in _chunks(commits, since, tip, self.path):
-                paths = self._new_blobs(chunk)
-                # git reads this chunk's blobs while the previous chunk is written.
-                with repo.read_blobs(
-                    sorted(paths, key=paths.__getitem__), len(paths) + 1
-                ) as stream:
-                    if ready is not None:
-                        self._commit(repo, *ready, seq + done, state)
-                        done += len(ready[0])
-                        if progress:
-                            progress(done, total)
-                    fresh = {
-                        oid: self._read(_held(repo, data, oid, paths[oid]), paths[oid])
-                        for oid, data in _named(stream, paths)
-                    }
-                ready = (chunk, fresh)
-                parsed += len(fresh)
-            if ready is not None:
-                self._commit(repo, *ready, seq + done, state)
-                done += len(ready[0])
-                if progress:
-                    progress(done, total)
-            elif last is not None and self.index.commit_by_sha(tip.sha) is None:
-                # Nothing after the indexed tip leads to ``tip``, and ``tip`` is not indexed:
-                # the branch was reset or rewritten.
-                first = self.index.info("indexed_from")
-                if first is not None and repo.is_ancestor(tip.sha, first):
-                    raise OffTheIndexedLine(self.path, tip.sha, start=first)
-                raise OffTheIndexedLine(self.path, tip.sha)
+        self._check_repository(repo)
+        last = self.index.last_commit()
+        if last is not None and last.sha == tip.sha:
+            return UpdateStats(0, 0, time.perf_counter() - start)
+        since = last.sha if last is not None else None
+        total = repo.count_first_parent(tip.sha, since)
+        seq = last.seq + 1 if last is not None else 0
+        state = State.load(self.conn)
+        done = parsed = 0
+        ready: tuple[list[LoggedCommit], dict[str, Parsed]] | None = None
+        commits: Iterator[LoggedCommit] = repo.first_parent_log(tip.sha, since)
+        if last is None and base is not None:
+            # Its first commit is where the index starts, not a commit adding
+            # everything: recorded with the first batch.
+            self._indexed_from = base.sha
+            since = base.sha
+            total = 1 + repo.count_first_parent(tip.sha, since)
+            commits = itertools.chain(
+                [repo.as_additions(base)], repo.first_parent_log(tip.sha, since)
+            )
+            since = None
+        for chunk in _chunks(commits, since, tip, self.path):
+            paths = self._new_blobs(chunk)
+            # git reads this chunk's blobs while the previous chunk is written.
+            with repo.read_blobs(sorted(paths, key=paths.__getitem__), len(paths) + 1) as stream:
+                if ready is not None:
+                    self._commit(repo, *ready, seq + done, state)
+                    done += len(ready[0])
+                    if progress:
+                        progress(done, total)
+                fresh = {
+                    oid: self._read(_held(repo, data, oid, paths[oid]), paths[oid])
+                    for oid, data in _named(stream, paths)
+                }
+            ready = (chunk, fresh)
+            parsed += len(fresh)
+        if ready is not None:
+            self._commit(repo, *ready, seq + done, state)
+            done += len(ready[0])
+            if progress:
+                progress(done, total)
+        elif last is not None and self.index.commit_by_sha(tip.sha) is None:
+            # Nothing after the indexed tip leads to ``tip``, and ``tip`` is not indexed:
+            # the branch was reset or rewritten.
+            first = self.index.info("indexed_from")
+            if first is not None and repo.is_ancestor(tip.sha, first):
+                raise OffTheIndexedLine(self.path, tip.sha, start=first)
+            raise OffTheIndexedLine(self.path, tip.sha)
         return UpdateStats(done, parsed, time.perf_counter() - start)
 
     def _check_repository(self, repo: GitRepository) -> None:

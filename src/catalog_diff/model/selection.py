@@ -34,12 +34,7 @@ def matches_all(name: str, groups: Iterable[tuple[str, ...]]) -> bool:
     return all(matches(name, group) for group in groups)
 
 
-def is_exact(pattern: str) -> bool:
-    """Whether a glob is a plain name (no ``*``, ``?`` or ``[``)."""
-    return not any(c in pattern for c in "*?[")
-
-
-__all__ = ["Globs", "globs", "is_exact", "matches", "matches_all"]
+__all__ = ["Globs", "globs", "matches", "matches_all"]
 
 
 @dataclass(frozen=True)

@@ -159,16 +159,6 @@ def write_to(f: BinaryIO, gz: bool, snapshot: Snapshot) -> None:
         f.writelines(chunks(snapshot))
 
 
-def looks_like_snapshot(path: str) -> bool:
-    """True for a file that starts like a snapshot (plain or gzip), without reading it all."""
-    try:
-        with Path(path).open("rb") as f:
-            start = f.read(64)
-    except OSError:
-        return False
-    return start.startswith(_GZIP_MAGIC) or start.lstrip().startswith(b"{")
-
-
 class SnapshotFileSource:
     """A snapshot file as a source: its packages are already parsed."""
 
