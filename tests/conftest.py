@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from catalog_diff.parse import bulk
+from catalog_diff.process import gcpause as bulk
 from gitrepo import SAMPLES, GitRepoBuilder, sample_tree
 
 #: The fuzzing properties of tests/test_fuzz.py run a small fixed budget in the suite,
@@ -45,7 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _collector_as_found() -> Iterator[None]:
     """A command run in-process (click's CliRunner) has every later load freeze what is
-    alive (catalog_diff.parse.bulk), for the rest of the process: undone after each test."""
+    alive (catalog_diff.process.gcpause), for the rest of the process: undone after each test."""
     yield
     if bulk._freeze:
         bulk.freeze_after_loads(False)

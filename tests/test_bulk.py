@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from catalog_diff.cli import main
 from catalog_diff.compare.pairing import _field_changes
-from catalog_diff.parse import bulk
+from catalog_diff.process import gcpause as bulk
 from catalog_diff.sources.directory import DirectorySource
 from catalog_diff.sources.load import load
 from gitrepo import sample_tree, write_tree

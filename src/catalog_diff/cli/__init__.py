@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .. import version
-from ..parse.bulk import freeze_after_loads
+from ..process.gcpause import freeze_after_loads
 from .audit import history, index, log, show, when
 from .common import EXIT_DATA, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail, out_of_memory
 from .diff import diff, schema, snapshot
@@ -74,7 +74,7 @@ def _print_version(ctx: click.Context, value: bool) -> None:
 def main() -> None:
     """Tell exactly what changed in the Spack build-cache catalog between two points."""
     # One command per process: what a load made is never walked by the cyclic garbage
-    # collector again (0.15 s and more after a whole catalog; see catalog_diff.parse.bulk).
+    # collector again (0.15 s and more after a whole catalog; see catalog_diff.process.gcpause).
     freeze_after_loads()
 
 

@@ -1,3 +1,3 @@
-"""Bytes -> model, pure: front matter, one spec, one package, the two older layouts, and the
-bulk JSON loads with their garbage-collector pause.
+"""Bytes -> model, pure: front matter, one spec, one package, the two older layouts, the
+JSON loads under an address-space limit (bulk), the memo tables (memo).
 """

@@ -1,3 +1,4 @@
-"""The process at its edges: signals taken in hand (interrupts), and output written
-whole or not at all (output). Nothing is imported here.
+"""The process at its edges: signals taken in hand (interrupts), output written
+whole or not at all (output), the garbage collector paused during a load (gcpause).
+Nothing is imported here.
 """

@@ -20,7 +20,6 @@ from ..errors import CatalogDiffError, CatalogDiffWarning, ParseError, TagNotFou
 from ..layout import FLAT_SPECS_MD, IMPLICIT_TAG, INDEX_MD, classify, legacy_kind, problem_key
 from ..model.selection import ALL, Selection, matches_all
 from ..model.snapshot import Meta, Package, Problem, Snapshot
-from ..parse.bulk import gc_paused
 from ..parse.legacy import LegacyIndex, assemble, parse_flat_specs_md, parse_index_md
 from ..parse.package import (
     LineMemo,
@@ -30,6 +29,7 @@ from ..parse.package import (
     meta_by_stack,
     parse_package,
 )
+from ..process.gcpause import gc_paused
 from .arguments import Sources, commit_at
 from .listing import Entry, Listing, Source, Unreadable
 
