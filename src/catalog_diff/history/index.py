@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..git.repository import Commit, GitRepository
 from ..model.snapshot import Package
 from ..parse.bulk import loads as json_loads
+from ..parse.memo import one_load
 from ..parse.specs import parse_spec, sort_specs
 from . import indexpath
 from .indexfile import check_location, os_fault, sqlite_fault
@@ -291,7 +292,8 @@ class HistoryIndex:
                 cached = f"{path}: {problem or 'cannot be read'}"
             else:
                 raw = json_loads(specs)
-                parsed = sort_specs([parse_spec(s, i, path) for i, s in enumerate(raw)])
+                with one_load():
+                    parsed = sort_specs([parse_spec(s, i, path) for i, s in enumerate(raw)])
                 cached = Package(tag=tag, name=name, path=path, specs=parsed)
             if len(self._contents) > 4096:
                 self._contents.clear()

@@ -41,6 +41,7 @@ from ..layout import (
 )
 from ..model.snapshot import Spec
 from ..parse.frontmatter import spec_details_line
+from ..parse.memo import one_load
 from ..parse.package import parse_package
 from ..parse.specs import check_spec_details
 from .ingeststate import Parsed, State, assemble_legacy
@@ -128,7 +129,18 @@ class Ingest:
         base: Commit | None = None,
     ) -> UpdateStats:
         """Index every first-parent commit up to ``tip`` not indexed yet (the caller holds
-        the index's lock). A new index starts at the first commit, or at ``base``."""
+        the index's lock). A new index starts at the first commit, or at ``base``. The
+        parser's memo tables serve the whole run (:mod:`catalog_diff.parse.memo`)."""
+        with one_load():
+            return self._run(repo, tip, progress, base)
+
+    def _run(
+        self,
+        repo: GitRepository,
+        tip: Commit,
+        progress: Progress | None,
+        base: Commit | None,
+    ) -> UpdateStats:
         start = time.perf_counter()
         self._check_repository(repo)
         last = self.index.last_commit()

@@ -34,8 +34,8 @@ from .frontmatter import (
     spec_details_line,
     too_large,
 )
+from .memo import MEMO_LIMIT
 from .specs import (
-    MEMO_LIMIT,
     check_spec_details,
     clean,
     normalise_compiler,

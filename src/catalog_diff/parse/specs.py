@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 import sys
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 
@@ -20,6 +20,14 @@ from ..errors import ParseError
 from ..layout import UNSAFE
 from ..model.snapshot import Spec, make_spec
 from .bulk import loads as json_loads
+from .memo import compiler_pairs as _compiler_pairs
+from .memo import compilers as _compilers
+from .memo import remember as _remember
+from .memo import sizes as _sizes
+from .memo import string_sets as _string_sets
+from .memo import variant_lists as _variant_lists
+from .memo import variants as _variants
+from .memo import words as _words
 
 _SPEC_STRINGS = ("hash", "compiler", "os", "platform", "target")
 _SPEC_LISTS = ("versions", "variants", "stacks")
@@ -27,9 +35,6 @@ _intern = sys.intern
 
 
 # ---- normalisation -------------------------------------------------------------------
-
-_compilers: dict[str, str] = {}
-_variants: dict[str, str] = {}
 
 
 def normalise_compiler(raw: str) -> str:
@@ -138,23 +143,6 @@ def clean(data: bytes) -> bool:
     return data.isascii() and not any(c in data for c in (b"\\", b"\x7f", b"\t", b"\r"))
 
 
-#: Memo tables stay below this many entries each (a long history ingest meets many).
-MEMO_LIMIT = 1 << 16
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-def _remember(table: dict[_K, _V], key: _K, value: _V) -> _V:
-    if len(table) >= MEMO_LIMIT:
-        table.clear()
-    table[key] = value
-    return value
-
-
-_words: dict[str, str] = {}
-_string_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
-_variant_lists: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-_compiler_pairs: dict[str, tuple[str, str]] = {}
 _SPEC_KEYS = frozenset(_SPEC_STRINGS + _SPEC_LISTS)
 
 
@@ -167,8 +155,7 @@ def _word(value: str) -> str:
     return done
 
 
-# The memo tables hold the strings they are keyed by: interned, and one tuple where the
-# raw list is already normalised, a catalog's many repeats of each value cost one string.
+# The memo tables hold the strings they are keyed by (see catalog_diff.parse.memo).
 
 
 def _string_set(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -196,9 +183,6 @@ def _compiler_pair(raw: str) -> tuple[str, str]:
             raise _Refused
         done = _remember(_compiler_pairs, raw, (raw, normalise_compiler(raw)))
     return done
-
-
-_sizes: dict[object, tuple[tuple[str, object], ...]] = {}
 
 
 def _extra(raw: dict[str, Any]) -> tuple[tuple[str, object], ...]:

@@ -21,6 +21,7 @@ from ..layout import FLAT_SPECS_MD, IMPLICIT_TAG, INDEX_MD, classify, legacy_kin
 from ..model.selection import ALL, Selection, matches_all
 from ..model.snapshot import Meta, Package, Problem, Snapshot
 from ..parse.legacy import LegacyIndex, assemble, parse_flat_specs_md, parse_index_md
+from ..parse.memo import one_load
 from ..parse.package import (
     LineMemo,
     SpecsCache,
@@ -265,7 +266,7 @@ def _build(
     stacks_cache: LineMemo[StackCounts | None] = LineMemo()
     report = _progress.get()
     total, files_read = len(to_read), 0
-    with gc_paused():
+    with gc_paused(), one_load():
         for entry, data in source.read_many(to_read):
             files_read += 1
             if report is not None and files_read % PROGRESS_EVERY == 0:

@@ -35,6 +35,7 @@ from ..layout import (
 )
 from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from ..parse.bulk import loads
+from ..parse.memo import one_load
 from ..parse.specs import parse_spec, sort_specs
 from ..process.output import replacing
 from .listing import Entry, Listing
@@ -216,18 +217,21 @@ class SnapshotFileSource:
             if ("", tag) not in about:
                 raise SnapshotFileError(path, f"unlisted tag {tag} has no problem")
             listing.unlisted_tags.add(tag)
-        for i, item in enumerate(packages):
-            if isinstance(item, memoryview):  # one line of the file: parsed only now
-                try:
-                    item = loads(item, path)
-                except orjson.JSONDecodeError as exc:
-                    raise SnapshotFileError(path, f"not JSON (packages[{i}]: {exc})") from exc
-            package = _package(item, i, path)
-            key = (package.tag, package.name)
-            if key in listing.entries:
-                raise SnapshotFileError(path, f"packages[{i}] repeats {package.tag}/{package.name}")
-            listing.tags.add(package.tag)
-            listing.entries[key] = Entry(path=package.path, oid=package.oid, package=package)
+        with one_load():  # the memo tables serve this file only
+            for i, item in enumerate(packages):
+                if isinstance(item, memoryview):  # one line of the file: parsed only now
+                    try:
+                        item = loads(item, path)
+                    except orjson.JSONDecodeError as exc:
+                        raise SnapshotFileError(path, f"not JSON (packages[{i}]: {exc})") from exc
+                package = _package(item, i, path)
+                key = (package.tag, package.name)
+                if key in listing.entries:
+                    raise SnapshotFileError(
+                        path, f"packages[{i}] repeats {package.tag}/{package.name}"
+                    )
+                listing.tags.add(package.tag)
+                listing.entries[key] = Entry(path=package.path, oid=package.oid, package=package)
         return listing
 
     def read_many(self, entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None]]:
