@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from catalog_diff.compare.pairing import facet_values
 from catalog_diff.errors import ParseError
 from catalog_diff.layout import classify, legacy_layout
-from catalog_diff.model.snapshot import Package, Spec, make_spec
+from catalog_diff.model.snapshot import Package, Spec
 from catalog_diff.parse import frontmatter
+from catalog_diff.parse.fastspec import make_spec
 from catalog_diff.parse.package import (
     LineMemo,
     normalise_compiler,

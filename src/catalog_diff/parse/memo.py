@@ -10,7 +10,7 @@ Why (benchmarks/README.md, tuning log): memo tables for compiler, variant and st
 were part of the step that took a whole-snapshot load (all tags) from 8.2 s and 844 MB to
 3.9 s and 485 MB; keying them by interned strings took a develop load from 12.9 MiB to
 9.1 MiB of Python objects held; looking them up inline in ``parse_spec``, with
-:func:`~catalog_diff.model.snapshot.make_spec`, took a whole snapshot from 1.95 s to
+:func:`~catalog_diff.parse.fastspec.make_spec`, took a whole snapshot from 1.95 s to
 1.72 s.
 
 The tables live for one load: :func:`one_load` (entered by every load, snapshot-file

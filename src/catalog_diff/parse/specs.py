@@ -18,8 +18,9 @@ import orjson
 
 from ..errors import ParseError
 from ..layout import UNSAFE
-from ..model.snapshot import Spec, make_spec
+from ..model.snapshot import Spec
 from .bulk import loads as json_loads
+from .fastspec import make_spec
 from .memo import compiler_pairs as _compiler_pairs
 from .memo import compilers as _compilers
 from .memo import remember as _remember
