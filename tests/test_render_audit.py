@@ -562,3 +562,15 @@ def test_show_of_a_directory_has_no_commit() -> None:
     assert (data["commit"], data["date"]) == (None, None)
     assert data["source"]["kind"] == "directory"
     jsonschema.Draft202012Validator(json.loads(audit_json.schema("show"))).validate(data)
+
+
+def test_every_audit_report_has_a_renderer_in_every_format() -> None:
+    """The audit renderers are an explicit table: a report or a format without one, or a
+    renderer of the wrong report, is found here rather than by a user."""
+    from catalog_diff.render import AUDIT_FORMATS, AUDIT_KINDS, audit_renderers
+
+    table = audit_renderers()
+    assert set(table) == {(kind, fmt) for kind in AUDIT_KINDS for fmt in AUDIT_FORMATS}
+    for (kind, fmt), renderer in table.items():
+        assert renderer.__name__ == f"render_{kind}"
+        assert renderer.__module__ == f"catalog_diff.render.audit_{fmt}"

@@ -56,15 +56,44 @@ def _known(what: str, value: object, choices: tuple[str, ...]) -> None:
         raise UsageError(f"unknown {what} {value!r}; one of: {', '.join(choices)}")
 
 
-def render_audit(kind: str, value: Any, fmt: str = "text", color: bool = False) -> str:
-    """A report of ``log``, ``history``, ``when`` or ``show`` as one string."""
+AuditRenderer = Callable[[Any, bool], Iterator[str]]
+
+
+def audit_renderers() -> dict[tuple[str, str], AuditRenderer]:
+    """The renderer of each ``(report, format)`` of :data:`AUDIT_KINDS` and
+    :data:`AUDIT_FORMATS` (imported when first asked for: a diff does not load them)."""
     from . import audit_json, audit_markdown, audit_text
 
+    return {
+        ("log", "text"): audit_text.render_log,
+        ("log", "markdown"): audit_markdown.render_log,
+        ("log", "json"): audit_json.render_log,
+        ("history", "text"): audit_text.render_history,
+        ("history", "markdown"): audit_markdown.render_history,
+        ("history", "json"): audit_json.render_history,
+        ("when", "text"): audit_text.render_when,
+        ("when", "markdown"): audit_markdown.render_when,
+        ("when", "json"): audit_json.render_when,
+        ("show", "text"): audit_text.render_show,
+        ("show", "markdown"): audit_markdown.render_show,
+        ("show", "json"): audit_json.render_show,
+    }
+
+
+def render_audit(kind: str, value: Any, fmt: str = "text", color: bool = False) -> str:
+    """A report of ``log``, ``history``, ``when`` or ``show`` as one string."""
     _known("report", kind, AUDIT_KINDS)
     _known("format", fmt, AUDIT_FORMATS)
-    module = {"text": audit_text, "markdown": audit_markdown, "json": audit_json}[fmt]
-    lines = getattr(module, f"render_{kind}")(value, color)
+    lines = audit_renderers()[kind, fmt](value, color)
     return "".join(line + "\n" for line in lines)
 
 
-__all__ = ["AUDIT_FORMATS", "AUDIT_KINDS", "FORMATS", "RENDERERS", "render", "render_audit"]
+__all__ = [
+    "AUDIT_FORMATS",
+    "AUDIT_KINDS",
+    "FORMATS",
+    "RENDERERS",
+    "audit_renderers",
+    "render",
+    "render_audit",
+]
