@@ -701,3 +701,39 @@ def test_symlink_at_a_package_path_is_a_problem(make_repo: MakeRepo) -> None:
         from_dir = load(sources.open(str(repo.path)))
     assert sorted(p.path for p in from_dir.problems) == sorted(p.path for p in snap.problems)
     assert from_dir.packages == snap.packages
+
+
+def test_two_revisions_of_one_repository_are_compared_through_a_tree_diff(
+    tmp_path: Path,
+) -> None:
+    """The fast path is a typed capability: a revision source is :class:`TreeDiffing`, and
+    a comparison of two revisions lists only what the tree diff names. The tree of a
+    package folder that is the same on both sides is deleted from the repository: the
+    tree diff never opens it, while listing the whole catalog would."""
+    from catalog_diff.errors import CatalogDiffError
+    from catalog_diff.sources.directory import DirectorySource
+    from catalog_diff.sources.listing import TagListing, TreeDiffing, TreeListing
+    from catalog_diff.sources.revision import GitRevisionSource
+
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    same = sample_tree("v0.22.2", "kept")
+    repo.write({**same, **sample_tree("develop-2025-03-23", "develop")})
+    repo.commit("old", date=OLD_DATE)
+    repo.write(sample_tree("develop-2025-03-30", "develop"))
+    repo.commit("new", date=NEW_DATE)
+    folder = sorted(same)[0].rsplit("/", 1)[0]
+    oid = repo.rev_parse(f"HEAD:{folder}")
+    (repo.path / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
+
+    with Sources(str(repo.path)) as sources:
+        old, new = sources.open("HEAD~1"), sources.open("HEAD")
+        assert isinstance(old, GitRevisionSource)
+        for capability in (TreeDiffing, TagListing, TreeListing):
+            assert isinstance(old, capability)
+        assert not isinstance(DirectorySource(str(tmp_path)), TreeDiffing)
+        before, after = load_pair(old, new)
+        assert not before.problems and not after.problems
+        assert before.packages and after.packages
+        assert not any(tag == "kept" for tag, _ in {**before.packages, **after.packages})
+        with pytest.raises(CatalogDiffError):  # listing it whole reads the deleted tree
+            load_pair(old, new, full=True)

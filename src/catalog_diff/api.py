@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .errors import PackageNotFound, TagNotFound, UsageError
 from .model.selection import Globs, globs
 from .model.snapshot import Snapshot, SourceInfo
+from .sources.listing import TreeListing
 from .sources.load import ALL, Selection, Sources, load, load_pair
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
@@ -66,14 +67,12 @@ def lint(source: str, *, repo: str = ".", selection: Selection = ALL) -> LintRep
 
     with Sources(repo) as sources:
         opened = sources.open(source)
-        tree = getattr(opened, "tree", None)
-        read_path = getattr(opened, "read_path", None)
-        if tree is None or read_path is None:
+        if not isinstance(opened, TreeListing):
             raise UsageError(f"{source}: lint reads a revision or a directory, not a snapshot file")
-        entries = [e for e in tree() if _selected_path(e.path, selection)]
+        entries = [e for e in opened.tree() if _selected_path(e.path, selection)]
         snap = load(opened, selection, with_meta=True)
         whole = selection.tag is None and not selection.packages
-        tags_yaml = read_path(TAGS_YAML) if whole else None
+        tags_yaml = opened.read_path(TAGS_YAML) if whole else None
     return check(snap, entries, tags_yaml)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..layout import (
     CACHE_DIR,
@@ -129,6 +129,36 @@ class Source(Protocol):
         package of an older layout into its files.
         """
         ...
+
+
+@runtime_checkable
+class TreeDiffing(Protocol):
+    """A source that can list only what differs between itself and another source (a
+    git revision, through a tree diff of two revisions of one repository)."""
+
+    def tree_diff(self, other: object, tag: str | None) -> tuple[Listing, Listing] | None:
+        """Listings of only the packages that differ between this source and ``other``
+        (of ``tag`` only, when given), or None when ``other`` cannot be diffed against
+        this source that way (then both are listed in full)."""
+        ...
+
+
+@runtime_checkable
+class TagListing(Protocol):
+    """A source that can list one tag's packages without listing the whole catalog."""
+
+    def tag_listing(self, tag: str) -> Listing: ...
+
+
+@runtime_checkable
+class TreeListing(Protocol):
+    """A source that holds a real tree below ``_cache/`` (a revision or a directory): it
+    lists every thing in it, and reads any file by path (the consistency audit needs
+    both; a snapshot file has neither)."""
+
+    def tree(self) -> list[TreeEntry]: ...
+
+    def read_path(self, path: str) -> bytes | Unreadable | None: ...
 
 
 def files_identity(files: Iterable[tuple[str, str | None]]) -> str | None:

@@ -32,7 +32,7 @@ from ..parse.package import (
 )
 from ..process.gcpause import gc_paused
 from .arguments import Sources, commit_at
-from .listing import Entry, Listing, Source, Unreadable
+from .listing import Entry, Listing, Source, TagListing, TreeDiffing, Unreadable
 
 
 def _select(
@@ -330,8 +330,10 @@ def load(source: Source, selection: Selection = ALL, *, with_meta: bool = False)
     With package globs, a tag that holds no selected package is left out. A snapshot file
     saved with a selection keeps it: the result records both.
     """
-    narrow = getattr(source, "tag_listing", None)  # a revision lists one tag's folder only
-    listing = narrow(selection.tag) if narrow and selection.tag else source.listing()
+    if selection.tag and isinstance(source, TagListing):  # a revision lists one tag only
+        listing = source.tag_listing(selection.tag)
+    else:
+        listing = source.listing()
     _check_tag(listing, selection.tag, source)
     saved_tag, saved_packages = _recorded(source)
     if saved_packages and selection.packages and selection.packages != saved_packages:
@@ -365,19 +367,10 @@ def load_pair(
     skipped: both sides are read whole (every tag parsed) and come back ``complete``,
     so that counts over them are totals.
     """
-    tree_diff = getattr(old, "changes", None)
-    repo = getattr(old, "repo", None)
-    if (
-        not full
-        and tree_diff
-        and repo is not None
-        and repo is getattr(new, "repo", None)
-        and (selection.old_tag is None)
-    ):
-        # Two revisions of one repository (GitRevisionSource; not imported for its cost).
-        old_listing, new_listing = tree_diff(new, selection.tag)
-    else:
-        old_listing, new_listing = old.listing(), new.listing()
+    diffed = None
+    if not full and selection.old_tag is None and isinstance(old, TreeDiffing):
+        diffed = old.tree_diff(new, selection.tag)  # two revisions of one repository
+    old_listing, new_listing = diffed or (old.listing(), new.listing())
     if selection.old_tag is not None:
         _check_tag(old_listing, selection.old_tag, old)
         _check_tag(new_listing, selection.new_tag, new)

@@ -225,6 +225,13 @@ class GitRevisionSource:
         pairs = zip(subtrees, found, strict=True)
         return {path.rsplit("/", 1)[0] for (_, path), there in pairs if there}
 
+    def tree_diff(self, other: object, tag: str | None) -> tuple[Listing, Listing] | None:
+        """:meth:`changes` when ``other`` is a revision of the same repository, else None
+        (see :class:`~catalog_diff.sources.listing.TreeDiffing`)."""
+        if not isinstance(other, GitRevisionSource) or other.repo is not self.repo:
+            return None
+        return self.changes(other, tag)
+
     def changes(self, other: GitRevisionSource, tag: str | None) -> tuple[Listing, Listing]:
         """Listings of only the packages that differ between this revision and ``other``.
 
