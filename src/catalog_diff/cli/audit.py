@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import EXIT_DATA, UsageError
+from ..errors import UsageError
 from ..layout import printable
 from ..process.output import check_target
 from .common import (
@@ -16,8 +16,7 @@ from .common import (
     color_option,
     emit,
     exit_on_problems,
-    fail,
-    first_problem,
+    fail_on_problems,
     format_option,
     index_option,
     load_progress,
@@ -296,11 +295,11 @@ def show(
     if state.problems:
         first = state.problems[0]
         shown = state.source.source
-        line = first_problem(f"{shown}: {first.path}: {first.message}", len(state.problems))
+        line = f"{shown}: {first.path}: {first.message}"
         if strict:  # fatal: no report
-            fail(line, EXIT_DATA)
+            fail_on_problems(line, len(state.problems))
         _report("show", state, fmt, output, quiet, color)
-        fail(line, EXIT_DATA)
+        fail_on_problems(line, len(state.problems))
     _report("show", state, fmt, output, quiet, color)
 
 

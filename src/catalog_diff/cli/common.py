@@ -54,6 +54,13 @@ def first_problem(line: str, count: int) -> str:
     return f"{line} (and {count - 1} more)" if count > 1 else line
 
 
+def fail_on_problems(line: str, count: int) -> NoReturn:
+    """The first of ``count`` unreadable files (``line``) as the error line, then exit with
+    the data-error code: what a command does when a problem leaves no report, or when
+    it must say so after one whatever ``--quiet`` says."""
+    fail(first_problem(line, count), EXIT_DATA)
+
+
 def exit_on_problems(line: str, count: int, quiet: bool) -> None:
     """After a report that lists ``count`` unreadable files (none: return), say the first
     on stderr (unless ``quiet``) and exit with the data-error code."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import EXIT_DATA, EXIT_DIFFERENCES, UsageError
+from ..errors import EXIT_DIFFERENCES, UsageError
 from ..layout import printable
 from ..process import interrupts
 from ..process.output import check_target, write_stdout
@@ -18,7 +18,7 @@ from .common import (
     emit,
     exit_on_problems,
     fail,
-    first_problem,
+    fail_on_problems,
     format_option,
     load_progress,
     output_option,
@@ -137,7 +137,7 @@ def diff(
     if strict and comparison.problems:  # fatal: no report
         first = comparison.problems[0]
         line = f"{first.side.value} {first.revision}: {first.path}: {first.message}"
-        fail(first_problem(line, len(comparison.problems)), EXIT_DATA)
+        fail_on_problems(line, len(comparison.problems))
     if gates:
         comparison = gate_rules.apply(comparison, gates)
     colour = use_color(color, output)
@@ -223,7 +223,7 @@ def snapshot(
     if strict and snap.problems:  # fatal: nothing written
         first = snap.problems[0]
         line = f"{snap.info.source}: {first.path}: {first.message}"
-        fail(first_problem(line, len(snap.problems)), EXIT_DATA)
+        fail_on_problems(line, len(snap.problems))
     if output == "-":
         write_stdout(chunks(snap), "the snapshot")
         interrupts.settle()  # written: the command ends as it would have
@@ -245,8 +245,7 @@ def snapshot(
             click.echo(f"catalog-diff: saved {counts} to {printable(output)}", err=True)
     if snap.problems:
         first = snap.problems[0]
-        more = f" (and {len(snap.problems) - 1} more)" if len(snap.problems) > 1 else ""
-        fail(f"{snap.info.source}: {first.path}: {first.message}{more}", EXIT_DATA)
+        fail_on_problems(f"{snap.info.source}: {first.path}: {first.message}", len(snap.problems))
 
 
 @click.command(cls=Command)

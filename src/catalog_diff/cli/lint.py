@@ -6,15 +6,14 @@ import sys
 
 import click
 
-from ..errors import EXIT_DATA, EXIT_DIFFERENCES
+from ..errors import EXIT_DIFFERENCES
 from ..process.output import check_target
 from .common import (
     Command,
     at_option,
     color_option,
     emit,
-    fail,
-    first_problem,
+    fail_on_problems,
     format_option,
     load_progress,
     output_option,
@@ -72,14 +71,13 @@ def lint(
     line = ""
     if report.unreadable:
         first = report.unreadable[0]
-        where = f"{report.source.label}: {first.path}: {first.message}"
-        line = first_problem(where, len(report.unreadable))
+        line = f"{report.source.label}: {first.path}: {first.message}"
         if strict:  # fatal: no report
-            fail(line, EXIT_DATA)
+            fail_on_problems(line, len(report.unreadable))
     colour = use_color(color, output)
     emit(render(report, fmt, colour), output, quiet, colour)
     if line:
-        fail(line, EXIT_DATA)
+        fail_on_problems(line, len(report.unreadable))
     if report.findings:
         if not quiet:
             counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_DATA, EXIT_USAGE, UsageError
+from ..errors import EXIT_USAGE, UsageError
 from ..process.output import check_target
 from .common import (
     Command,
@@ -14,7 +14,7 @@ from .common import (
     emit,
     exit_on_problems,
     fail,
-    first_problem,
+    fail_on_problems,
     output_option,
     package_option,
     quiet_option,
@@ -135,7 +135,7 @@ def release_notes(
         first = notes.problems[0]
         line = f"{first.side} {first.source}: {first.path}: {first.message}"
         if strict:  # fatal: no notes
-            fail(first_problem(line, len(notes.problems)), EXIT_DATA)
+            fail_on_problems(line, len(notes.problems))
     if fmt == "json":
         report = render_release_notes_json(notes)
     else:
