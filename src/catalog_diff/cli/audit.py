@@ -9,6 +9,7 @@ import click
 from ..errors import UsageError
 from ..layout import printable
 from ..process.output import check_target
+from ..words import count_of
 from .common import (
     Command,
     Progress,
@@ -129,7 +130,7 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
         last = opened.last_commit()
         if not quiet and stats is not None and last is not None:
             n = stats.commits
-            added = f"{n} new commit{'' if n == 1 else 's'}" if n else "already up to date"
+            added = count_of(n, "new commit") if n else "already up to date"
             click.echo(
                 printable(
                     f"catalog-diff: {opened.path}: {added}; {last.seq + 1} commits indexed, "

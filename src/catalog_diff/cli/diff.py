@@ -11,6 +11,7 @@ from ..errors import EXIT_DIFFERENCES, UsageError
 from ..layout import printable
 from ..process import interrupts
 from ..process.output import check_target, write_stdout
+from ..words import count_of
 from .common import (
     Command,
     at_option,
@@ -168,7 +169,7 @@ def _tell(comparison: Comparison, quiet: bool) -> None:
         files = len({(m.side, m.path) for m in counts.mismatches})
         warn(
             f"meta.num_specs_by_stack disagrees with spec_details "
-            f"in {files} file{'' if files == 1 else 's'}, "
+            f"in {count_of(files, 'file')}, "
             f"e.g. {first.side.value} {first.path}: stack {first.stack}: "
             f"meta says {first.meta}, spec_details have {first.specs}"
         )
@@ -236,11 +237,8 @@ def snapshot(
         if not quiet:
             specs = sum(len(p.specs) for p in snap.packages.values())
             counts = (
-                ", ".join(
-                    f"{n} {noun}{'' if n == 1 else 's'}"
-                    for n, noun in ((len(snap.packages), "package"), (specs, "spec"))
-                )
-                + f" in {len(snap.tags)} tag{'' if len(snap.tags) == 1 else 's'}"
+                f"{count_of(len(snap.packages), 'package')}, {count_of(specs, 'spec')} "
+                f"in {count_of(len(snap.tags), 'tag')}"
             )
             click.echo(f"catalog-diff: saved {counts} to {printable(output)}", err=True)
     if snap.problems:

@@ -8,6 +8,7 @@ import click
 
 from ..errors import EXIT_DIFFERENCES
 from ..process.output import check_target
+from ..words import count_of
 from .common import (
     Command,
     at_option,
@@ -81,7 +82,6 @@ def lint(
     if report.findings:
         if not quiet:
             counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
-            n = len(report.findings)
-            found = f"{n} finding{'' if n == 1 else 's'}"
+            found = count_of(len(report.findings), "finding")
             click.echo(f"catalog-diff: {found}: {counts}", err=True)
         sys.exit(EXIT_DIFFERENCES)

@@ -22,7 +22,8 @@ from ..model.history import (
     Presence,
 )
 from ..model.snapshot import FACETS, Spec
-from .common import SPEC_KIND_WORDS, count_of, headline, short, spec_counts, spec_line
+from ..words import count_of
+from .common import SPEC_KIND_WORDS, headline, short, spec_counts, spec_line
 from .escape import code, inert
 from .markdown import package_section, spec_items
 
@@ -32,10 +33,6 @@ SHOW_FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions")
 
 def _codes(values: Sequence[str]) -> str:
     return ", ".join(code(v) for v in values)
-
-
-def _count(n: int, noun: str) -> str:
-    return count_of(n, noun)
 
 
 def _sha(commit: str) -> str:
@@ -131,7 +128,7 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
         yield f"| {label} | {change.status.value} | {spec_counts(change.specs)} |"
     yield ""
     body = [line for change in comparison.packages for line in package_section(change, "####")]
-    yield from _details(f"Details: {_count(len(comparison.packages), 'package')}", body)
+    yield from _details(f"Details: {count_of(len(comparison.packages), 'package')}", body)
 
 
 def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str]:
@@ -273,7 +270,7 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         specs = sum(p.spec_count for p in packages)
         yield f"### {_text(tag)}"
         yield ""
-        yield f"{_count(len(packages), 'package')}, {_count(specs, 'spec')}."
+        yield f"{count_of(len(packages), 'package')}, {count_of(specs, 'spec')}."
         yield ""
         if not packages:
             continue

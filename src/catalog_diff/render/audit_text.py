@@ -21,9 +21,9 @@ from ..model.history import (
     Presence,
 )
 from ..model.snapshot import FACETS
+from ..words import count_of
 from .common import (
     ansi,
-    count_of,
     describe_source,
     headline,
     package_label,
@@ -66,10 +66,6 @@ def _join(*parts: str) -> str:
     return "  ".join(p for p in parts if p)
 
 
-def _count(n: int, noun: str) -> str:
-    return count_of(n, noun)
-
-
 def _problem(p: ProblemRecord, paint: Paint, side: bool = True) -> str:
     """A problem; ``side`` False for a report of one side (``show``, ``when``)."""
     where = f"{p.side.value} {p.revision}" if side else p.revision
@@ -93,7 +89,7 @@ def _commit_line(ref: CommitRef) -> str:
 
 
 def _tag_line(mark: str, t: TagCount) -> str:
-    return f"{mark} {t.tag} ({_count(t.packages, 'package')}, {_count(t.specs, 'spec')})"
+    return f"{mark} {t.tag} ({count_of(t.packages, 'package')}, {count_of(t.specs, 'spec')})"
 
 
 def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
@@ -149,7 +145,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
     where = f"tag {history.tag}" if history.tag is not None else "all tags"
     yield paint(f"History of {history.package} in {where}", "head")
     yield from _window(history.end, history.indexed_from)
-    yield _count(len(history.events), "event")
+    yield count_of(len(history.events), "event")
     for event in history.events:
         ref = event.commit
         yield ""
@@ -221,7 +217,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
 
 
 def _show_package(package: PackageState, paint: Paint) -> Iterator[str]:
-    yield "  " + paint(f"{package.name}  {_count(package.spec_count, 'spec')}", "head")
+    yield "  " + paint(f"{package.name}  {count_of(package.spec_count, 'spec')}", "head")
     for facet in SHOW_FACETS:
         values: tuple[str, ...] = getattr(package, facet)
         yield shown(f"    {facet:<10} {', '.join(sorted(values))}".rstrip())
@@ -250,7 +246,7 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         in_tag = by_tag[tag]
         specs = sum(p.spec_count for p in in_tag)
         yield ""
-        counts = f"{_count(len(in_tag), 'package')}, {_count(specs, 'spec')}"
+        counts = f"{count_of(len(in_tag), 'package')}, {count_of(specs, 'spec')}"
         yield paint(f"{tag}  ({counts})", "head")
         for package in in_tag:
             yield from _show_package(package, paint)

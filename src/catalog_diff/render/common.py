@@ -17,6 +17,7 @@ from ..model.comparison import (
     Summary,
 )
 from ..model.snapshot import SourceInfo, Spec
+from ..words import count_of
 from .escape import styled
 from .escape import text as shown
 
@@ -163,11 +164,6 @@ ROLLUP_MIN_PACKAGES = 2
 MISMATCHES_SHOWN = 10
 
 
-def count_of(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 package``, ``3 packages`` (``plural`` when it is not the noun and an s)."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
 def shown_rollups(rollups: Sequence[Rollup]) -> tuple[list[Rollup], int]:
     """The roll-ups a human report lists, and how many single-package ones it leaves out."""
     shown = [r for r in rollups if len(r.packages) >= ROLLUP_MIN_PACKAGES]
@@ -242,8 +238,3 @@ def mismatch_text(m: MetaMismatch, show: Callable[[str], str] = str) -> str:
         f"{m.side.value} {show(m.path)}: stack {show(m.stack)}: meta says {m.meta}, "
         f"spec_details have {m.specs}"
     )
-
-
-def signed(n: int) -> str:
-    """``+3``, ``-3``, ``0``."""
-    return f"{n:+d}" if n else "0"

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from ..errors import UsageError
 from ..model.comparison import Comparison, PackageChange
 from ..model.snapshot import FACETS, Spec
+from ..words import count_of
 from .common import (
     MISMATCHES_SHOWN,
-    count_of,
     headline,
     mismatch_text,
     rollup_text,

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model.lint import CODES, Finding, LintReport
-from .common import ansi, count_of, describe_source
+from ..words import count_of
+from .common import ansi, describe_source
 from .escape import code, inert, json_dumps, text
 from .json import SCHEMA_VERSION, source_entry
 

@@ -15,17 +15,16 @@ from collections.abc import Callable, Iterator
 
 from ..model.comparison import Comparison, FieldsChange, PackageChange, StackCounts
 from ..model.snapshot import FACETS, SourceInfo, Spec
+from ..words import count_of, signed
 from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
-    count_of,
     field_parts,
     is_list_field,
     meta_check_text,
     mismatch_text,
     rollup_text,
     shown_rollups,
-    signed,
     spec_counts,
     spec_line,
     spec_subject,

@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from ..errors import TemplateError
 from ..model.release import ReleaseNotes
+from ..words import count_of, signed
 from .escape import code, inert, json_dumps
 from .sandbox import BoundedSandbox, bound_filters, render_bounded
 
@@ -61,14 +62,6 @@ def _finalize(value: object) -> object:
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
     return Markup(inert(value))
-
-
-def _signed(number: int) -> str:
-    return f"+{number}" if number > 0 else str(number)
-
-
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _day(value: object) -> str:
@@ -104,8 +97,8 @@ def _environment(name: str, text: str) -> BoundedSandbox:
         code=quoted(lambda v: code(str(v))),
         codes=quoted(_codes),
         escape_md=quoted(lambda v: inert(str(v))),
-        signed=_signed,
-        plural=_plural,
+        signed=signed,
+        plural=count_of,
         day=_day,
     )
     bound_filters(env)

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 
 from ..model.comparison import Comparison, GateStatus, PackageChange, SpecPair
 from ..model.snapshot import FACETS
+from ..words import count_of, signed
 from .common import (
     MISMATCHES_SHOWN,
     ansi,
-    count_of,
     describe_source,
     field_text,
     headline,
@@ -24,7 +24,6 @@ from .common import (
     package_label,
     rollup_text,
     shown_rollups,
-    signed,
     spec_counts,
     spec_line,
     spec_subject,
