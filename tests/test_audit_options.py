@@ -338,3 +338,20 @@ def test_a_revision_before_a_ranged_index_starts_says_so(
     line = one_error_line(err)
     assert f"{shas[5]} ({shas[5][:12]}): before the start of the index" in line
     assert f"(indexed from {shas[8][:12]}); run 'catalog-diff index --rebuild {shas[5]}'" in line
+
+
+@pytest.mark.parametrize(
+    ("given", "ends"),
+    [
+        ("HEAD", (None, "HEAD")),
+        ("v1..v2", ("v1", "v2")),
+        ("v1..", ("v1", "HEAD")),
+        ("..v2", (None, "v2")),
+        ("a..b..c", ("a..b", "c")),
+    ],
+)
+def test_a_revision_range_is_split_in_one_place(given: str, ends: tuple[str | None, str]) -> None:
+    """``A..B`` as the history commands and ``catalog_diff.open_index`` read it."""
+    from catalog_diff.model.selection import split_range
+
+    assert split_range(given) == ends

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PackageNotFound, TagNotFound, UsageError
-from .model.selection import Globs, globs
+from .model.selection import Globs, globs, split_range
 from .model.snapshot import Snapshot, SourceInfo
 from .sources.listing import TreeListing
 from .sources.load import ALL, Selection, Sources, load, load_pair
@@ -213,9 +213,7 @@ def open_index(
     from .history.index import HistoryIndex, default_index_path
     from .history.indexfile import check_location, make_way
 
-    base, sep, tip = revision.rpartition("..")
-    if not sep:
-        base, tip = "", revision
+    base, tip = split_range(revision)
     with GitRepository(repo) as git_repo:
         path = Path(index) if index else default_index_path(git_repo)
         check_location(path, create_parent=index is None)
@@ -225,7 +223,7 @@ def open_index(
         stats = None
         try:
             if update:
-                stats = _update(opened, git_repo, base, tip or "HEAD", progress, waiting)
+                stats = _update(opened, git_repo, base or "", tip or "HEAD", progress, waiting)
             else:
                 with opened.faults():
                     _check_repository(opened, git_repo)

@@ -8,6 +8,7 @@ import click
 
 from ..errors import UsageError
 from ..layout import printable
+from ..model.selection import split_range
 from ..process.output import check_target
 from ..words import count_of
 from .common import (
@@ -51,14 +52,6 @@ def _report(
     emit(render_audit(kind, value, fmt, colour), output, quiet, colour)
 
 
-def _split(revision: str) -> tuple[str | None, str]:
-    """``A..B`` -> (A, B); ``REV`` -> (None, REV); an empty end is HEAD."""
-    first, sep, last = revision.rpartition("..")
-    if not sep:
-        return None, revision
-    return first or None, last or "HEAD"
-
-
 def _open(
     repo: str, index_path: str | None, no_update: bool, quiet: bool, revision: str = "HEAD"
 ) -> tuple[HistoryIndex, str | None, str]:
@@ -68,7 +61,7 @@ def _open(
     from ..api import open_index
     from ..git.repository import GitRepository
 
-    first, last = _split(revision)
+    first, last = split_range(revision)
     with GitRepository(repo) as git_repo:
         start = git_repo.resolve(first).sha if first is not None else None
         tip = git_repo.resolve(last).sha
@@ -189,7 +182,7 @@ def log(
             tag=tag,
             package=package,
             limit=max_count,
-            labels=_split(revision),
+            labels=split_range(revision),
         )
         _report("log", entries, fmt, output, quiet, color)
     problems = [(e, p) for e in entries for p in e.comparison.problems]
@@ -248,7 +241,7 @@ def history(
             first=start,
             last=tip,
             limit=max_count,
-            labels=_split(revision),
+            labels=split_range(revision),
         )
         _report("history", timeline, fmt, output, quiet, color)
     broken = [e for e in timeline.events if e.problem]
@@ -383,7 +376,7 @@ def when(
             until=until,
             first=start,
             last=tip,
-            labels=_split(revision),
+            labels=split_range(revision),
         )
         _report("when", presence, fmt, output, quiet, color)
     if presence.hint and not quiet:

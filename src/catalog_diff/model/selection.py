@@ -14,6 +14,16 @@ from ..errors import UsageError
 Globs = str | Iterable[str] | None
 
 
+def split_range(revision: str) -> tuple[str | None, str]:
+    """A revision range of the history commands: ``A..B`` -> ``(A, B)`` (the commits
+    after A up to B), ``REV`` -> ``(None, REV)``. The last ``..`` separates; an empty
+    start is None (from the first commit), an empty end is ``HEAD``."""
+    first, sep, last = revision.rpartition("..")
+    if not sep:
+        return None, revision
+    return first or None, last or "HEAD"
+
+
 def globs(value: Globs) -> tuple[str, ...]:
     """``value`` as a tuple of globs (empty: no filter)."""
     if value is None:
