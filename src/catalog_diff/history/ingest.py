@@ -31,7 +31,10 @@ from ..layout import (
     DIRECTORY,
     IMPLICIT_TAG,
     SYMLINK_OR_SUBMODULE,
+    TAGGED,
     UNSAFE_PATH,
+    UNTAGGED_INDEX,
+    UNTAGGED_SPECS,
     classify,
     file_kind,
     layout_of,
@@ -490,11 +493,11 @@ class Ingest:
         path = f"_cache/{tag}/{package}/specs.md"
         if mode == _UNSAFE_MODE:
             return self._content(
-                f"unsafe:{oid}:{path}", "tagged", path, state, lambda: Parsed(UNSAFE_PATH)
+                f"unsafe:{oid}:{path}", TAGGED, path, state, lambda: Parsed(UNSAFE_PATH)
             )
         if mode not in BLOB_MODES:
             reason = "not a regular file (symlink or submodule)"
-            return self._content(f"nonregular:{oid}", "tagged", path, state, lambda: Parsed(reason))
+            return self._content(f"nonregular:{oid}", TAGGED, path, state, lambda: Parsed(reason))
 
         def read() -> Parsed:
             found = parsed.get(oid)
@@ -504,7 +507,7 @@ class Ingest:
                 data = next(_named(stream, {oid: path}))[1]
                 return self._read(_held(repo, data, oid, path), path)
 
-        return self._content(oid, "tagged", path, state, read, fresh=oid in parsed)
+        return self._content(oid, TAGGED, path, state, read, fresh=oid in parsed)
 
     def _content(
         self,
@@ -559,7 +562,7 @@ class Ingest:
             problem, specs = assemble_legacy(repo, folder, rows, heads[0])
             return Parsed(problem, self._pend(specs))
 
-        layout = "untagged-index" if heads[0][0].endswith("/index.md") else "untagged-specs"
+        layout = UNTAGGED_INDEX if heads[0][0].endswith("/index.md") else UNTAGGED_SPECS
         return self._content(key, layout, heads[0][0], state, read)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import GitError, ParseError
 from ..git.repository import GitRepository
-from ..layout import BLOB_MODES
+from ..layout import BLOB_MODES, TAGGED, UNTAGGED_INDEX, UNTAGGED_SPECS
 from ..model.snapshot import Problem, Spec
 from ..parse import legacy
 
@@ -53,7 +53,7 @@ class State:
             "JOIN contents AS c ON c.id = v.content_id WHERE v.last_seq IS NULL"
         )
         for tag, package, content, first, layout in rows:
-            tagged = layout == "tagged"
+            tagged = layout == TAGGED
             state.versions[(tag, package)] = (content, first, tagged)
             if tagged:
                 state.counts["specs"] = state.counts.get("specs", 0) + 1
@@ -151,12 +151,12 @@ def assemble_legacy(
     if lacking:  # an error, not a problem kept in the index for good
         why = repo.why_unreadable(oids[lacking[0]])
         raise GitError(lacking[0], repo.path, f"cannot read it: {why}")
-    layout = "untagged-index" if head_path.endswith("/index.md") else "untagged-specs"
+    layout = UNTAGGED_INDEX if head_path.endswith("/index.md") else UNTAGGED_SPECS
     text = blobs.get(head_oid)
     if text is None:
         return "cannot be read", ()
     try:
-        if layout == "untagged-index":
+        if layout == UNTAGGED_INDEX:
             index = legacy.parse_index_md(text, head_path)
         else:
             index = legacy.parse_flat_specs_md(text, head_path)

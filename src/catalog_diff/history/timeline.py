@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from ..compare.pairing import compare, compare_packages
+from ..layout import TAGGED
 from ..model.comparison import ProblemRecord, Side
 from ..model.history import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
 from ..model.selection import Globs, globs, matches
@@ -90,7 +91,7 @@ def log_entry(
     layout_change = None
     if before is not None and before.layout != commit.layout:
         layout_change = (before.layout, commit.layout)
-    strip = layout_change is not None and "tagged" in layout_change
+    strip = layout_change is not None and TAGGED in layout_change
     tags_before = index.tags_at(before.seq) if before is not None else set()
     tags_after = index.tags_at(commit.seq)
     if tag is not None:
