@@ -326,3 +326,49 @@ def test_a_stream_whose_reader_fails_early_closes_without_waiting_for_git(
         "",
     )
     assert survivors(token) == []
+
+
+# A finalizer that fails: an object an interruption left half made (GitPython's config
+# parser cut off in its __init__ fails so in __del__), or a plain bug in a finalizer.
+_FAILING_FINALIZER = """
+import os, signal, sys, time
+from catalog_diff.process import interrupts
+
+class HalfMade:
+    def __del__(self):
+        raise AttributeError("'HalfMade' object has no attribute '_lock'")
+
+interrupts.install()
+if sys.argv[1] == "interrupted":
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except interrupts.Interrupted as exc:
+        half = HalfMade()
+        del half
+        sys.exit(interrupts.tell(exc))
+half = HalfMade()
+del half
+"""
+
+
+@pytest.mark.parametrize(
+    "case, code, told",
+    [
+        ("interrupted", 130, "catalog-diff: interrupted\n"),
+        (
+            "not-interrupted",
+            0,
+            "catalog-diff: warning: ignored in HalfMade.__del__: "
+            "AttributeError: 'HalfMade' object has no attribute '_lock'\n",
+        ),
+    ],
+)
+def test_a_failing_finalizer_never_prints_a_traceback(case: str, code: int, told: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FAILING_FINALIZER, case],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert (done.returncode, done.stderr) == (code, told)

@@ -175,7 +175,7 @@ def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     global _received, _deferred
     exc = unraisable.exc_value
     if not isinstance(exc, Interrupted):
-        sys.__unraisablehook__(unraisable)
+        _dropped(unraisable)
         return
     if _settled:
         return  # the outcome was decided meanwhile: nothing to take again
@@ -185,6 +185,21 @@ def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     except ValueError:  # not the main thread: cannot happen, Interrupted is raised there
         return
     _received, _deferred = None, exc.signum
+
+
+def _dropped(unraisable: sys.UnraisableHookArgs) -> None:
+    """Another exception Python could not pass on (a finalizer's, at shutdown). Once a
+    signal is being acted on, it is one of the objects the interruption left half made
+    (GitPython's config parser, cut off in its ``__init__``): nothing to say. Otherwise
+    one line, never a traceback."""
+    if _received is not None:
+        return
+    from ..layout import printable
+
+    where = getattr(unraisable.object, "__qualname__", None) or type(unraisable.object).__name__
+    what = f"{type(unraisable.exc_value).__name__}: {unraisable.exc_value}"
+    line = f"catalog-diff: warning: ignored in {printable(where)}: {printable(what)}\n"
+    _write_stderr(line, flush=threading.current_thread() is _main)
 
 
 def _ignore() -> None:
