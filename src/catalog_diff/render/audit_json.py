@@ -22,6 +22,7 @@ from ..model.history import (
     PackageState,
     Presence,
 )
+from .common import STATE_FACETS
 from .escape import json_dumps
 from .json import SCHEMA_VERSION, package_entry, problem_entry, source_entry, to_dict
 
@@ -128,13 +129,8 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
 
 
 def _package_state(package: PackageState) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "specs": package.spec_count,
-        "targets": sorted(package.targets),
-        "stacks": sorted(package.stacks),
-        "compilers": sorted(package.compilers),
-        "versions": sorted(package.versions),
-    }
+    entry: dict[str, Any] = {"specs": package.spec_count}
+    entry.update((facet, sorted(getattr(package, facet))) for facet in STATE_FACETS)
     if package.specs is not None:
         entry["spec_details"] = [s.as_dict() for s in package.specs]
     return entry

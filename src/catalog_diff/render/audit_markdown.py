@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..model.comparison import PackageChange, ProblemRecord
 from ..model.history import (
     CatalogState,
     CommitRef,
@@ -21,62 +20,26 @@ from ..model.history import (
     PackageState,
     Presence,
 )
-from ..model.snapshot import FACETS, Spec
+from ..model.snapshot import Spec
 from ..words import count_of
-from .common import SPEC_KIND_WORDS, headline, short, spec_counts, spec_line
+from .common import STATE_FACETS, headline, short, spec_counts, spec_line, summary_rows
 from .escape import code, inert
-from .markdown import package_section, spec_items
-
-#: Facets a ``show`` lists for each package.
-SHOW_FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions")
-
-
-def _codes(values: Sequence[str]) -> str:
-    return ", ".join(code(v) for v in values)
+from .markdown_parts import (
+    MARKDOWN,
+    codes,
+    details,
+    facet_table,
+    package_section,
+    problems_section,
+    spec_list,
+)
 
 
 def _sha(commit: str) -> str:
     return code(short(commit))
 
 
-def _text(value: str) -> str:
-    """Inline code outside a table (``|`` is not escaped there)."""
-    return code(value, table=False)
-
-
-def _problems(
-    problems: Sequence[ProblemRecord], level: str = "###", side: bool = True
-) -> Iterator[str]:
-    """The problems; ``side`` False for a report of one side (``show``, ``when``)."""
-    if not problems:
-        return
-    yield f"{level} Problems: {count_of(len(problems), 'file')} could not be read"
-    yield ""
-    for p in problems:
-        where = f"{p.side.value} {_text(p.revision)}" if side else _text(p.revision)
-        yield f"- {where}: {_text(p.path)}: {inert(p.message)}"
-    yield ""
-
-
-def _facet_table(change: PackageChange) -> Iterator[str]:
-    rows = [(f, change.facet(f)) for f in FACETS if change.facet(f)]
-    if not rows:
-        return
-    yield "| | added | removed |"
-    yield "|---|---|---|"
-    for facet, delta in rows:
-        yield f"| {facet} | {_codes(delta.added)} | {_codes(delta.removed)} |"
-    yield ""
-
-
-def _details(summary: str, body: list[str]) -> Iterator[str]:
-    """A folded block; ``summary`` must hold no catalog value (it is read as HTML)."""
-    yield "<details>"
-    yield f"<summary>{summary}</summary>"
-    yield ""
-    yield from body
-    yield "</details>"
-    yield ""
+_text = MARKDOWN.name
 
 
 # ---- log ------------------------------------------------------------------------------
@@ -84,7 +47,6 @@ def _details(summary: str, body: list[str]) -> Iterator[str]:
 
 def _log_entry(entry: LogEntry) -> Iterator[str]:
     ref, comparison = entry.commit, entry.comparison
-    summary = comparison.summary
     yield f"### {_sha(ref.commit)} {inert(ref.date)}"
     yield ""
     yield f"- commit: {_text(ref.commit)}"
@@ -92,7 +54,7 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
     yield f"- layout: {_text(entry.layout)}"
     if entry.layout_change:
         old, new = entry.layout_change
-        yield f"- layout changed: {_text(old)} → {_text(new)}"
+        yield f"- layout changed: {_text(old)} {MARKDOWN.arrow} {_text(new)}"
     yield ""
     if not comparison.has_differences and not comparison.problems:
         yield "No change to the catalog."
@@ -102,13 +64,8 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
     if said:
         yield said
         yield ""
-    specs = ", ".join(
-        f"{getattr(summary, 'specs_' + kind)} {word}" for kind, word in SPEC_KIND_WORDS
-    )
-    yield (
-        f"Packages: {summary.packages_added} added, {summary.packages_removed} removed, "
-        f"{summary.packages_changed} changed. Specs: {specs}."
-    )
+    counts = dict(summary_rows(comparison.summary))
+    yield f"Packages: {counts['packages']}. Specs: {counts['specs']}."
     yield ""
     tags = [("added", t) for t in comparison.tags_added]
     tags += [("removed", t) for t in comparison.tags_removed]
@@ -118,7 +75,7 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
         for word, t in tags:
             yield f"| {code(t.tag)} | {word} | {t.packages} | {t.specs} |"
         yield ""
-    yield from _problems(comparison.problems, "####")
+    yield from problems_section(comparison.problems, MARKDOWN, "####")
     if not comparison.packages:
         return
     yield "| package | status | specs |"
@@ -127,8 +84,10 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
         label = code(change.tag + "/" + change.name)
         yield f"| {label} | {change.status.value} | {spec_counts(change.specs)} |"
     yield ""
-    body = [line for change in comparison.packages for line in package_section(change, "####")]
-    yield from _details(f"Details: {count_of(len(comparison.packages), 'package')}", body)
+    body = [
+        line for change in comparison.packages for line in package_section(change, MARKDOWN, "####")
+    ]
+    yield from details(f"Details: {count_of(len(comparison.packages), 'package')}", body)
 
 
 def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str]:
@@ -176,8 +135,8 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         yield f"### {inert(ref.date)} {_sha(ref.commit)} {status}"
         yield ""
         if change is not None:
-            yield from _facet_table(change)
-            items = spec_items(change)
+            yield from facet_table(change, MARKDOWN)
+            items = spec_list(change, MARKDOWN)
             if items:
                 yield from items
                 yield ""
@@ -235,7 +194,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
             a, b = i.first, i.last
             yield (f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |")
         yield ""
-    yield from _problems(presence.problems, side=False)
+    yield from problems_section(presence.problems, MARKDOWN, side=False)
 
 
 # ---- show -----------------------------------------------------------------------------
@@ -274,13 +233,13 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         yield ""
         if not packages:
             continue
-        yield "| package | specs | " + " | ".join(SHOW_FACETS) + " |"
-        yield "|---|---:|" + "---|" * len(SHOW_FACETS)
+        yield "| package | specs | " + " | ".join(STATE_FACETS) + " |"
+        yield "|---|---:|" + "---|" * len(STATE_FACETS)
         for p in packages:
-            cells = [_codes(sorted(getattr(p, facet))) for facet in SHOW_FACETS]
+            cells = [codes(sorted(getattr(p, facet)), MARKDOWN) for facet in STATE_FACETS]
             yield f"| {code(p.name)} | {p.spec_count} | " + " | ".join(cells) + " |"
         yield ""
         for p in packages:
             if p.specs is not None:
                 yield from _spec_list(p, p.specs)
-    yield from _problems(state.problems, side=False)
+    yield from problems_section(state.problems, MARKDOWN, side=False)

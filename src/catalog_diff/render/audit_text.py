@@ -9,9 +9,9 @@ order the caller gives (``log`` newest first, ``history`` oldest first); package
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
-from ..model.comparison import PackageChange, ProblemRecord, TagCount
+from ..model.comparison import TagCount
 from ..model.history import (
     CatalogState,
     CommitRef,
@@ -20,10 +20,9 @@ from ..model.history import (
     PackageState,
     Presence,
 )
-from ..model.snapshot import FACETS
 from ..words import count_of
 from .common import (
-    ansi,
+    STATE_FACETS,
     describe_source,
     headline,
     package_label,
@@ -33,52 +32,14 @@ from .common import (
     summary_rows,
 )
 from .escape import text as shown
-from .text import spec_lines
+from .text_parts import ARROW, Paint, facet_lines, painter, problem_line, problems_block, spec_lines
 
-Paint = Callable[..., str]
-
-#: Colour of each mark: ``+``/``-`` for values gained and lost, a status, ``!`` a problem.
-_COLOURS = {
-    "+": "green",
-    "-": "red",
-    "~": "yellow",
-    "!": "red",
-    "added": "green",
-    "removed": "red",
-    "changed": "yellow",
-}
-
-#: Facets a ``show`` lists for each package, with the attribute of :class:`PackageState`.
-SHOW_FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions")
-
-
-def _painter(color: bool) -> Paint:
-    def paint(text: str, mark: str = "") -> str:
-        if not color:
-            return ansi(text, None)
-        return ansi(text, "bold" if mark == "head" else _COLOURS.get(mark))
-
-    return paint
+_PROBLEMS = "Problems (files that could not be read)"
 
 
 def _join(*parts: str) -> str:
     """Fields separated by two spaces, empty ones left out."""
     return "  ".join(p for p in parts if p)
-
-
-def _problem(p: ProblemRecord, paint: Paint, side: bool = True) -> str:
-    """A problem; ``side`` False for a report of one side (``show``, ``when``)."""
-    where = f"{p.side.value} {p.revision}" if side else p.revision
-    return paint(f"! {where}: {p.path}: {p.message}", "!")
-
-
-def _facet_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[str]:
-    for facet in FACETS:
-        delta = change.facet(facet)
-        if not delta:
-            continue
-        marks = [f"+ {v}" for v in delta.added] + [f"- {v}" for v in delta.removed]
-        yield f"{indent}{facet:<10} " + "  ".join(paint(m, m[0]) for m in marks)
 
 
 def _commit_line(ref: CommitRef) -> str:
@@ -101,7 +62,7 @@ def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
     yield ""
     if entry.layout_change:
         old, new = entry.layout_change
-        yield shown(f"  {'layout':<10} {old} -> {new}")
+        yield shown(f"  {'layout':<10} {old} {ARROW} {new}")
     if not comparison.has_differences and not comparison.problems:
         if not entry.layout_change:
             yield "  no change to the catalog"
@@ -121,12 +82,12 @@ def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
         cells = (f"{shown(package_label(change)):<{width}}", f"{status:<7}" if counts else status)
         yield "  " + _join(cells[0], paint(cells[1], status), counts)
     for p in comparison.problems:
-        yield "  " + _problem(p, paint)
+        yield "  " + problem_line(p, paint)
 
 
 def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str]:
     """Each commit (in the order given, newest first by convention) and what it changed."""
-    paint = _painter(color)
+    paint = painter(color)
     if not entries:
         yield "No commits."
         return
@@ -141,7 +102,7 @@ def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str
 
 def render_history(history: PackageHistory, color: bool = False) -> Iterator[str]:
     """The commits at which a package changed, oldest first, with its facet deltas."""
-    paint = _painter(color)
+    paint = painter(color)
     where = f"tag {history.tag}" if history.tag is not None else "all tags"
     yield paint(f"History of {history.package} in {where}", "head")
     yield from _window(history.end, history.indexed_from)
@@ -163,7 +124,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
             spec_counts(change.specs),
             shown(ref.subject),
         )
-        yield from _facet_lines(change, paint, "    ")
+        yield from facet_lines(change, paint, "    ")
         yield from spec_lines(change, paint, "    ")
         if event.problem:
             yield "    " + paint(f"! {event.problem}", "!")
@@ -189,7 +150,7 @@ def _window(end: CommitRef | None, start: CommitRef | None) -> Iterator[str]:
 
 def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
     """When a target, stack, compiler, version or hash was present for a package."""
-    paint = _painter(color)
+    paint = painter(color)
     kind, value = presence.query
     yield paint(f"{presence.package} ({presence.tag}) {kind} {value}", "head")
     first, last = presence.first_seen, presence.last_seen
@@ -206,11 +167,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         for interval in presence.intervals:
             a, b = interval.first, interval.last
             yield shown(f"  {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}")
-    if presence.problems:
-        yield ""
-        yield paint("Problems (files that could not be read)", "head")
-        for p in presence.problems:
-            yield "  " + _problem(p, paint, side=False)
+    yield from problems_block(presence.problems, paint, _PROBLEMS, side=False)
 
 
 # ---- show -----------------------------------------------------------------------------
@@ -218,7 +175,7 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
 
 def _show_package(package: PackageState, paint: Paint) -> Iterator[str]:
     yield "  " + paint(f"{package.name}  {count_of(package.spec_count, 'spec')}", "head")
-    for facet in SHOW_FACETS:
+    for facet in STATE_FACETS:
         values: tuple[str, ...] = getattr(package, facet)
         yield shown(f"    {facet:<10} {', '.join(sorted(values))}".rstrip())
     if package.specs is not None:
@@ -229,7 +186,7 @@ def _show_package(package: PackageState, paint: Paint) -> Iterator[str]:
 
 def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     """The catalog at one commit: per tag, each package's spec count and facets."""
-    paint = _painter(color)
+    paint = painter(color)
     info = state.source
     yield shown(f"source: {describe_source(info, None)}")
     if info.commit:
@@ -250,8 +207,4 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         yield paint(f"{tag}  ({counts})", "head")
         for package in in_tag:
             yield from _show_package(package, paint)
-    if state.problems:
-        yield ""
-        yield paint("Problems (files that could not be read)", "head")
-        for p in state.problems:
-            yield "  " + _problem(p, paint, side=False)
+    yield from problems_block(state.problems, paint, _PROBLEMS, side=False)

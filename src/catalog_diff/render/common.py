@@ -11,12 +11,14 @@ from ..model.comparison import (
     PackageChange,
     Rollup,
     RollupKind,
+    SetDelta,
     SpecChanges,
     StackCounts,
     StacksChange,
     Summary,
 )
-from ..model.snapshot import SourceInfo, Spec
+from ..model.history import PackageState
+from ..model.snapshot import FACETS, SourceInfo, Spec
 from ..words import count_of
 from .escape import styled
 from .escape import text as shown
@@ -94,14 +96,15 @@ def is_list_field(change: FieldsChange, name: str) -> bool:
     return any(f.name == name and isinstance(f.new, list) for f in change.fields)
 
 
-def field_text(change: FieldsChange, arrow: str = "->") -> str:
-    """``os amzn2 -> ubuntu24.04; variants +w=1 -w=0`` (one format's arrow)."""
+def field_items(change: FieldsChange, show: Callable[[str], str] = str, arrow: str = "->") -> str:
+    """``os amzn2 -> ubuntu24.04; variants +w=1 -w=0``: each value through ``show`` (the
+    format's quoting), a single value's move with the format's ``arrow``."""
     out = []
     for name, tokens in field_parts(change):
         if is_list_field(change, name):
-            out.append(f"{name} {' '.join(tokens)}")
+            out.append(f"{name} " + " ".join(show(t) for t in tokens))
         else:
-            out.append(f"{name} {tokens[0]} {arrow} {tokens[1]}")
+            out.append(f"{name} {show(tokens[0])} {arrow} {show(tokens[1])}")
     return "; ".join(out)
 
 
@@ -114,6 +117,51 @@ def spec_line(name: str, spec: Spec) -> str:
     parts.append(f"[{', '.join(spec.stacks)}]")
     parts.append(f"/{spec.hash[:7]}")
     return " ".join(parts)
+
+
+#: The facets a :class:`~catalog_diff.model.history.PackageState` carries (``show``
+#: lists them), in the order of the model's table.
+STATE_FACETS: tuple[str, ...] = tuple(f for f in FACETS if f in PackageState.__dataclass_fields__)
+
+
+def facet_deltas(change: PackageChange) -> list[tuple[str, SetDelta]]:
+    """The facets of a package that changed, with what each gained and lost, in the
+    order of the model's table."""
+    return [(facet, change.facet(facet)) for facet in FACETS if change.facet(facet)]
+
+
+#: The mark of each spec item: ``+`` added, ``-`` removed, ``~`` changed.
+SpecItem = tuple[str, str]
+
+
+def spec_items(change: PackageChange, show: Callable[[str], str], arrow: str) -> list[SpecItem]:
+    """One ``(mark, words)`` per spec added, removed or changed, in report order; every
+    value through ``show``, a move with ``arrow`` (rebuilt specs are only counted).
+
+    ``("+", "zfp@1.0 ...")``, ``("~", "compiler gcc@12 -> gcc@13: zfp@1.0 ... (was /abc1234)")``:
+    each format lays the mark out its own way (``+ ``, ``- added``, a colour).
+    """
+    name, specs = change.name, change.specs
+    items: list[SpecItem] = [("+", show(spec_line(name, s))) for s in specs.added]
+    items += [("-", show(spec_line(name, s))) for s in specs.removed]
+    for pair in specs.compiler_changed:
+        move = f"compiler {show(pair.old.compiler)} {arrow} {show(pair.new.compiler)}"
+        items.append(("~", f"{move}: {show(spec_line(name, pair.new))} {_was(pair.old, show)}"))
+    for pair in specs.version_changed:
+        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
+        move = f"version {show(old)} {arrow} {show(new)}"
+        items.append(("~", f"{move}: {show(spec_line(name, pair.new))} {_was(pair.old, show)}"))
+    for stacks in specs.stacks_changed:
+        subject = show(spec_subject(name, stacks.spec, stacks.hash))
+        items.append(("~", f"stacks {show(stack_moves(stacks))}: {subject}"))
+    for fields in specs.fields_changed:
+        subject = show(spec_subject(name, fields.spec, fields.hash))
+        items.append(("~", f"fields {field_items(fields, show, arrow)}: {subject}"))
+    return items
+
+
+def _was(old: Spec, show: Callable[[str], str]) -> str:
+    return f"(was {show('/' + old.hash[:7])})"
 
 
 def spec_counts(specs: SpecChanges) -> str:

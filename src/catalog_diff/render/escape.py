@@ -41,7 +41,6 @@ marker) can come from an input.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -198,15 +197,9 @@ def code(value: object, *, table: bool = True) -> str:
     return f"{fence}{pad}{shown}{pad}{fence}"
 
 
-def codes(values: Iterable[object], *, table: bool = True) -> str:
-    """Code spans separated by commas."""
-    return ", ".join(code(v, table=table) for v in values)
-
-
 __all__ = [
     "ZWSP",
     "code",
-    "codes",
     "escape",
     "html_code",
     "inert",

@@ -6,7 +6,7 @@ tables, the gates, problems, roll-ups, specs per stack and tags (the head, each 
 bounded), and one folded ``<details>`` block per package. The whole comment stays within
 ``max_chars`` (65,536 by default, GitHub's limit): package blocks are dropped whole from
 the end, and a visible note says how many. A single list item longer than
-:data:`ITEM_MAX_CHARS` (a huge name) is cut, with a visible marker. The summary is never
+:data:`VALUE_MAX_CHARS` (a huge name) is cut, with a visible marker. The summary is never
 cut: when it alone is longer than the limit, :func:`render` says so through ``warn``.
 
 Every value from an input goes through :func:`~.escape.inert` (scheme 1 of
@@ -21,25 +21,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..errors import UsageError
 from ..model.comparison import Comparison, PackageChange
-from ..model.snapshot import FACETS, Spec
 from ..words import count_of
-from .common import (
-    MISMATCHES_SHOWN,
-    headline,
-    mismatch_text,
-    rollup_text,
-    shown_rollups,
-    spec_counts,
-    spec_line,
-    spec_subject,
-    stack_moves,
-)
+from .common import headline
 from .escape import html_code, inert
-from .markdown import (
-    field_items,
+from .markdown_parts import (
+    Bounds,
+    MarkdownStyle,
     gates_section,
+    package_section,
+    problems_section,
+    rollups_section,
     stack_counts_section,
     summary_tables,
+    tags_sections,
 )
 
 #: The marker's text, and the comment limit of GitHub, in characters.
@@ -94,13 +88,6 @@ def _note(dropped: int) -> list[str]:
     ]
 
 
-def _bounded(lines: list[str], shown: int, what: str) -> Iterator[str]:
-    """The first ``shown`` list items, then one saying how many more there are."""
-    yield from lines[:shown]
-    if len(lines) > shown:
-        yield f"- and {len(lines) - shown} more {what} (in the full report)"
-
-
 # ---- the head: never cut -------------------------------------------------------------
 
 
@@ -125,73 +112,35 @@ def _cut(escaped: str, start: str, end: str) -> str:
     return f"{start}{inner}{CUT}{end}{CUT_NOTE}"
 
 
-def _gates(comparison: Comparison) -> Iterator[str]:
-    return gates_section(comparison, _code, _prose)
-
-
-def _problems(comparison: Comparison) -> Iterator[str]:
-    if not comparison.problems:
-        return
-    yield f"### Problems: {count_of(len(comparison.problems), 'file')} could not be read"
-    yield ""
-    items = [
-        f"- {p.side.value} {_code(p.revision)}: {_code(p.path)}: {_prose(p.message)}"
-        for p in comparison.problems
-    ]
-    yield from _bounded(items, PROBLEMS_SHOWN, "problems")
-    yield ""
-
-
-def _rollups(comparison: Comparison) -> Iterator[str]:
-    shown, single = shown_rollups(comparison.rollups)
-    if not shown:
-        return
-    yield "### Roll-ups"
-    yield ""
-    items = [f"- {rollup_text(r, _code, ARROW)}" for r in shown]
-    yield from _bounded(items, ROLLUPS_SHOWN, "roll-ups")
-    if single:
-        yield f"- and {count_of(single, 'change')} to a single package (under that package)"
-    yield ""
-
-
-def _stack_counts(comparison: Comparison) -> Iterator[str]:
-    yield from stack_counts_section(comparison, _code, STACK_ROWS_SHOWN)
-    counts = comparison.stack_counts
-    if counts is not None and counts.mismatches:  # each disagreement too, up to a limit
-        items = [f"- {mismatch_text(m, _code)}" for m in counts.mismatches]
-        yield from _bounded(items, MISMATCHES_SHOWN, "disagreements")
-        yield ""
-
-
-def _tags(comparison: Comparison) -> Iterator[str]:
-    for title, tags in (
-        ("Tags added", comparison.tags_added),
-        ("Tags removed", comparison.tags_removed),
-    ):
-        if not tags:
-            continue
-        yield f"### {title}"
-        yield ""
-        yield "| tag | packages | specs |"
-        yield "|---|---:|---:|"
-        for t in tags[:TAGS_SHOWN]:
-            yield f"| {_code(t.tag)} | {t.packages} | {t.specs} |"
-        yield ""
-        if len(tags) > TAGS_SHOWN:
-            yield f"And {len(tags) - TAGS_SHOWN} more tags (in the full report)."
-            yield ""
+#: What the comment quotes, and how much of each list it shows.
+GITHUB = MarkdownStyle(
+    cell=_code,
+    name=_code,
+    prose=_prose,
+    arrow=ARROW,
+    bounds=Bounds(
+        problems=PROBLEMS_SHOWN,
+        rollups=ROLLUPS_SHOWN,
+        stack_rows=STACK_ROWS_SHOWN,
+        tags=TAGS_SHOWN,
+        spec_items=SPEC_ITEMS_SHOWN,
+    ),
+    fold=True,
+)
 
 
 def head(comparison: Comparison, marker: str | None = None) -> list[str]:
     """Everything before the package blocks."""
     lines = [marker_line(marker), "## Catalog diff", ""]
-    lines.extend(summary_tables(comparison, _code, _prose))
+    lines.extend(summary_tables(comparison, GITHUB))
     said = headline(comparison)
     if said:
         lines += [said, ""]
-    for section in (_gates, _problems, _rollups, _stack_counts, _tags):
-        lines.extend(section(comparison))
+    lines.extend(gates_section(comparison, GITHUB))
+    lines.extend(problems_section(comparison.problems, GITHUB))
+    lines.extend(rollups_section(comparison, GITHUB))
+    lines.extend(stack_counts_section(comparison, GITHUB))
+    lines.extend(tags_sections(comparison, GITHUB))
     if comparison.packages:
         lines += [f"### Packages: {len(comparison.packages)}", ""]
     return lines
@@ -200,63 +149,9 @@ def head(comparison: Comparison, marker: str | None = None) -> list[str]:
 # ---- one folded block per package ----------------------------------------------------
 
 
-def _facet_rows(change: PackageChange) -> Iterator[str]:
-    rows = [(f, change.facet(f)) for f in FACETS if change.facet(f)]
-    if not rows:
-        return
-    yield "| | added | removed |"
-    yield "|---|---|---|"
-    for facet, delta in rows:
-        added = ", ".join(_code(v) for v in delta.added)
-        removed = ", ".join(_code(v) for v in delta.removed)
-        yield f"| {facet} | {added} | {removed} |"
-    yield ""
-
-
-def _spec_items(change: PackageChange) -> list[str]:
-    name, specs = change.name, change.specs
-
-    def line(spec: Spec) -> str:
-        return _code(spec_line(name, spec))
-
-    def was(spec: Spec) -> str:
-        return f"(was {_code('/' + spec.hash[:7])})"
-
-    items = [f"- added {line(s)}" for s in specs.added]
-    items += [f"- removed {line(s)}" for s in specs.removed]
-    for pair in specs.compiler_changed:
-        items.append(
-            f"- compiler {_code(pair.old.compiler)} {ARROW} {_code(pair.new.compiler)}: "
-            f"{line(pair.new)} {was(pair.old)}"
-        )
-    for pair in specs.version_changed:
-        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
-        items.append(
-            f"- version {_code(old)} {ARROW} {_code(new)}: {line(pair.new)} {was(pair.old)}"
-        )
-    for stacks in specs.stacks_changed:
-        subject = _code(spec_subject(name, stacks.spec, stacks.hash))
-        items.append(f"- stacks {_code(stack_moves(stacks))}: {subject}")
-    for fields in specs.fields_changed:
-        subject = _code(spec_subject(name, fields.spec, fields.hash))
-        items.append(f"- fields {field_items(fields, _code, ARROW)}: {subject}")
-    return items
-
-
 def package_block(change: PackageChange) -> list[str]:
     """One package, folded: its name, status and counts in the summary line."""
-    counts = spec_counts(change.specs)
-    title = f"{_code(change.tag + '/' + change.name)} {change.status.value}"
-    lines = ["<details>", f"<summary>{title}{': ' + counts if counts else ''}</summary>", ""]
-    lines.extend(_facet_rows(change))
-    items = _spec_items(change)
-    if items:
-        lines.extend(_bounded(items, SPEC_ITEMS_SHOWN, "specs"))
-        lines.append("")
-    if change.specs.rebuilt and not items:
-        lines += [f"{count_of(len(change.specs.rebuilt), 'spec')} rebuilt (new hashes).", ""]
-    lines += ["</details>", ""]
-    return lines
+    return list(package_section(change, GITHUB))
 
 
 def fit(

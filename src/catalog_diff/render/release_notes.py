@@ -35,6 +35,7 @@ from ..errors import TemplateError
 from ..model.release import ReleaseNotes
 from ..words import count_of, signed
 from .escape import code, inert, json_dumps
+from .markdown_parts import MARKDOWN, codes
 from .sandbox import BoundedSandbox, bound_filters, render_bounded
 
 #: The name of the built-in template (a resource of the package).
@@ -51,7 +52,7 @@ def builtin_template() -> str:
 def _codes(values: Iterable[str], limit: int | None = None) -> str:
     values = list(values)
     shown = values if limit is None else values[:limit]
-    text = ", ".join(code(str(v)) for v in shown)
+    text = codes([str(v) for v in shown], MARKDOWN)
     if len(values) > len(shown):
         text += f" and {len(values) - len(shown)} more"
     return text

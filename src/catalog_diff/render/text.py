@@ -8,83 +8,23 @@ any colour is added: no field from an input can reach a terminal as a control.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from ..model.comparison import Comparison, GateStatus, PackageChange, SpecPair
-from ..model.snapshot import FACETS
+from ..model.comparison import Comparison, GateStatus
 from ..words import count_of, signed
 from .common import (
     MISMATCHES_SHOWN,
-    ansi,
     describe_source,
-    field_text,
     headline,
     meta_check_text,
     mismatch_text,
-    package_label,
     rollup_text,
     shown_rollups,
-    spec_counts,
-    spec_line,
-    spec_subject,
     stack_counts_title,
-    stack_moves,
     summary_rows,
 )
 from .escape import text as shown
-
-Paint = Callable[..., str]
-
-
-def _painter(color: bool) -> Paint:
-    colours = {"+": "green", "-": "red", "~": "yellow", "!": "red", "?": "yellow"}
-
-    def paint(text: str, mark: str = "") -> str:
-        if not color:
-            return ansi(text, None)
-        return ansi(text, "bold" if mark == "head" else colours.get(mark))
-
-    return paint
-
-
-def _pair_line(kind: str, name: str, pair: SpecPair) -> str:
-    if kind == "compiler_changed":
-        what = f"compiler {pair.old.compiler} -> {pair.new.compiler}"
-    else:
-        what = f"version {','.join(pair.old.versions)} -> {','.join(pair.new.versions)}"
-    return f"~ {what}: {spec_line(name, pair.new)} (was /{pair.old.hash[:7]})"
-
-
-def _package(change: PackageChange, paint: Paint) -> Iterator[str]:
-    yield paint(f"{package_label(change)}  {change.status.value}", "head")
-    for facet in FACETS:
-        delta = change.facet(facet)
-        if not delta:
-            continue
-        marks = [f"+ {v}" for v in delta.added] + [f"- {v}" for v in delta.removed]
-        yield f"  {facet:<10} " + "  ".join(paint(m, m[0]) for m in marks)
-    counts = spec_counts(change.specs)
-    if counts:
-        yield f"  {'specs':<10} {counts}"
-    yield from spec_lines(change, paint, "    ")
-
-
-def spec_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[str]:
-    """One line per spec added, removed or changed (rebuilt specs are only counted)."""
-    specs = change.specs
-    for spec in specs.added:
-        yield indent + paint(f"+ {spec_line(change.name, spec)}", "+")
-    for spec in specs.removed:
-        yield indent + paint(f"- {spec_line(change.name, spec)}", "-")
-    for kind in ("compiler_changed", "version_changed"):
-        for pair in getattr(specs, kind):
-            yield indent + paint(_pair_line(kind, change.name, pair), "~")
-    for stacks in specs.stacks_changed:
-        subject = spec_subject(change.name, stacks.spec, stacks.hash)
-        yield indent + paint(f"~ stacks {stack_moves(stacks)}: {subject}", "~")
-    for fields in specs.fields_changed:
-        subject = spec_subject(change.name, fields.spec, fields.hash)
-        yield indent + paint(f"~ fields {field_text(fields)}: {subject}", "~")
+from .text_parts import ARROW, Paint, package_block, painter, problems_block
 
 
 def _gates(comparison: Comparison, paint: Paint) -> Iterator[str]:
@@ -104,7 +44,7 @@ def _rollups(comparison: Comparison, paint: Paint) -> Iterator[str]:
     yield ""
     yield paint("Roll-ups (changes shared by several packages)", "head")
     for rollup in shown:
-        yield "  " + paint(rollup_text(rollup))
+        yield "  " + paint(rollup_text(rollup, str, ARROW))
     if single:
         yield f"  and {count_of(single, 'change')} to a single package (under that package)"
 
@@ -120,7 +60,7 @@ def _stack_counts(comparison: Comparison, paint: Paint) -> Iterator[str]:
     for row in counts.rows:
         label = f"  {shown(row.tag):<{tag_width}}  {shown(row.stack):<{stack_width}}"
         if counts.complete:
-            yield f"{label}  {row.old:>6} -> {row.new:<6} ({signed(row.delta)})"
+            yield f"{label}  {row.old:>6} {ARROW} {row.new:<6} ({signed(row.delta)})"
         else:
             yield f"{label}  {signed(row.delta):>6}"
     yield f"  {meta_check_text(counts)}"
@@ -131,7 +71,7 @@ def _stack_counts(comparison: Comparison, paint: Paint) -> Iterator[str]:
 
 
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
-    paint = _painter(color)
+    paint = painter(color)
     yield paint(f"old: {describe_source(comparison.old, comparison.old_tag)}")
     yield paint(f"new: {describe_source(comparison.new, comparison.new_tag)}")
     yield ""
@@ -156,11 +96,9 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
             for t in tags:
                 counts = f"{count_of(t.packages, 'package')}, {count_of(t.specs, 'spec')}"
                 yield "  " + paint(f"{t.tag}  {counts}")
-    if comparison.problems:
-        yield ""
-        yield paint("Problems (files that could not be read; not compared)", "head")
-        for p in comparison.problems:
-            yield "  " + paint(f"! {p.side.value} {p.revision}: {p.path}: {p.message}", "!")
+    yield from problems_block(
+        comparison.problems, paint, "Problems (files that could not be read; not compared)"
+    )
     for change in comparison.packages:
         yield ""
-        yield from _package(change, paint)
+        yield from package_block(change, paint)

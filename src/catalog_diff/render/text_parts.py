@@ -1,0 +1,88 @@
+"""The parts of a plain-text report, written once for ``diff``, ``log`` and ``history``.
+
+Every line goes through ``paint`` (:func:`painter`), which writes it with
+:func:`.escape.text` (the text format's policy) before any colour is added, so no field
+from an input can reach a terminal as a control. The words of each part come from
+:mod:`.common`, shared with the Markdown reports; this module lays them out as text: a
+facet per line with ``+``/``-`` marks, one line per spec, ``!`` before a problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from ..model.comparison import PackageChange, ProblemRecord
+from .common import ansi, facet_deltas, package_label, spec_counts, spec_items
+
+#: ``paint(line, mark="")``: the line made inert, coloured by its mark when colour is on.
+Paint = Callable[..., str]
+
+#: The arrow of the text reports.
+ARROW = "->"
+
+#: Colour of each mark: ``+``/``-`` for values gained and lost, ``~`` changed, ``!`` a
+#: problem, ``?`` undecided, and a package's status (``head``: bold).
+_COLOURS = {
+    "+": "green",
+    "-": "red",
+    "~": "yellow",
+    "!": "red",
+    "?": "yellow",
+    "added": "green",
+    "removed": "red",
+    "changed": "yellow",
+}
+
+
+def painter(color: bool) -> Paint:
+    """``paint`` for a report with or without colour."""
+
+    def paint(text: str, mark: str = "") -> str:
+        if not color:
+            return ansi(text, None)
+        return ansi(text, "bold" if mark == "head" else _COLOURS.get(mark))
+
+    return paint
+
+
+def facet_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[str]:
+    """``targets    + zen5  - zen4``: one line per facet that changed."""
+    for facet, delta in facet_deltas(change):
+        marks = [f"+ {v}" for v in delta.added] + [f"- {v}" for v in delta.removed]
+        yield f"{indent}{facet:<10} " + "  ".join(paint(m, m[0]) for m in marks)
+
+
+def spec_lines(change: PackageChange, paint: Paint, indent: str) -> Iterator[str]:
+    """One line per spec added, removed or changed (rebuilt specs are only counted)."""
+    for mark, words in spec_items(change, str, ARROW):
+        yield indent + paint(f"{mark} {words}", mark)
+
+
+def package_block(change: PackageChange, paint: Paint) -> Iterator[str]:
+    """One package of a ``diff``: its name and status, facets, spec counts and specs."""
+    yield paint(f"{package_label(change)}  {change.status.value}", "head")
+    yield from facet_lines(change, paint, "  ")
+    counts = spec_counts(change.specs)
+    if counts:
+        yield f"  {'specs':<10} {counts}"
+    yield from spec_lines(change, paint, "    ")
+
+
+def problem_line(p: ProblemRecord, paint: Paint, side: bool = True) -> str:
+    """``! new HEAD: _cache/t/p/specs.md: message``; ``side`` False for a report of one
+    side (``show``, ``when``)."""
+    where = f"{p.side.value} {p.revision}" if side else p.revision
+    return paint(f"! {where}: {p.path}: {p.message}", "!")
+
+
+def problems_block(
+    problems: Sequence[ProblemRecord], paint: Paint, title: str, side: bool = True
+) -> Iterator[str]:
+    """The files that could not be read, under ``title`` after a blank line (nothing
+    when there are none)."""
+    if not problems:
+        return
+    yield ""
+    yield paint(title, "head")
+    for p in problems:
+        yield "  " + problem_line(p, paint, side)
