@@ -20,7 +20,7 @@ from catalog_diff.render import render as render_report
 from catalog_diff.render.escape import escape
 from catalog_diff.sources.load import Selection
 from checks import table_columns
-from gitrepo import GitRepoBuilder
+from gitrepo import GitRepoBuilder, sample_tree
 from test_golden import check_golden
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +100,35 @@ def test_golden_weekly_is_capped(
     assert f"**{72 - shown} more packages not shown** &mdash; full report" in out
     check_structure(out)
     check_golden("develop-weekly.github.md", out, pytestconfig.getoption("update_golden"))
+
+
+def test_meta_disagreements_are_listed_once(tmp_path: Path) -> None:
+    """Each file whose meta disagrees with its specs is one item of the comment, written
+    as the comment writes names (ASCII, in <code>); the Markdown report lists it once
+    too, as a code span."""
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    files = sample_tree("v0.23.0", as_tag="v1")
+    repo.write(files)
+    repo.commit("v1")
+    path = "_cache/v1/zfp/specs.md"
+    # One stack counted twice, and one the specs never name (with a hostile name).
+    changed = files[path].replace(
+        b'"e4s-cray-rhel": 1', '"e4s-cray-rhel": 2, "st\u00e4ck|`x`": 3'.encode(), 1
+    )
+    assert changed != files[path]
+    repo.write({path: changed})
+    repo.commit("zfp: meta disagrees")
+    comparison = diff("HEAD~1", "HEAD", repo=str(repo.path))
+    assert comparison.stack_counts is not None
+    assert len(comparison.stack_counts.mismatches) == 2
+    out = render_report(comparison, "github")
+    check_structure(out)
+    assert out.count("meta says") == 2
+    assert "stack <code>e4s-cray-rhel</code>: meta says 2, spec_details have 1" in out
+    assert "stack <code>st&#228;ck&#124;&#96;x&#96;</code>: meta says 3" in out
+    markdown = render_report(comparison, "markdown")
+    assert markdown.count("meta says") == 2
+    assert "stack `e4s-cray-rhel`: meta says 2, spec_details have 1" in markdown
 
 
 @pytest.mark.parametrize(
