@@ -22,7 +22,7 @@ from ..model.history import (
     PackageState,
     Presence,
 )
-from .common import STATE_FACETS
+from .common import STATE_FACETS, packages_by_tag
 from .escape import json_dumps
 from .json import SCHEMA_VERSION, package_entry, problem_entry, source_entry, to_dict
 
@@ -138,10 +138,10 @@ def _package_state(package: PackageState) -> dict[str, Any]:
 
 def show_dict(state: CatalogState) -> dict[str, Any]:
     """``show`` as plain data: per tag, per package, its spec count and facets."""
-    tags: dict[str, dict[str, Any]] = {tag: {"packages": {}} for tag in state.tags}
-    for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
-        packages = tags.setdefault(package.tag, {"packages": {}})["packages"]
-        packages[package.name] = _package_state(package)
+    tags = {
+        tag: {"packages": {p.name: _package_state(p) for p in packages}}
+        for tag, packages in packages_by_tag(state).items()
+    }
     return {
         "schema_version": SCHEMA_VERSION,
         "commit": state.source.commit,

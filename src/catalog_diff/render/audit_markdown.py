@@ -22,7 +22,15 @@ from ..model.history import (
 )
 from ..model.snapshot import Spec
 from ..words import count_of
-from .common import STATE_FACETS, headline, short, spec_counts, spec_line, summary_rows
+from .common import (
+    STATE_FACETS,
+    headline,
+    packages_by_tag,
+    short,
+    spec_counts,
+    spec_line,
+    summary_rows,
+)
 from .escape import code, inert
 from .markdown_parts import (
     MARKDOWN,
@@ -221,10 +229,8 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
     if info.date:
         yield f"| date | {inert(info.date)} |"
     yield ""
-    by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
-    for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
-        by_tag.setdefault(package.tag, []).append(package)
-    for tag in sorted(by_tag):
+    by_tag = packages_by_tag(state)
+    for tag in by_tag:
         packages = by_tag[tag]
         specs = sum(p.spec_count for p in packages)
         yield f"### {_text(tag)}"

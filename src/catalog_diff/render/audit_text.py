@@ -26,6 +26,7 @@ from .common import (
     describe_source,
     headline,
     package_label,
+    packages_by_tag,
     short,
     spec_counts,
     spec_line,
@@ -193,13 +194,11 @@ def render_show(state: CatalogState, color: bool = False) -> Iterator[str]:
         yield shown(f"commit: {info.commit}")
     if info.date:
         yield shown(f"date:   {info.date}")
-    by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
-    for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
-        by_tag.setdefault(package.tag, []).append(package)
+    by_tag = packages_by_tag(state)
     if not by_tag:
         yield ""
         yield "No tags."
-    for tag in sorted(by_tag):
+    for tag in by_tag:
         in_tag = by_tag[tag]
         specs = sum(p.spec_count for p in in_tag)
         yield ""

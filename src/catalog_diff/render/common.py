@@ -9,6 +9,7 @@ from ..model.comparison import (
     FieldsChange,
     MetaMismatch,
     PackageChange,
+    ProblemRecord,
     Rollup,
     RollupKind,
     SetDelta,
@@ -17,7 +18,7 @@ from ..model.comparison import (
     StacksChange,
     Summary,
 )
-from ..model.history import PackageState
+from ..model.history import CatalogState, PackageState
 from ..model.snapshot import FACETS, SourceInfo, Spec
 from ..words import count_of
 from .escape import styled
@@ -124,6 +125,15 @@ def spec_line(name: str, spec: Spec) -> str:
 STATE_FACETS: tuple[str, ...] = tuple(f for f in FACETS if f in PackageState.__dataclass_fields__)
 
 
+def packages_by_tag(state: CatalogState) -> dict[str, list[PackageState]]:
+    """``show``'s packages by tag, tags in order and each tag's packages by name (a tag
+    with no package is there, empty)."""
+    by_tag: dict[str, list[PackageState]] = {tag: [] for tag in state.tags}
+    for package in sorted(state.packages, key=lambda p: (p.tag, p.name)):
+        by_tag.setdefault(package.tag, []).append(package)
+    return {tag: by_tag[tag] for tag in sorted(by_tag)}
+
+
 def facet_deltas(change: PackageChange) -> list[tuple[str, SetDelta]]:
     """The facets of a package that changed, with what each gained and lost, in the
     order of the model's table."""
@@ -188,6 +198,19 @@ def summary_rows(summary: Summary) -> list[tuple[str, str]]:
     if summary.problems:
         rows.append(("problems", f"{count_of(summary.problems, 'file')} could not be read"))
     return rows
+
+
+def problem_text(
+    p: ProblemRecord,
+    show: Callable[[str], str] = str,
+    prose: Callable[[str], str] = str,
+    side: bool = True,
+) -> str:
+    """``new HEAD: _cache/t/p/specs.md: message``: the revision and path through ``show``,
+    the message through ``prose``; ``side`` False for a report of one side (``show``,
+    ``when``)."""
+    where = f"{p.side.value} {show(p.revision)}" if side else show(p.revision)
+    return f"{where}: {show(p.path)}: {prose(p.message)}"
 
 
 def package_label(change: PackageChange) -> str:

@@ -21,6 +21,7 @@ from .common import (
     facet_deltas,
     meta_check_text,
     mismatch_text,
+    problem_text,
     rollup_text,
     shown_rollups,
     spec_counts,
@@ -154,10 +155,7 @@ def problems_section(
         return
     yield f"{level} Problems: {count_of(len(problems), 'file')} could not be read"
     yield ""
-    items = []
-    for p in problems:
-        where = f"{p.side.value} {style.name(p.revision)}" if side else style.name(p.revision)
-        items.append(f"- {where}: {style.name(p.path)}: {style.prose(p.message)}")
+    items = [f"- {problem_text(p, style.name, style.prose, side)}" for p in problems]
     yield from bounded(items, style.bounds.problems, "problems")
     yield ""
 

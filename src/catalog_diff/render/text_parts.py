@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from ..model.comparison import PackageChange, ProblemRecord
-from .common import ansi, facet_deltas, package_label, spec_counts, spec_items
+from .common import ansi, facet_deltas, package_label, problem_text, spec_counts, spec_items
 
 #: ``paint(line, mark="")``: the line made inert, coloured by its mark when colour is on.
 Paint = Callable[..., str]
@@ -71,8 +71,7 @@ def package_block(change: PackageChange, paint: Paint) -> Iterator[str]:
 def problem_line(p: ProblemRecord, paint: Paint, side: bool = True) -> str:
     """``! new HEAD: _cache/t/p/specs.md: message``; ``side`` False for a report of one
     side (``show``, ``when``)."""
-    where = f"{p.side.value} {p.revision}" if side else p.revision
-    return paint(f"! {where}: {p.path}: {p.message}", "!")
+    return paint(f"! {problem_text(p, side=side)}", "!")
 
 
 def problems_block(
