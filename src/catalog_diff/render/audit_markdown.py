@@ -5,7 +5,9 @@ the catalog or its git history goes through one of the two Markdown schemes of
 :mod:`.escape`: names, tags, SHAs, subjects and paths as code spans
 (:func:`.escape.code`), problem messages and dates as inert text (:func:`.escape.inert`),
 so none can break a table or add markup; ``<summary>`` lines, which GitHub reads as HTML,
-carry counts only. Packages are laid out as ``diff --format markdown`` lays them out.
+carry counts only. Packages, problems and facet tables are the shared writers of
+:mod:`.markdown_parts` in the style of ``diff --format markdown``
+(:data:`~.markdown_parts.MARKDOWN`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def _sha(commit: str) -> str:
     return code(short(commit))
 
 
+#: A value in running text: a code span, ``|`` left alone (it is escaped in a table only).
 _text = MARKDOWN.name
 
 

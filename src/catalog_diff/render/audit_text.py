@@ -3,7 +3,8 @@
 In the spirit of ``git log --stat``: one block per commit or event, short SHAs of twelve
 characters where a full one is not needed, and colour only when asked. Lists come in the
 order the caller gives (``log`` newest first, ``history`` oldest first); packages of
-``show`` are sorted by tag and name here. Every field is written with
+``show`` are sorted by tag and name (:func:`.common.packages_by_tag`). Facets, specs and
+problems are the shared writers of :mod:`.text_parts`. Every field is written with
 :func:`.escape.text` (through ``paint`` or ``shown``), the text format's policy.
 """
 

@@ -80,7 +80,7 @@ def stack_moves(change: StacksChange) -> str:
 
 def field_parts(change: FieldsChange) -> list[tuple[str, tuple[str, ...] | tuple[str, str]]]:
     """Each changed field as ``(name, tokens)``: a list field (variants, versions) as
-    ``+value``/``-value`` tokens, a single value as ``(old, new)`` (see :func:`field_text`)."""
+    ``+value``/``-value`` tokens, a single value as ``(old, new)`` (see :func:`field_items`)."""
     parts: list[tuple[str, tuple[str, ...] | tuple[str, str]]] = []
     for f in change.fields:
         if isinstance(f.old, list) or isinstance(f.new, list):
