@@ -22,23 +22,24 @@ from ..model.comparison import (
     PackageChange,
     PackageStatus,
 )
+from ..model.snapshot import Facet
+
+#: The facets a ``lost-*`` condition reads: ``lost-<word>`` for each.
+_LOST: dict[str, Facet] = {
+    f"lost-{facet.word}": facet
+    for facet in (Facet.TARGETS, Facet.STACKS, Facet.COMPILERS, Facet.OSS)
+}
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
 
 #: Every condition, with what it counts (documented in the README and ``--help``).
 CONDITIONS: dict[str, str] = {
     "removed-packages": "packages removed (and the packages of tags removed)",
     "removed-specs": "specs removed, not paired with a new one (and the specs of tags removed)",
-    "lost-target": "packages that lost a target",
-    "lost-stack": "packages that lost a stack",
-    "lost-compiler": "packages that lost a compiler",
-    "lost-os": "packages that lost an operating system",
-}
-
-#: The package facet each ``lost-*`` condition reads, and its name in words.
-_LOST: dict[str, tuple[str, str]] = {
-    "lost-target": ("targets", "target"),
-    "lost-stack": ("stacks", "stack"),
-    "lost-compiler": ("compilers", "compiler"),
-    "lost-os": ("oss", "os"),
+    **{name: f"packages that lost {_a(facet.noun)}" for name, facet in _LOST.items()},
 }
 
 _THRESHOLD = re.compile(r"(>=?)(\d+)")
@@ -130,17 +131,17 @@ def _removed(gate: Gate, comparison: Comparison) -> tuple[int, str]:
 
 
 def _lost(gate: Gate, comparison: Comparison) -> tuple[int, str]:
-    facet, word = _LOST[gate.name]
+    facet = _LOST[gate.name]
+    word = facet.word
     by_value: dict[str, list[PackageChange]] = {}
     losers = []
     for change in comparison.packages:
-        lost = [v for v in change.facet(facet).removed if _matches(gate.pattern, v)]
+        lost = [v for v in change.facet(facet.key).removed if _matches(gate.pattern, v)]
         for value in lost:
             by_value.setdefault(value, []).append(change)
         if lost:
             losers.append(change)
-    article = "an" if word[0] in "aeiou" else "a"
-    which = f"{article} {word}" + (f" matching {gate.pattern}" if gate.pattern is not None else "")
+    which = _a(word) + (f" matching {gate.pattern}" if gate.pattern is not None else "")
     who = _count(len(losers), "package")
     if not losers:
         return 0, f"no package lost {which}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import replace
+from operator import attrgetter
 
 from ..model.comparison import (
     SPEC_CHANGE_KINDS,
@@ -32,7 +33,7 @@ from ..model.comparison import (
     Summary,
     TagCount,
 )
-from ..model.snapshot import BUILD_FIELDS, FACETS, Package, Snapshot, Spec
+from ..model.snapshot import BUILD_FIELDS, Facet, Package, Snapshot, Spec
 from .rollup import rollups, stack_counts
 
 KeyFn = Callable[[Spec], Hashable]
@@ -152,29 +153,22 @@ def compare_specs(old: Sequence[Spec], new: Sequence[Spec]) -> SpecChanges:
     )
 
 
-def facet_values(specs: Iterable[Spec], facet: str) -> set[str]:
-    """The values one facet takes over some specs."""
-    specs = list(specs)
-    if facet == "targets":
-        return {s.target for s in specs}
-    if facet == "stacks":
-        return {stack for s in specs for stack in s.stacks}
-    if facet == "compilers":
-        return {s.compiler for s in specs}
-    if facet == "versions":
-        return {v for s in specs for v in s.versions}
-    if facet == "oss":
-        return {s.os for s in specs}
-    if facet == "platforms":
-        return {s.platform for s in specs}
-    raise ValueError(f"unknown facet {facet!r}")
+def facet_values(specs: Iterable[Spec], facet: Facet | str) -> set[str]:
+    """The values one facet (a :class:`Facet` or its key) takes over some specs."""
+    facet = Facet.of(facet)
+    get = attrgetter(facet.field)
+    if facet.many:
+        return {value for s in specs for value in get(s)}
+    return {get(s) for s in specs}
 
 
 def _facets(old: Sequence[Spec], new: Sequence[Spec]) -> tuple[tuple[str, SetDelta], ...]:
     out = []
-    for facet in FACETS:
+    for facet in Facet:
         before, after = facet_values(old, facet), facet_values(new, facet)
-        out.append((facet, SetDelta(tuple(sorted(after - before)), tuple(sorted(before - after)))))
+        out.append(
+            (facet.key, SetDelta(tuple(sorted(after - before)), tuple(sorted(before - after))))
+        )
     return tuple(out)
 
 

@@ -25,16 +25,16 @@ from ..model.comparison import (
     StackCount,
     StackCounts,
 )
-from ..model.snapshot import Snapshot, Spec
+from ..model.snapshot import Facet, Snapshot, Spec
 
 Key = tuple[str, str]
 
-#: Facet roll-ups: kind, the package facet, the spec field it is taken from.
-FACET_KINDS: tuple[tuple[RollupKind, str, str], ...] = (
-    (RollupKind.TARGET, "targets", "target"),
-    (RollupKind.OS, "oss", "os"),
-    (RollupKind.COMPILER, "compilers", "compiler"),
-    (RollupKind.PLATFORM, "platforms", "platform"),
+#: Facet roll-ups: kind, and the facet it is taken from.
+FACET_KINDS: tuple[tuple[RollupKind, Facet], ...] = (
+    (RollupKind.TARGET, Facet.TARGETS),
+    (RollupKind.OS, Facet.OSS),
+    (RollupKind.COMPILER, Facet.COMPILERS),
+    (RollupKind.PLATFORM, Facet.PLATFORMS),
 )
 
 #: Tie-break between roll-ups of equal size.
@@ -91,8 +91,9 @@ def _facet_groups(change: PackageChange, groups: dict[tuple[RollupKind, str], _G
     news: list[Spec] | None = None
     olds: list[Spec] | None = None
     facets = dict(change.facets)
-    for kind, facet, field in FACET_KINDS:
-        delta = facets.get(facet)
+    for kind, facet in FACET_KINDS:
+        delta = facets.get(facet.key)
+        field = facet.field
         if not delta:
             continue
         took, gave = _field_moves(change, field)
@@ -142,7 +143,7 @@ def stack_moves(change: PackageChange) -> tuple[Counter[str], Counter[str]]:
 def _stack_groups(change: PackageChange, groups: dict[tuple[RollupKind, str], _Group]) -> None:
     key = (change.tag, change.name)
     joined, left = stack_moves(change)
-    delta = change.facet("stacks")
+    delta = change.facet(Facet.STACKS.key)
     for stack in set(joined) | set(left) | set(delta.added) | set(delta.removed):
         group = groups[(RollupKind.STACK, stack)]
         group.packages.add(key)

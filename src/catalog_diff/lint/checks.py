@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from ..errors import ParseError
 from ..layout import (
@@ -35,7 +36,7 @@ from ..layout import (
     printable,
 )
 from ..model.lint import CODES, Finding, LintReport
-from ..model.snapshot import Package, Snapshot, Spec
+from ..model.snapshot import Facet, Package, Snapshot, Spec
 from ..parse.frontmatter import safe_yaml
 from ..sources.listing import TreeEntry, Unreadable
 
@@ -99,24 +100,13 @@ def _listed(values: Iterable[str]) -> str:
 
 # ---- meta against spec_details ---------------------------------------------------------
 
-#: Each facet list of meta, and what it is the union of (compilers: as written).
-_FACETS: dict[str, tuple[str, ...]] = {
-    "compilers": ("raw_compiler",),
-    "oss": ("os",),
-    "platforms": ("platform",),
-    "stacks": ("stacks",),
-    "targets": ("target",),
-    "versions": ("versions",),
-}
 
-
-def _values(specs: Sequence[Spec], facet: str) -> set[str]:
-    (attribute,) = _FACETS[facet]
-    out: set[str] = set()
-    for spec in specs:
-        value = getattr(spec, attribute)
-        out.update(value if isinstance(value, tuple) else (value,))
-    return out
+def _values(specs: Sequence[Spec], facet: Facet) -> set[str]:
+    """What ``meta``'s list of ``facet`` is the union of (the compilers as written)."""
+    get = attrgetter(facet.meta_field)
+    if facet.many:
+        return {value for spec in specs for value in get(spec)}
+    return {get(spec) for spec in specs}
 
 
 def _meta(package: Package) -> Iterable[Finding]:
@@ -147,10 +137,10 @@ def _meta(package: Package) -> Iterable[Finding]:
                 f"meta.num_specs_by_stack disagrees for {len(wrong)} stack(s): " + _listed(parts),
                 **where,
             )
-    for facet in _FACETS:
-        written = [v.strip() for v in getattr(meta, facet)]
+    for facet in sorted(Facet, key=attrgetter("key")):
+        written = [v.strip() for v in getattr(meta, facet.key)]
         found = {v.strip() for v in _values(specs, facet)}
-        code = f"meta-{facet}"
+        code = f"meta-{facet.key}"
         extra, missing = sorted(set(written) - found), sorted(found - set(written))
         if extra or missing:
             parts = []
@@ -158,9 +148,9 @@ def _meta(package: Package) -> Iterable[Finding]:
                 parts.append(f"lacks {_listed(missing)}")
             if extra:
                 parts.append(f"lists {_listed(extra)}, which no spec has")
-            yield Finding(code, f"meta.{facet} {'; '.join(parts)}", **where)
+            yield Finding(code, f"meta.{facet.key} {'; '.join(parts)}", **where)
         elif written != sorted(found):
-            yield Finding(code, f"meta.{facet} is not sorted or repeats a value", **where)
+            yield Finding(code, f"meta.{facet.key} is not sorted or repeats a value", **where)
 
 
 # ---- hashes ------------------------------------------------------------------------------

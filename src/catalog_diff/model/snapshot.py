@@ -25,8 +25,64 @@ class SourceKind(str, Enum):
 #: Spec fields that describe how a spec was built (everything but hash and stacks).
 BUILD_FIELDS: tuple[str, ...] = ("versions", "compiler", "os", "platform", "target", "variants")
 
-#: Package facets derived from the specs, in report order.
-FACETS: tuple[str, ...] = ("targets", "stacks", "compilers", "versions", "oss", "platforms")
+
+class Facet(Enum):
+    """A package facet: the values one spec field takes over a package's specs.
+
+    The one table of the facets, in report order. Each member carries:
+
+    - ``key``: the facet's name in reports, in JSON, in ``meta`` and in
+      :attr:`~catalog_diff.model.comparison.PackageChange.facets` (``"targets"``);
+      ``Facet.of("targets")`` is :attr:`TARGETS`;
+    - ``field``: the :class:`Spec` attribute the values come from (``"target"``);
+    - ``many``: whether that attribute holds a tuple of values (stacks, versions);
+    - ``noun``: one value in words (``"operating system"``);
+    - ``word``: one value in a ``--fail-on lost-*`` condition (``"os"``);
+    - ``meta_field``: the :class:`Spec` attribute ``meta``'s list is the union of (the
+      compilers as written, ``raw_compiler``).
+    """
+
+    TARGETS = ("targets", "target", False, "target", "target", "target")
+    STACKS = ("stacks", "stacks", True, "stack", "stack", "stacks")
+    COMPILERS = ("compilers", "compiler", False, "compiler", "compiler", "raw_compiler")
+    VERSIONS = ("versions", "versions", True, "version", "version", "versions")
+    OSS = ("oss", "os", False, "operating system", "os", "os")
+    PLATFORMS = ("platforms", "platform", False, "platform", "platform", "platform")
+
+    key: str
+    field: str
+    many: bool
+    noun: str
+    word: str
+    meta_field: str
+
+    def __new__(
+        cls, key: str, field: str, many: bool, noun: str, word: str, meta_field: str
+    ) -> Facet:
+        member = object.__new__(cls)
+        member._value_ = key
+        member.key, member.field, member.many = key, field, many
+        member.noun, member.word, member.meta_field = noun, word, meta_field
+        return member
+
+    @classmethod
+    def of(cls, key: Facet | str) -> Facet:
+        """The facet of a key (``"targets"``); ValueError for a key no facet has."""
+        if isinstance(key, Facet):
+            return key
+        for facet in cls:
+            if facet.key == key:
+                return facet
+        raise ValueError(f"unknown facet {key!r}")
+
+    def values(self, spec: Spec) -> tuple[str, ...]:
+        """The values this facet takes in one spec."""
+        value: tuple[str, ...] | str = getattr(spec, self.field)
+        return value if isinstance(value, tuple) else (value,)
+
+
+#: The facets' keys, in report order (``"targets"``, ``"stacks"``, ...).
+FACETS: tuple[str, ...] = tuple(facet.key for facet in Facet)
 
 
 @dataclass(frozen=True, slots=True)

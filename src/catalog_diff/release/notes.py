@@ -32,16 +32,11 @@ from ..model.release import (
     VersionChange,
     VersionMove,
 )
-from ..model.snapshot import Package, Snapshot, SourceInfo, Spec
+from ..model.snapshot import Facet, Package, Snapshot, SourceInfo
 from .versions import newest, sort_versions, version_key
 
-#: The facets whose values are reported as gained and lost, with their singular noun.
-FACET_NOUNS: tuple[tuple[str, str], ...] = (
-    ("targets", "target"),
-    ("stacks", "stack"),
-    ("compilers", "compiler"),
-    ("oss", "operating system"),
-)
+#: The facets whose values are reported as gained and lost (with their nouns).
+NOTED_FACETS: tuple[Facet, ...] = (Facet.TARGETS, Facet.STACKS, Facet.COMPILERS, Facet.OSS)
 
 
 # ---- building the notes --------------------------------------------------------------
@@ -86,11 +81,11 @@ def _entry(package: Package) -> PackageEntry:
     return PackageEntry(
         name=package.name,
         specs=len(specs),
-        versions=tuple(sort_versions(facet_values(specs, "versions"))),
-        stacks=_sorted(facet_values(specs, "stacks")),
-        compilers=_sorted(facet_values(specs, "compilers")),
-        targets=_sorted(facet_values(specs, "targets")),
-        oss=_sorted(facet_values(specs, "oss")),
+        versions=tuple(sort_versions(facet_values(specs, Facet.VERSIONS))),
+        stacks=_sorted(facet_values(specs, Facet.STACKS)),
+        compilers=_sorted(facet_values(specs, Facet.COMPILERS)),
+        targets=_sorted(facet_values(specs, Facet.TARGETS)),
+        oss=_sorted(facet_values(specs, Facet.OSS)),
     )
 
 
@@ -122,8 +117,8 @@ def _direction(
 def _version_change(
     name: str, old: Package, new: Package, change: PackageChange | None
 ) -> VersionChange | None:
-    before = facet_values(old.specs, "versions")
-    after = facet_values(new.specs, "versions")
+    before = facet_values(old.specs, Facet.VERSIONS)
+    after = facet_values(new.specs, Facet.VERSIONS)
     moves = _moves(change)
     if before == after and not moves:
         return None
@@ -150,31 +145,23 @@ def _delta(change: PackageChange, old: Package, new: Package) -> PackageDelta:
     )
 
 
-def _spec_values(spec: Spec, facet: str) -> Iterable[str]:
-    if facet == "stacks":
-        return spec.stacks
-    return (getattr(spec, {"targets": "target", "compilers": "compiler", "oss": "os"}[facet]),)
-
-
 def _census(
-    packages: Mapping[str, Package], facet: str
+    packages: Mapping[str, Package], facet: Facet
 ) -> tuple[dict[str, set[str]], dict[str, int]]:
     """Per value of a facet: the packages that have it, and the number of specs."""
     holders: dict[str, set[str]] = defaultdict(set)
     specs: dict[str, int] = defaultdict(int)
     for name, package in packages.items():
         for spec in package.specs:
-            for value in set(_spec_values(spec, facet)):
+            for value in set(facet.values(spec)):
                 holders[value].add(name)
                 specs[value] += 1
     return holders, specs
 
 
-def _facet(
-    name: str, noun: str, old: Mapping[str, Package], new: Mapping[str, Package]
-) -> FacetChanges:
-    old_holders, old_specs = _census(old, name)
-    new_holders, new_specs = _census(new, name)
+def _facet(facet: Facet, old: Mapping[str, Package], new: Mapping[str, Package]) -> FacetChanges:
+    old_holders, old_specs = _census(old, facet)
+    new_holders, new_specs = _census(new, facet)
     both = old.keys() & new.keys()
     gained: list[FacetValue] = []
     lost: list[FacetValue] = []
@@ -195,7 +182,7 @@ def _facet(
             lost_by=lost_by,
         )
         (gained if not before else lost if not after else changed).append(entry)
-    return FacetChanges(name, noun, tuple(gained), tuple(lost), tuple(changed))
+    return FacetChanges(facet.key, facet.noun, tuple(gained), tuple(lost), tuple(changed))
 
 
 def _compiler_moves(comparison: Comparison) -> tuple[CompilerMove, ...]:
@@ -211,8 +198,8 @@ def _compiler_moves(comparison: Comparison) -> tuple[CompilerMove, ...]:
 
 
 def _stacks(old: Mapping[str, Package], new: Mapping[str, Package]) -> tuple[StackRow, ...]:
-    old_holders, old_specs = _census(old, "stacks")
-    new_holders, new_specs = _census(new, "stacks")
+    old_holders, old_specs = _census(old, Facet.STACKS)
+    new_holders, new_specs = _census(new, Facet.STACKS)
     rows = []
     for stack in sorted(old_holders.keys() | new_holders.keys()):
         before, after = old_specs.get(stack, 0), new_specs.get(stack, 0)
@@ -279,7 +266,7 @@ def build(
     by_direction = {
         d: tuple(c for c in versions if c.direction == d) for d in ("upgrade", "downgrade", "other")
     }
-    facets = tuple(_facet(name, noun, before, after) for name, noun in FACET_NOUNS)
+    facets = tuple(_facet(facet, before, after) for facet in NOTED_FACETS)
     summary = comparison.summary
     counts = {f"{f.name}_{k}": len(getattr(f, k)) for f in facets for k in ("gained", "lost")}
     highlights = Highlights(
