@@ -23,7 +23,8 @@ from pathlib import Path
 from ..errors import NotACatalog, UnreadableCatalog
 from ..layout import CACHE_DIR, MAX_FILE_BYTES
 from ..model.snapshot import SourceInfo, SourceKind
-from .listing import Entry, Listing, ListingBuilder, TreeEntry, Unreadable
+from .building import ListingBuilder
+from .listing import Entry, Listing, TreeEntry, Unreadable
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY

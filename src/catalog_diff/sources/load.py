@@ -32,7 +32,15 @@ from ..parse.package import (
 )
 from ..process.gcpause import gc_paused
 from .arguments import Sources, commit_at
-from .listing import Entry, Listing, Source, TagListing, TreeDiffing, Unreadable
+from .listing import (
+    Entry,
+    Listing,
+    SavedSelection,
+    Source,
+    TagListing,
+    TreeDiffing,
+    Unreadable,
+)
 
 
 def _select(
@@ -83,9 +91,9 @@ def _held_tags(listing: Listing) -> set[str]:
 
 def _recorded(source: Source) -> tuple[str | None, tuple[str, ...]]:
     """The selection a snapshot file was saved with (``(None, ())`` for a whole one)."""
-    tag = getattr(source, "selected_tag", None)
-    packages = getattr(source, "selected_packages", ())
-    return (tag if isinstance(tag, str) else None), tuple(packages)
+    if isinstance(source, SavedSelection):
+        return source.selected_tag, source.selected_packages
+    return None, ()
 
 
 def _lost(listing: Listing, path: str, key: tuple[str, str]) -> bool:

@@ -30,7 +30,8 @@ from ..layout import (
     unsafe_name,
 )
 from ..model.snapshot import Problem, SourceInfo, SourceKind
-from .listing import Entry, Listing, ListingBuilder, TreeEntry, Unreadable, add_path, add_untagged
+from .building import ListingBuilder, add_path, add_untagged
+from .listing import Entry, Listing, TreeEntry, Unreadable
 
 #: Above this many untagged package folders to list at one revision, one recursive
 #: ``ls-tree`` of ``_cache/`` costs less than one ``ls-tree`` per folder.
