@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING
 from ..git.repository import Commit, GitRepository
 from ..model.snapshot import Package
 from ..parse.bulk import loads as json_loads
-from ..parse.memo import one_load
-from ..parse.specs import parse_spec, sort_specs
+from ..parse.specs import parse_specs
 from . import indexpath
 from .indexfile import check_location, os_fault, sqlite_fault
 from .migrations import check, migrate
@@ -292,8 +291,7 @@ class HistoryIndex:
                 cached = f"{path}: {problem or 'cannot be read'}"
             else:
                 raw = json_loads(specs)
-                with one_load():
-                    parsed = sort_specs([parse_spec(s, i, path) for i, s in enumerate(raw)])
+                parsed = parse_specs(raw, path)  # memo tables of this content only
                 cached = Package(tag=tag, name=name, path=path, specs=parsed)
             if len(self._contents) > 4096:
                 self._contents.clear()

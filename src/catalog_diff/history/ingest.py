@@ -44,7 +44,6 @@ from ..layout import (
 )
 from ..model.snapshot import Spec
 from ..parse.frontmatter import spec_details_line
-from ..parse.memo import one_load
 from ..parse.package import parse_package
 from ..parse.specs import check_spec_details
 from .ingeststate import Parsed, State, assemble_legacy
@@ -132,10 +131,8 @@ class Ingest:
         base: Commit | None = None,
     ) -> UpdateStats:
         """Index every first-parent commit up to ``tip`` not indexed yet (the caller holds
-        the index's lock). A new index starts at the first commit, or at ``base``. The
-        parser's memo tables serve the whole run (:mod:`catalog_diff.parse.memo`)."""
-        with one_load():
-            return self._run(repo, tip, progress, base)
+        the index's lock). A new index starts at the first commit, or at ``base``."""
+        return self._run(repo, tip, progress, base)
 
     def _run(
         self,
@@ -284,7 +281,7 @@ class Ingest:
                 count = check_spec_details(raw, path)
             except ParseError as exc:
                 return Parsed(exc.reason)
-            # Stored as written; normalised when read back (parse_spec does both).
+            # Stored as written; normalised when read back (parse_specs does both).
             self._pending[digest] = (raw.decode("utf-8"), count)
             return Parsed(None, digest)
         key = classify(path) or ("", "")

@@ -34,14 +34,14 @@ from .frontmatter import (
     spec_details_line,
     too_large,
 )
-from .memo import MEMO_LIMIT
+from .memo import MEMO_LIMIT, ParseMemo
 from .specs import (
     check_spec_details,
     clean,
     normalise_compiler,
     normalise_variant,
-    parse_spec,
     parse_spec_details,
+    parse_specs,
     sort_specs,
     spec_details_list,
     spec_order,
@@ -68,8 +68,8 @@ __all__ = [
     "normalise_variant",
     "parse_meta",
     "parse_package",
-    "parse_spec",
     "parse_spec_details",
+    "parse_specs",
     "safe_yaml",
     "sort_specs",
     "spec_details_line",
@@ -195,13 +195,15 @@ def parse_package(
     with_meta: bool = True,
     specs_cache: SpecsCache | None = None,
     meta: Meta | None = None,
+    memo: ParseMemo | None = None,
 ) -> Package:
     """Parse one ``specs.md`` of the current layout. Raises :class:`ParseError`.
 
     ``with_meta=False`` skips the ``meta`` line (``Package.meta`` is then ``meta``, as
     given). With a ``specs_cache`` (one per load, see :class:`LineMemo`), files of
     package ``name`` whose ``spec_details`` line is byte for byte one met before share
-    its parsed specs, which saves time and memory.
+    its parsed specs, which saves time and memory. ``memo``: the load's memo tables (of
+    this file only when None, see :mod:`catalog_diff.parse.memo`).
     """
     line = spec_details_line(data) if specs_cache is not None else None
     matter = (line is not None and head_matter(data, line, with_meta)) or front_matter(
@@ -214,15 +216,14 @@ def parse_package(
             specs = known[0]
         else:
             try:
-                specs = parse_spec_details(line, path)
+                specs = parse_spec_details(line, path, memo)
                 specs_cache.keep(line, specs)
             except ParseError:
                 # Read again as front_matter reads a file (not JSON after all: YAML), for
                 # the verdict and the reason a parse without the memo gives.
                 matter = front_matter(data, path, with_meta)
     if specs is None:
-        details = spec_details_list(matter, path)
-        specs = sort_specs([parse_spec(raw, i, path) for i, raw in enumerate(details)])
+        specs = parse_specs(spec_details_list(matter, path), path, memo)
     if with_meta:
         meta = parse_meta(matter["meta"], path) if "meta" in matter else None
     return Package(tag=tag, name=name, path=path, specs=specs, meta=meta, oid=oid)

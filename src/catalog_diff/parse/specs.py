@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -21,14 +21,7 @@ from ..layout import UNSAFE
 from ..model.snapshot import Spec
 from .bulk import loads as json_loads
 from .fastspec import make_spec
-from .memo import compiler_pairs as _compiler_pairs
-from .memo import compilers as _compilers
-from .memo import remember as _remember
-from .memo import sizes as _sizes
-from .memo import string_sets as _string_sets
-from .memo import variant_lists as _variant_lists
-from .memo import variants as _variants
-from .memo import words as _words
+from .memo import ParseMemo, remember
 
 _SPEC_STRINGS = ("hash", "compiler", "os", "platform", "target")
 _SPEC_LISTS = ("versions", "variants", "stacks")
@@ -40,26 +33,20 @@ _intern = sys.intern
 
 def normalise_compiler(raw: str) -> str:
     """``gcc@=11.4.0`` -> ``gcc@11.4.0``; surrounding whitespace dropped."""
-    done = _compilers.get(raw)
-    if done is None:
-        done = _remember(_compilers, raw, _intern(raw.strip().replace("@=", "@", 1)))
-    return done
+    return _intern(raw.strip().replace("@=", "@", 1))
 
 
 def normalise_variant(raw: str) -> str:
     """``patches:=a,b`` -> ``patches=a,b``; ``k='v'`` -> ``k=v``; whitespace dropped."""
-    done = _variants.get(raw)
-    if done is None:
-        text = raw.strip()
-        key, sep, value = text.partition("=")
-        if sep:
-            key = key.rstrip(":").strip()
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            text = f"{key}={value}"
-        done = _remember(_variants, raw, _intern(text))
-    return done
+    text = raw.strip()
+    key, sep, value = text.partition("=")
+    if sep:
+        key = key.rstrip(":").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        text = f"{key}={value}"
+    return _intern(text)
 
 
 def _sorted_strings(values: Iterable[str]) -> tuple[str, ...]:
@@ -69,58 +56,100 @@ def _sorted_strings(values: Iterable[str]) -> tuple[str, ...]:
 # ---- typed values --------------------------------------------------------------------
 
 
-def parse_spec(raw: object, index: int, path: str, clean: bool = False) -> Spec:
-    """One element of ``spec_details`` -> :class:`Spec` (normalised, raw kept).
+#: ``parse(raw, index, path, clean)``: one element of ``spec_details`` -> :class:`Spec`.
+SpecParser = Callable[[object, int, str, bool], Spec]
 
-    The hot path of every load: values are looked up in memo tables, so the many specs
-    that share a compiler, a variant list or a stack list share one normalised object.
-    Anything unexpected drops to :func:`_spec_problem`, which names what is wrong.
-    ``clean``: the spec was read by the JSON parser from bytes that are :func:`clean`, so
-    its hash holds no control character either (every other value is checked once, when
-    first met).
+
+def spec_parser(memo: ParseMemo) -> SpecParser:
+    """The spec parser that reads and fills the tables of ``memo`` (one per memo).
+
+    ``parse(raw, index, path, clean)`` turns one element of ``spec_details`` into a
+    :class:`Spec` (normalised, raw kept). The hot path of every load: values are looked
+    up in the memo tables, so the many specs that share a compiler, a variant list or a
+    stack list share one normalised object. Anything unexpected drops to
+    :func:`_spec_problem`, which names what is wrong. ``clean``: the spec was read by the
+    JSON parser from bytes that are :func:`clean`, so its hash holds no control character
+    either (every other value is checked once, when first met).
     """
-    try:
-        if type(raw) is not dict:
-            raise _Refused
-        digest = raw["hash"]
-        versions = raw["versions"]
-        variants = raw["variants"]
-        stacks = raw["stacks"]
-        if (
-            type(digest) is not str
-            or type(versions) is not list
-            or type(variants) is not list
-            or type(stacks) is not list
-        ):
-            raise _Refused
-        if not clean and _unsafe(digest):
-            raise _Refused
-        versions = tuple(versions)
-        variants = tuple(variants)
-        stacks = tuple(stacks)
-        compiler, os, platform, target = raw["compiler"], raw["os"], raw["platform"], raw["target"]
-        # A memo miss (or a value of the wrong type) goes to the function that checks it.
-        raw_compiler, norm_compiler = _compiler_pairs.get(compiler) or _compiler_pair(compiler)
-        raw_variants, norm_variants = _variant_lists.get(variants) or _variant_list(variants)
-        return make_spec(
-            digest.strip(),
-            _string_sets.get(versions) or _string_set(versions),
-            norm_compiler,
-            _words.get(os) or _word(os),
-            _words.get(platform) or _word(platform),
-            _words.get(target) or _word(target),
-            norm_variants,
-            _string_sets.get(stacks) or _string_set(stacks),
-            raw_compiler,
-            raw_variants,
-            _extra(raw) if len(raw) > 8 else (),
-        )
-    except (_Refused, KeyError, TypeError, AttributeError):
-        raise _spec_problem(raw, index, path) from None
+    if memo.parser is not None:
+        return memo.parser
+    # The tables and their look-ups, bound once: closure variables are the fastest to
+    # read (and hold no reference to the memo, which holds this parser).
+    pairs_table, lists_table, variants_table = (
+        memo.compiler_pairs,
+        memo.variant_lists,
+        memo.variants,
+    )
+    sets_table, words_table, sizes_table = memo.string_sets, memo.words, memo.sizes
+    compiler_pairs = pairs_table.get
+    variant_lists = lists_table.get
+    string_sets = sets_table.get
+    words = words_table.get
+
+    def parse(raw: object, index: int, path: str, clean: bool) -> Spec:
+        try:
+            if type(raw) is not dict:
+                raise _Refused
+            digest = raw["hash"]
+            versions = raw["versions"]
+            variants = raw["variants"]
+            stacks = raw["stacks"]
+            if (
+                type(digest) is not str
+                or type(versions) is not list
+                or type(variants) is not list
+                or type(stacks) is not list
+            ):
+                raise _Refused
+            if not clean and _unsafe(digest):
+                raise _Refused
+            versions = tuple(versions)
+            variants = tuple(variants)
+            stacks = tuple(stacks)
+            compiler, os, platform, target = (
+                raw["compiler"],
+                raw["os"],
+                raw["platform"],
+                raw["target"],
+            )
+            # A memo miss (or a value of the wrong type) goes to the function that checks it.
+            raw_compiler, norm_compiler = compiler_pairs(compiler) or _compiler_pair(
+                pairs_table, compiler
+            )
+            raw_variants, norm_variants = variant_lists(variants) or _variant_list(
+                lists_table, variants_table, variants
+            )
+            return make_spec(
+                digest.strip(),
+                string_sets(versions) or _string_set(sets_table, versions),
+                norm_compiler,
+                words(os) or _word(words_table, os),
+                words(platform) or _word(words_table, platform),
+                words(target) or _word(words_table, target),
+                norm_variants,
+                string_sets(stacks) or _string_set(sets_table, stacks),
+                raw_compiler,
+                raw_variants,
+                _extra(sizes_table, raw) if len(raw) > 8 else (),
+            )
+        except (_Refused, KeyError, TypeError, AttributeError):
+            raise _spec_problem(raw, index, path) from None
+
+    memo.parser = parse
+    return parse
+
+
+def parse_specs(
+    details: list[Any], path: str, memo: ParseMemo | None = None, clean: bool = False
+) -> tuple[Spec, ...]:
+    """Every element of a ``spec_details`` list -> specs in their canonical order, with
+    the tables of ``memo`` (of its own when None)."""
+    parse = spec_parser(memo or ParseMemo())
+    return sort_specs([parse(raw, i, path, clean) for i, raw in enumerate(details)])
 
 
 class _Refused(Exception):
-    """A value of the wrong type met on the fast path of :func:`parse_spec`."""
+    """A value of the wrong type met on the fast path of the spec parser (:func:`spec_parser`)."""
 
 
 def _only_strings(values: tuple[object, ...]) -> None:
@@ -147,54 +176,62 @@ def clean(data: bytes) -> bool:
 _SPEC_KEYS = frozenset(_SPEC_STRINGS + _SPEC_LISTS)
 
 
-def _word(value: str) -> str:
-    done = _words.get(value)
+def _word(table: dict[str, str], value: str) -> str:
+    done = table.get(value)
     if done is None:
         if type(value) is not str or _unsafe(value):
             raise _Refused
-        done = _remember(_words, value, _intern(value.strip()))
+        done = remember(table, value, _intern(value.strip()))
     return done
 
 
 # The memo tables hold the strings they are keyed by (see catalog_diff.parse.memo).
 
 
-def _string_set(values: tuple[str, ...]) -> tuple[str, ...]:
+def _string_set(
+    table: dict[tuple[str, ...], tuple[str, ...]], values: tuple[str, ...]
+) -> tuple[str, ...]:
     _only_strings(values)
     done = _sorted_strings(values)
-    return _remember(_string_sets, done if done == values else _interned(values), done)
+    return remember(table, done if done == values else _interned(values), done)
 
 
-def _variant_list(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _variant_list(
+    table: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]],
+    variants: dict[str, str],
+    values: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     _only_strings(values)
     raw = _interned(values)
-    known = _variants.get
-    done = tuple(sorted({known(v) or normalise_variant(v) for v in raw}))
-    return _remember(_variant_lists, raw, (raw, raw if done == raw else done))
+    known = variants.get
+    done = tuple(sorted({known(v) or remember(variants, v, normalise_variant(v)) for v in raw}))
+    return remember(table, raw, (raw, raw if done == raw else done))
 
 
 def _interned(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(map(_intern, values))
 
 
-def _compiler_pair(raw: str) -> tuple[str, str]:
-    done = _compiler_pairs.get(raw)
+def _compiler_pair(table: dict[str, tuple[str, str]], raw: str) -> tuple[str, str]:
+    done = table.get(raw)
     if done is None:
         if type(raw) is not str or _unsafe(raw):
             raise _Refused
-        done = _remember(_compiler_pairs, raw, (raw, normalise_compiler(raw)))
+        done = remember(table, raw, (raw, normalise_compiler(raw)))
     return done
 
 
-def _extra(raw: dict[str, Any]) -> tuple[tuple[str, object], ...]:
+def _extra(
+    table: dict[object, tuple[tuple[str, object], ...]], raw: dict[str, Any]
+) -> tuple[tuple[str, object], ...]:
     """Keys the model does not use (``size``, ``tarball``, anything new), kept as read."""
     if len(raw) == 9 and "size" in raw:  # the current layout: one shared tuple per size
         size = raw["size"]
-        done = _sizes.get(size) if type(size) is str else None
+        done = table.get(size) if type(size) is str else None
         if done is None:
             done = (("size", size),)
             if type(size) is str and len(size) < 32:
-                _remember(_sizes, size, done)
+                remember(table, size, done)
         return done
     return tuple(sorted((k, v) for k, v in raw.items() if k not in _SPEC_KEYS))
 
@@ -232,15 +269,14 @@ def spec_details_list(matter: dict[str, Any], path: str) -> list[Any]:
     return details
 
 
-def parse_spec_details(line: bytes, path: str) -> tuple[Spec, ...]:
+def parse_spec_details(line: bytes, path: str, memo: ParseMemo | None = None) -> tuple[Spec, ...]:
     """Specs from a raw ``spec_details`` value (see :func:`spec_details_line`)."""
     try:
         details = json_loads(line)
     except orjson.JSONDecodeError as exc:
         raise ParseError(path, f"spec_details is not valid JSON ({exc})") from exc
     details = spec_details_list({"spec_details": details}, path)
-    fast = clean(line)
-    return sort_specs([parse_spec(raw, i, path, fast) for i, raw in enumerate(details)])
+    return parse_specs(details, path, memo, clean(line))
 
 
 def check_spec_details(line: bytes, path: str) -> int:

@@ -274,7 +274,7 @@ def _build(
     stacks_cache: LineMemo[StackCounts | None] = LineMemo()
     report = _progress.get()
     total, files_read = len(to_read), 0
-    with gc_paused(), one_load():
+    with gc_paused(), one_load() as memo:
         for entry, data in source.read_many(to_read):
             files_read += 1
             if report is not None and files_read % PROGRESS_EVERY == 0:
@@ -305,6 +305,7 @@ def _build(
                     with_meta,
                     specs_cache,
                     None if by_stack is None else Meta(num_specs_by_stack=by_stack),
+                    memo,
                 )
             except ParseError as exc:
                 read_problems.append((key, Problem(entry.path, exc.reason)))

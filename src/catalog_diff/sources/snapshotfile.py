@@ -35,8 +35,8 @@ from ..layout import (
 )
 from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from ..parse.bulk import loads
-from ..parse.memo import one_load
-from ..parse.specs import parse_spec, sort_specs
+from ..parse.memo import ParseMemo, one_load
+from ..parse.specs import parse_specs
 from ..process.output import replacing
 from .listing import Entry, Listing
 
@@ -217,14 +217,14 @@ class SnapshotFileSource:
             if ("", tag) not in about:
                 raise SnapshotFileError(path, f"unlisted tag {tag} has no problem")
             listing.unlisted_tags.add(tag)
-        with one_load():  # the memo tables serve this file only
+        with one_load() as memo:  # the memo tables serve this file only
             for i, item in enumerate(packages):
                 if isinstance(item, memoryview):  # one line of the file: parsed only now
                     try:
                         item = loads(item, path)
                     except orjson.JSONDecodeError as exc:
                         raise SnapshotFileError(path, f"not JSON (packages[{i}]: {exc})") from exc
-                package = _package(item, i, path)
+                package = _package(item, i, path, memo)
                 key = (package.tag, package.name)
                 if key in listing.entries:
                     raise SnapshotFileError(
@@ -401,7 +401,7 @@ def _opt_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _package(item: object, index: int, path: str) -> Package:
+def _package(item: object, index: int, path: str, memo: ParseMemo) -> Package:
     if not isinstance(item, dict):
         raise SnapshotFileError(path, f"packages[{index}] is not an object")
     fields = [item.get(k) for k in ("tag", "name", "path")]
@@ -413,7 +413,7 @@ def _package(item: object, index: int, path: str) -> Package:
     if not isinstance(specs, list):
         raise SnapshotFileError(path, f"packages[{index}].specs must be a list")
     try:
-        parsed = sort_specs([parse_spec(raw, i, str(fields[2])) for i, raw in enumerate(specs)])
+        parsed = parse_specs(specs, str(fields[2]), memo)
     except ParseError as exc:
         raise SnapshotFileError(path, f"packages[{index}]: {exc.reason}") from exc
     blob = item.get("blob")
