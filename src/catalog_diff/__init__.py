@@ -82,7 +82,7 @@ def __getattr__(name: str) -> Any:
     if name == "__version__":
         return version()
     if name == "save_snapshot":
-        return importlib.import_module(".sources.snapshotfile", __name__).write
+        return importlib.import_module(".sources.snapshotsave", __name__).write
     if name in _ALIASES:
         home, attribute = _ALIASES[name]
         return getattr(importlib.import_module(f".{home}", __name__), attribute)

@@ -215,7 +215,7 @@ def snapshot(
     """
     from ..api import snapshot as run_snapshot
     from ..model.selection import Selection
-    from ..sources.snapshotfile import chunks, write
+    from ..sources.snapshotsave import chunks, write
 
     check_target(output, [source])
     source = with_at(source, at)

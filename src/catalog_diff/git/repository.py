@@ -1,6 +1,8 @@
 """Catalog files at a git revision, read from the object store.
 
-The only module that imports GitPython. It never checks out, never writes to the
+The repository through GitPython (only the modules of ``git/`` import it); errors are
+read by :mod:`.diagnosis`, blobs streamed by :mod:`.blobs`, and the first-parent history
+walked by :mod:`.firstparent`. It never checks out, never writes to the
 repository, never fetches and never changes its config: revisions are resolved with
 ``rev-parse`` (after ``--end-of-options``, so nothing a user types is taken as an
 option), trees are listed with ``ls-tree``, and blobs are read through a ``git cat-file
@@ -13,7 +15,6 @@ whatever length the repository uses (SHA-1 or SHA-256); GitPython's object datab
 
 from __future__ import annotations
 
-import contextlib
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,8 +25,23 @@ import git
 from ..errors import GitError, NotAGitRepository, RevisionNotFound
 from ..layout import CACHE_DIR
 from . import env as gitenv
+from . import firstparent
+from .blobs import Blobs, MissingObject
 from .catfile import BlobStream
-from .log import LOG_FORMAT, Change, LoggedCommit, parse_log
+from .diagnosis import (
+    ABSENT,
+    DAMAGED,
+    FSCK,
+    diagnosis,
+    is_oid,
+    reason,
+    stderr_text,
+)
+from .log import Change, LoggedCommit
+
+#: Kept importable from here: the error of a blob git could not read, and the problem
+#: of a file whose blob a partial clone lacks.
+__all__ = ["ABSENT", "Blobs", "Commit", "GitRepository", "MissingObject", "diagnosis"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +54,9 @@ class Commit:
     timestamp: int = 0
 
 
-_LOG_FORMAT = LOG_FORMAT
-
 #: Longest revision handed to git (a ref name is at most a path; Linux refuses a single
 #: argument above 128 KiB).
 MAX_REVISION = 4096
-
-
-class MissingObject(GitError):
-    """A blob that ls-tree listed and ``cat-file`` could not read (missing or corrupt)."""
-
-    def __init__(self, oid: str, repo: str, reason: str) -> None:
-        super().__init__(f"object {oid}", repo, reason)
-        self.oid = oid
 
 
 class GitRepository:
@@ -105,7 +111,7 @@ class GitRepository:
                 "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
             ).strip()
         except git.GitCommandError as exc:
-            why = diagnosis(_stderr(exc)) or self._why_unknown()
+            why = diagnosis(stderr_text(exc)) or self._why_unknown()
             raise RevisionNotFound(revision, self.path, why) from exc
         try:
             out = self._git.log(
@@ -120,7 +126,7 @@ class GitRepository:
             date, stamp, message = out.decode("utf-8", "replace").split("\0", 2)
             timestamp = int(stamp)
         except git.GitCommandError as exc:
-            why = f"cannot read commit {sha}: {_reason(exc)}"
+            why = f"cannot read commit {sha}: {reason(exc)}"
             raise GitError(revision, self.path, why) from exc
         except ValueError as exc:
             raise GitError(revision, self.path, f"cannot read commit {sha}") from exc
@@ -177,7 +183,7 @@ class GitRepository:
                 "-r", "-z", "--full-tree", commit, "--", prefix, stdout_as_string=False
             )
         except git.GitCommandError as exc:
-            raise GitError(self._named(commit), self.path, _reason(exc)) from exc
+            raise GitError(self._named(commit), self.path, reason(exc)) from exc
         return _rows(out)
 
     def read_blobs(self, oids: list[str], ahead: int = 256) -> Blobs:
@@ -192,19 +198,23 @@ class GitRepository:
         absent = self.absent(oids)
         asked = [oid for oid in oids if oid not in absent]
         if not asked:
-            return Blobs(BlobStream(None, [], ahead, self.path, lambda: None), oids, absent, self)
+            return Blobs(
+                BlobStream(None, [], ahead, self.path, lambda: None), oids, absent, self.path
+            )
         try:
             proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
         except git.GitCommandError as exc:
-            raise GitError("cat-file", self.path, _reason(exc)) from exc
+            raise GitError("cat-file", self.path, reason(exc)) from exc
 
         def finish() -> None:
             try:
                 proc.wait()
             except git.GitCommandError as exc:
-                raise GitError("cat-file", self.path, _reason(exc)) from exc
+                raise GitError("cat-file", self.path, reason(exc)) from exc
 
-        return Blobs(BlobStream(proc.proc, asked, ahead, self.path, finish), oids, absent, self)
+        return Blobs(
+            BlobStream(proc.proc, asked, ahead, self.path, finish), oids, absent, self.path
+        )
 
     def partial(self) -> bool:
         """Whether this is a partial clone (objects it lacks would be fetched on demand)."""
@@ -237,7 +247,7 @@ class GitRepository:
             out, _ = proc.proc.communicate("".join(f"{oid}\n" for oid in oids).encode("ascii"))
             proc.wait()
         except git.GitCommandError as exc:
-            raise GitError("rev-list", self.path, _reason(exc)) from exc
+            raise GitError("rev-list", self.path, reason(exc)) from exc
         held = {line.split(b" ")[0].decode() for line in out.splitlines() if line[:1] != b"?"}
         return set(oids) - held
 
@@ -256,7 +266,7 @@ class GitRepository:
                 "-z", "--full-tree", commit, "--", f"{folder}/", stdout_as_string=False
             )
         except git.GitCommandError as exc:
-            raise GitError(self._named(commit), self.path, _reason(exc)) from exc
+            raise GitError(self._named(commit), self.path, reason(exc)) from exc
         return _rows(out)
 
     def subtrees(self, commit: str, folders: list[str]) -> list[tuple[str, str]]:
@@ -272,7 +282,7 @@ class GitRepository:
                 stdout_as_string=False,
             )
         except git.GitCommandError as exc:
-            raise GitError(self._named(commit), self.path, _reason(exc)) from exc
+            raise GitError(self._named(commit), self.path, reason(exc)) from exc
         return [(oid.decode("ascii"), path) for mode, oid, path in _rows(out) if mode == b"040000"]
 
     def diff_tree(self, old: str, new: str, prefix: str) -> list[tuple[str, str, str, str, str]]:
@@ -291,7 +301,7 @@ class GitRepository:
             )
         except git.GitCommandError as exc:
             spec = f"{self._named(old)}..{self._named(new)}"
-            raise GitError(spec, self.path, _reason(exc)) from exc
+            raise GitError(spec, self.path, reason(exc)) from exc
         fields = out.split(b"\0")
         rows = []
         for i in range(0, len(fields) - 1, 2):
@@ -306,11 +316,7 @@ class GitRepository:
 
     def commit_at(self, timestamp: int, tip: str) -> str | None:
         """The last commit of ``tip``'s first-parent history dated at or before ``timestamp``."""
-        try:
-            out = self._git.rev_list("--first-parent", "-1", f"--before=@{timestamp}", tip, "--")
-        except git.GitCommandError as exc:
-            raise GitError(self._named(tip), self.path, _reason(exc)) from exc
-        return out.strip() or None
+        return firstparent.commit_at(self._git, self.path, timestamp, tip, self._named(tip))
 
     def as_additions(self, commit: Commit) -> LoggedCommit:
         """A commit seen as adding its whole catalog (the first commit of a ranged index)."""
@@ -322,81 +328,18 @@ class GitRepository:
         return LoggedCommit(commit.sha, (), commit.date, commit.timestamp, subject, changes)
 
     def count_first_parent(self, tip: str, since: str | None) -> int:
-        spec = f"{since}..{tip}" if since else tip
-        try:
-            return int(self._git.rev_list("--first-parent", "--count", spec, "--").strip())
-        except git.GitCommandError as exc:
-            raise GitError(spec, self.path, f"cannot count commits: {_reason(exc)}") from exc
-        except ValueError as exc:
-            raise GitError(spec, self.path, "cannot count commits") from exc
+        """How many commits are after ``since`` up to ``tip`` along first parents."""
+        return firstparent.count(self._git, self.path, tip, since)
 
     def first_parent_log(self, tip: str, since: str | None) -> Iterator[LoggedCommit]:
         """Commits after ``since`` up to ``tip`` along first parents, oldest first, each
         with the changes to ``_cache/`` against its first parent (the root: against
         nothing). ``tip`` and ``since`` must be resolved SHAs."""
-        spec = f"{since}..{tip}" if since else tip
-        proc = self._git.log(
-            "--first-parent",
-            "--reverse",
-            "--raw",
-            "-z",
-            "--no-renames",
-            "--no-abbrev",
-            "--root",
-            "--diff-merges=first-parent",
-            "--full-history",
-            "--sparse",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--no-show-signature",
-            "--no-color",
-            # No order file read from the repository's configuration (diff.orderFile).
-            "-O/dev/null",
-            _LOG_FORMAT,
-            spec,
-            "--",
-            CACHE_DIR,
-            as_process=True,
-        )
-        stdout = proc.proc.stdout
-        finished = False
-        boundary = self._shallow()
-        try:
-            for logged in parse_log(iter(lambda: stdout.read(1 << 20), b"")):
-                if not logged.parents and logged.sha in boundary:
-                    raise GitError(logged.sha, self.path, _shallow_reason(logged.sha))
-                yield logged
-            finished = True
-        finally:
-            if not finished:  # stopped early: git would go on walking the history first
-                with contextlib.suppress(OSError):
-                    proc.proc.kill()
-            stdout.close()
-            try:
-                proc.wait()
-            except git.GitCommandError as exc:
-                # Stopped early (Ctrl-C, or the reader left): git's broken pipe is our
-                # doing and must not hide what stopped us.
-                if finished:
-                    raise GitError(spec, self.path, _reason(exc)) from exc
-
-    def _shallow(self) -> set[str]:
-        """The commits at a shallow clone's boundary (git shows them without parents)."""
-        try:
-            text = Path(self.git_dir, "shallow").read_text("ascii", "replace")
-        except OSError:
-            return set()
-        return set(text.split())
+        return firstparent.walk(self._git, self.path, self.git_dir, tip, since)
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         """Whether commit ``older`` is an ancestor of (or is) commit ``newer`` (full SHAs)."""
-        try:
-            self._git.merge_base("--is-ancestor", older, newer)
-        except git.GitCommandError as exc:
-            if exc.status == 1:
-                return False
-            raise GitError(f"{older}..{newer}", self.path, _reason(exc)) from exc
-        return True
+        return firstparent.is_ancestor(self._git, self.path, older, newer)
 
     def blobs_exist(self, specs: list[str]) -> list[bool]:
         """Whether each ``<tree-ish>:<path>`` names a blob, asked of ``git cat-file
@@ -408,7 +351,7 @@ class GitRepository:
         if not asked:
             return [False] * len(specs)
         if self.partial():
-            names = [line if _is_oid(line) else "" for line in self._check(asked, "%(objectname)")]
+            names = [line if is_oid(line) else "" for line in self._check(asked, "%(objectname)")]
             absent = self.absent([oid for oid in names if oid])
             held = sorted({oid for oid in names if oid and oid not in absent})
             kinds = dict(zip(held, self._check(held, "%(objecttype)"), strict=True))
@@ -428,7 +371,7 @@ class GitRepository:
             out, _ = proc.proc.communicate("".join(f"{spec}\n" for spec in asked).encode())
             proc.wait()
         except git.GitCommandError as exc:
-            raise GitError("cat-file", self.path, _reason(exc)) from exc
+            raise GitError("cat-file", self.path, reason(exc)) from exc
         except OSError as exc:
             raise GitError("cat-file", self.path, str(exc).strip() or "git failed") from exc
         lines: list[str] = bytes(out).decode("utf-8", "surrogateescape").split("\n")
@@ -447,108 +390,3 @@ def _rows(out: bytes) -> list[tuple[bytes, bytes, str]]:
         oid = rest.split(b" ")[-1]
         rows.append((mode, oid, path.decode("utf-8", "surrogateescape")))
     return rows
-
-
-#: The start of every diagnosis of a damaged repository, and what to do about it.
-DAMAGED = "the repository is damaged"
-FSCK = "'git fsck' shows what is damaged"
-
-#: The problem of a file whose blob a partial clone does not hold.
-ABSENT = (
-    "its object {oid} is not in this partial clone (catalog-diff never fetches; "
-    "a clone without --filter holds every file)"
-)
-
-
-def _is_oid(text: str) -> bool:
-    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
-
-
-def _shallow_reason(sha: str) -> str:
-    return (
-        f"a shallow clone: the history before commit {sha[:12]} is missing, so what it "
-        "changed cannot be told; 'git fetch --unshallow' fetches it, or index from that "
-        f"commit on with 'catalog-diff index {sha[:12]}..HEAD'"
-    )
-
-
-def _stderr(exc: git.GitCommandError) -> str:
-    """What git wrote on its standard error (GitPython wraps it in a label and quotes)."""
-    text = exc.stderr if isinstance(exc.stderr, str) else ""
-    text = text.strip()
-    if text.startswith("stderr: '") and text.endswith("'"):
-        text = text[len("stderr: '") : -1]
-    return text
-
-
-def diagnosis(stderr: str) -> str | None:
-    """What git's error output means, when it is more than "unknown revision": a
-    repository owned by another user, a damaged repository, an object a partial clone
-    lacks. None when it says nothing of the kind."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    if not lines:
-        return None
-    text = "\n".join(lines).lower()
-    if "dubious ownership" in text:
-        command = next((line for line in lines if "safe.directory" in line), "")
-        trust = f"; if you trust its owner: {command}" if command.startswith("git ") else ""
-        return f"git refuses to read a repository owned by another user (dubious ownership){trust}"
-    fatal = next((line for line in lines if line.startswith("fatal:")), lines[0])
-    if "promisor remote" in text or "lazy fetching disabled" in text:
-        return (
-            "an object this partial clone does not hold (catalog-diff never fetches; a clone "
-            f"without --filter holds every file): {fatal}"
-        )
-    damage = ("corrupt", "inflate", "unable to unpack", "bad object", "failed to read", "packfile")
-    if any(word in text for word in damage):
-        return f"{DAMAGED} ({fatal}); {FSCK}"
-    return None
-
-
-def _reason(exc: git.GitCommandError) -> str:
-    """A one-line reason for a failed git command: its diagnosis, else git's first line."""
-    err = _stderr(exc)
-    found = diagnosis(err)
-    if found is not None:
-        return found
-    lines = [line.strip() for line in err.splitlines() if line.strip()]
-    return lines[0] if lines else f"git exited with status {exc.status}"
-
-
-class Blobs:
-    """The blobs of :meth:`GitRepository.read_blobs`, in the order asked: None for one
-    that a partial clone lacks (never asked of git) or that git answers "missing" (see
-    :meth:`GitRepository.why_unreadable`); git failing raises :class:`MissingObject`
-    naming the blob it was reading."""
-
-    def __init__(
-        self, stream: BlobStream, oids: list[str], absent: set[str], repo: GitRepository
-    ) -> None:
-        self._stream = stream
-        self._oids = iter(oids)
-        self._absent = absent
-        self._repo = repo
-
-    def __iter__(self) -> Blobs:
-        return self
-
-    def __next__(self) -> tuple[str, bytes | None]:
-        oid = next(self._oids)
-        if oid in self._absent:
-            return oid, None
-        try:
-            got, data = next(self._stream)
-        except StopIteration:
-            raise MissingObject(oid, self._repo.path, "git stopped answering") from None
-        except GitError as exc:
-            raise MissingObject(oid, self._repo.path, exc.reason) from exc
-        return got, data
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def __enter__(self) -> Blobs:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

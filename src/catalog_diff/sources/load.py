@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import replace
 
@@ -20,7 +20,6 @@ from ..errors import CatalogDiffError, CatalogDiffWarning, ParseError, TagNotFou
 from ..layout import FLAT_SPECS_MD, IMPLICIT_TAG, INDEX_MD, classify, legacy_kind, problem_key
 from ..model.selection import ALL, Selection, matches_all
 from ..model.snapshot import Meta, Package, Problem, Snapshot
-from ..parse.legacy import LegacyIndex, assemble, parse_flat_specs_md, parse_index_md
 from ..parse.memo import one_load
 from ..parse.package import (
     LineMemo,
@@ -39,8 +38,8 @@ from .listing import (
     Source,
     TagListing,
     TreeDiffing,
-    Unreadable,
 )
+from .untagged import Blobs, UntaggedReads, list_file, unread, untagged_package
 
 
 def _select(
@@ -103,94 +102,6 @@ def _lost(listing: Listing, path: str, key: tuple[str, str]) -> bool:
     return legacy_kind(path) in (INDEX_MD, FLAT_SPECS_MD) and key not in listing.entries
 
 
-#: The bytes of each file of a package, by path (or why a file could not be read).
-Blobs = dict[str, bytes | Unreadable | None]
-
-
-class _UntaggedReads:
-    """The files of the untagged packages being read, gathered back package by package.
-
-    Every file of every such package goes into the one ``read_many`` call of
-    :func:`_build` (for git: one ``cat-file`` stream for everything), and a package is
-    assembled as soon as its last file has come in.
-    """
-
-    def __init__(self) -> None:
-        self._owner: dict[int, tuple[str, str]] = {}
-        self._pending: dict[tuple[str, str], tuple[Entry, int, Blobs]] = {}
-
-    def files(self, key: tuple[str, str], entry: Entry, list_only: bool) -> list[Entry]:
-        """The single-file entries to read for ``entry`` (only its list file to count)."""
-        parts = [Entry(path=p, oid=o) for p, o in entry.files if not list_only or p == entry.path]
-        for part in parts:
-            self._owner[id(part)] = key
-        self._pending[key] = (entry, len(parts), {})
-        return parts
-
-    def owner(self, part: Entry) -> tuple[str, str]:
-        """The package a file of :meth:`files` belongs to."""
-        return self._owner[id(part)]
-
-    def take(
-        self, part: Entry, data: bytes | Unreadable | None
-    ) -> tuple[tuple[str, str], Entry, Blobs] | None:
-        """Record one file; the package, once all its files are in."""
-        key = self._owner.pop(id(part))
-        entry, count, got = self._pending[key]
-        got[part.path] = data
-        if len(got) < count:
-            return None
-        del self._pending[key]
-        return key, entry, got
-
-    def rest(self) -> Iterator[tuple[tuple[str, str], Entry, Blobs]]:
-        """Packages whose files did not all come in (a source that skipped some)."""
-        for key, (entry, _, got) in sorted(self._pending.items()):
-            yield key, entry, got
-        self._pending.clear()
-
-
-def _unread(path: str, data: bytes | Unreadable | None) -> bytes:
-    """The bytes read, or the :class:`ParseError` that says why there are none."""
-    if data is None:
-        raise ParseError(path, "cannot be read")
-    if isinstance(data, Unreadable):
-        raise ParseError(path, data.reason)
-    return data
-
-
-def _list_file(path: str, data: bytes | Unreadable | None) -> LegacyIndex:
-    data = _unread(path, data)
-    if legacy_kind(path) == INDEX_MD:
-        return parse_index_md(data, path)
-    return parse_flat_specs_md(data, path)
-
-
-def _untagged_package(
-    entry: Entry, blobs: Mapping[str, bytes | Unreadable | None]
-) -> tuple[Package, list[Problem]]:
-    """Assemble a package of an older layout from the bytes of its files.
-
-    Raises :class:`ParseError` when its list file cannot be read or parsed; a spec file
-    that is missing, unreadable or broken is a problem, and the package keeps the rest.
-    """
-    index = _list_file(entry.path, blobs.get(entry.path))
-    folder = entry.path.rsplit("/", 1)[0]
-    problems: list[Problem] = []
-    spec_files: dict[str, bytes] = {}
-    for path, data in sorted(blobs.items()):
-        if path == entry.path:
-            continue
-        if data is None or isinstance(data, Unreadable):
-            problems.append(Problem(path, "cannot be read" if data is None else data.reason))
-        else:
-            spec_files[path.rsplit("/", 1)[1]] = data
-    package, more = assemble(index, spec_files, folder)
-    # Keyed by its folder, whatever its title says (a differing title is a problem).
-    package = replace(package, name=folder.rsplit("/", 1)[1], oid=entry.oid)
-    return package, problems + more
-
-
 #: Where loads report progress, ``(files read, files to read)``: set for a while with
 #: :func:`reporting` (the command line shows a bar on a terminal); None, no reports.
 _progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
@@ -232,7 +143,7 @@ def _build(
     wanted = sorted(listing.entries if keys is None else keys)
     keys_of: dict[int, tuple[str, str]] = {}
     to_read = []
-    untagged = _UntaggedReads()
+    untagged = UntaggedReads()
     reported = {p.path for p in listing.problems}
     for key in wanted:
         entry = listing.entries[key]
@@ -250,11 +161,11 @@ def _build(
     def file_untagged(key: tuple[str, str], entry: Entry, blobs: Blobs) -> None:
         try:
             if key[0] in count_only:
-                index = _list_file(entry.path, blobs.get(entry.path))
+                index = list_file(entry.path, blobs.get(entry.path))
                 sizes[key[0]][0] += 1
                 sizes[key[0]][1] += len({name for _, name in index.entries})
                 return
-            packages[key], more = _untagged_package(entry, blobs)
+            packages[key], more = untagged_package(entry, blobs)
             # A spec file already reported by the listing (a symlink) is not "missing" too.
             read_problems.extend((key, p) for p in more if p.path not in reported)
         except ParseError as exc:
@@ -287,7 +198,7 @@ def _build(
                 continue
             key = found
             try:
-                data = _unread(entry.path, data)
+                data = unread(entry.path, data)
                 if key[0] in count_only:
                     specs = count_specs(data, entry.path, counts_cache, key[1])
                     sizes[key[0]][0] += 1

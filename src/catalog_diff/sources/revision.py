@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GitError, NotACatalog, UnreadableCatalog
-from ..git.repository import ABSENT, GitRepository, MissingObject
+from ..git.blobs import MissingObject
+from ..git.diagnosis import ABSENT
+from ..git.repository import GitRepository
 from ..layout import (
     BLOB_MODES,
     CACHE_DIR,

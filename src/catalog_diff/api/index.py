@@ -1,186 +1,26 @@
-"""The library's entry points: one call per job, each returning model objects.
+"""The entry points on the history index: open it (updating it first), and the questions
+it answers (log, history, when). Each returns model objects.
 
-Heavy modules (GitPython, SQLite) are imported by the calls that need them, so
-that a command pays only for what it does.
+Heavy modules (GitPython, SQLite) are imported by the calls that need them, so that a
+command pays only for what it does.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import PackageNotFound, TagNotFound, UsageError
-from .model.selection import Globs, globs, split_range
-from .model.snapshot import Snapshot, SourceInfo
-from .sources.listing import TreeListing
-from .sources.load import ALL, Selection, Sources, load, load_pair
+from ..errors import PackageNotFound, TagNotFound, UsageError
+from ..model.selection import Globs, globs, split_range
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
-    from .git.repository import GitRepository
-    from .history.index import HistoryIndex, IndexedCommit
-    from .history.ingest import UpdateStats
-    from .model.comparison import Comparison
-    from .model.history import CatalogState, LogEntry, PackageHistory, Presence
-    from .model.lint import LintReport
-    from .model.release import ReleaseNotes
-
-
-def diff(
-    old: str, new: str, *, repo: str = ".", selection: Selection = ALL, full: bool = False
-) -> Comparison:
-    """Compare two catalog snapshots.
-
-    ``old`` and ``new`` are each a revision of ``repo`` (anything git accepts), a directory
-    holding a catalog checkout, or a snapshot file, as
-    :func:`catalog_diff.sources.arguments.classify` decides (``rev:X``, ``dir:PATH``,
-    ``snapshot:PATH`` and ``at:DATE`` say which; an argument that is both a revision and
-    an existing path is refused). Raises :class:`~catalog_diff.errors.CatalogDiffError`
-    subclasses on bad input; files that cannot be read are not errors but
-    ``Comparison.problems``. With ``full``, every package of both sides is read (not only
-    the files that differ), so that ``Comparison.stack_counts`` holds totals; it is slower.
-    """
-    with Sources(repo) as sources:
-        old_source = sources.open(old)
-        new_source = sources.open(new)
-        before, after = load_pair(old_source, new_source, selection, full=full)
-    from .compare.pairing import compare
-
-    return compare(before, after, old_tag=selection.old_tag, new_tag=selection.new_tag)
-
-
-def snapshot(source: str, *, repo: str = ".", selection: Selection = ALL) -> Snapshot:
-    """Load one whole snapshot (every tag and package, or the selected ones)."""
-    with Sources(repo) as sources:
-        return load(sources.open(source), selection)
-
-
-def lint(source: str, *, repo: str = ".", selection: Selection = ALL) -> LintReport:
-    """Audit the catalog at ``source`` (a revision of ``repo`` or a directory) for
-    consistency: see :mod:`catalog_diff.lint.checks`. Files that cannot be read are findings.
-    With a selection, only the selected tag and packages are audited, and
-    ``_data/tags.yaml`` (about every tag) is not."""
-    from .lint.checks import TAGS_YAML, check
-
-    with Sources(repo) as sources:
-        opened = sources.open(source)
-        if not isinstance(opened, TreeListing):
-            raise UsageError(f"{source}: lint reads a revision or a directory, not a snapshot file")
-        entries = [e for e in opened.tree() if _selected_path(e.path, selection)]
-        snap = load(opened, selection, with_meta=True)
-        whole = selection.tag is None and not selection.packages
-        tags_yaml = opened.read_path(TAGS_YAML) if whole else None
-    return check(snap, entries, tags_yaml)
-
-
-def _selected_path(path: str, selection: Selection) -> bool:
-    """Whether a path below ``_cache/`` belongs to the selected tag and packages."""
-    from .layout import package_key
-    from .model.selection import matches
-
-    if selection.tag is None and not selection.packages:
-        return True
-    parts = path.split("/")
-    key = package_key(path) or (tuple(parts[1:3]) if len(parts) > 3 else None)
-    if key is None:
-        return False
-    return (selection.tag is None or key[0] == selection.tag) and matches(
-        key[1], selection.packages
-    )
-
-
-def commit_at(date: str, *, repo: str = ".", tip: str = "HEAD") -> str:
-    """The last commit of ``tip``'s first-parent history dated at or before ``date``."""
-    from .git.repository import GitRepository
-    from .sources.arguments import commit_at as find
-
-    with GitRepository(repo) as git_repo:
-        return find(git_repo, date, tip)
-
-
-def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> CatalogState:
-    """The catalog at one point: per package its spec count and facets. With a package
-    pattern that matches exactly one package, its specs too."""
-    from .compare.pairing import facet_values
-    from .model.comparison import ProblemRecord, Side
-    from .model.history import CatalogState, PackageState
-
-    snap = snapshot(source, repo=repo, selection=selection)
-    # Specs are shown for one package (in one tag or several): a name given exactly, or
-    # globs that match one package.
-    detail = bool(selection.packages) and len({name for _, name in snap.packages}) == 1
-    packages = []
-    for (tag, name), package in sorted(snap.packages.items()):
-        specs = package.specs
-        packages.append(
-            PackageState(
-                tag=tag,
-                name=name,
-                spec_count=len(specs),
-                targets=tuple(sorted(facet_values(specs, "targets"))),
-                stacks=tuple(sorted(facet_values(specs, "stacks"))),
-                compilers=tuple(sorted(facet_values(specs, "compilers"))),
-                versions=tuple(sorted(facet_values(specs, "versions"))),
-                specs=specs if detail else None,
-            )
-        )
-    problems = tuple(
-        ProblemRecord(Side.NEW, snap.info.source, p.path, p.message, snap.info.commit)
-        for p in sorted(snap.problems, key=lambda p: (p.path, p.message))
-    )
-    return CatalogState(
-        source=snap.info, packages=tuple(packages), tags=tuple(sorted(snap.tags)), problems=problems
-    )
-
-
-def release_notes(
-    old: str,
-    new: str,
-    *,
-    repo: str = ".",
-    rev: str | None = None,
-    tag: str | None = None,
-    package: Globs = None,
-) -> ReleaseNotes:
-    """Release notes between two tags of the catalog.
-
-    Without ``tag``, ``old`` and ``new`` are tag folders (``v0.23.0``, ``v0.23.1``) of the
-    catalog at ``rev`` (a revision of ``repo``, a directory or a snapshot file; default
-    ``HEAD``). With ``tag``, ``old`` and ``new`` are sources (revisions, directories,
-    snapshot files) and ``tag`` is read on both. Both tags are read whole.
-    """
-    from .release.notes import build
-
-    if tag is not None and rev is not None:
-        raise UsageError("--rev names the one source of two tags; with --tag give two sources")
-    with Sources(repo) as sources:
-        if tag is None:
-            source = sources.open(rev or "rev:HEAD")
-            before = load(source, Selection(tag=old, package=package))
-            after = load(source, Selection(tag=new, package=package))
-            return build(before, after)
-        before = load(sources.open(old), Selection(tag=tag, package=package))
-        after = load(sources.open(new), Selection(tag=tag, package=package))
-    labels = (_label(tag, before.info), _label(tag, after.info))
-    return build(before, after, old_label=labels[0], new_label=labels[1])
-
-
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-def _label(tag: str, info: SourceInfo) -> str:
-    """``develop at v0.23.1``: a source named plainly (a tag, a branch) or by ``--at`` as
-    typed; a git expression (``HEAD~3``, ``main@{...}``) by its commit's short SHA."""
-    name = info.label.removeprefix("rev:")
-    if info.at or _PLAIN_NAME.fullmatch(name) or not info.commit:
-        return f"{tag} at {name}"
-    return f"{tag} at {info.commit[:12]}"
-
-
-# ---- the history index ---------------------------------------------------------------
+    from ..git.repository import GitRepository
+    from ..history.index import HistoryIndex, IndexedCommit
+    from ..history.ingest import UpdateStats
+    from ..model.history import LogEntry, PackageHistory, Presence
 
 Progress = Callable[[int, int], None]
 
@@ -209,9 +49,9 @@ def open_index(
     another program is refused, and any other file is kept aside as
     ``<name>.unrecognised`` (``notice`` is told), never deleted.
     """
-    from .git.repository import GitRepository
-    from .history.index import HistoryIndex, default_index_path
-    from .history.indexfile import check_location, make_way
+    from ..git.repository import GitRepository
+    from ..history.index import HistoryIndex, default_index_path
+    from ..history.indexfile import check_location, make_way
 
     base, tip = split_range(revision)
     with GitRepository(repo) as git_repo:
@@ -245,7 +85,7 @@ def _update(
     progress: Progress | None,
     waiting: Callable[[], None] | None,
 ) -> UpdateStats:
-    from .history.ingest import OffTheIndexedLine
+    from ..history.ingest import OffTheIndexedLine
 
     resolved = git_repo.resolve(tip)
     try:
@@ -261,7 +101,7 @@ def _update(
 
 
 def _check_repository(opened: HistoryIndex, git_repo: GitRepository) -> None:
-    from .history.migrations import IndexFileError
+    from ..history.migrations import IndexFileError
 
     here = str(Path(git_repo.git_dir).resolve())
     there = opened.info("repository")
@@ -272,7 +112,7 @@ def _check_repository(opened: HistoryIndex, git_repo: GitRepository) -> None:
 def _moment(value: Moment | None, start_of_day: bool) -> int | None:
     """Unix seconds of a ``since`` (``start_of_day``) or ``until`` bound: a bare date is
     the whole day (from its start, or to its end), as on the command line."""
-    from .sources.dates import parse_date
+    from ..sources.dates import parse_date
 
     if value is None or isinstance(value, int):
         return value
@@ -289,7 +129,7 @@ def _moment(value: Moment | None, start_of_day: bool) -> int | None:
 
 def _end(index: HistoryIndex, sha: str | None, label: str | None) -> IndexedCommit:
     """The indexed commit ``sha`` (default: the last indexed one)."""
-    from .errors import DataError
+    from ..errors import DataError
 
     found = index.commit_by_sha(sha) if sha is not None else index.last_commit()
     if found is not None:
@@ -341,7 +181,7 @@ def log(
     ``since``..``until`` (Unix times, dates, datetimes or text as the command line takes
     it); at most ``limit``, read no further than needed. ``labels`` are the revisions as
     the user typed them, for messages."""
-    from .history import timeline
+    from ..history import timeline
 
     _check_limit(limit)
     start, stop = _moment(since, True), _moment(until, False)
@@ -372,7 +212,7 @@ def history(
     """Every commit at which a package changed, oldest first, after ``first`` up to
     ``last`` (full SHAs of indexed commits, as for :func:`log`); ``limit`` keeps the most
     recent events. Dates as for :func:`log`."""
-    from .history import timeline
+    from ..history import timeline
 
     _check_limit(limit)
     start, stop = _moment(since, True), _moment(until, False)
@@ -398,7 +238,7 @@ def when(
 ) -> Presence:
     """When a target, stack, compiler, version, hash or os was present for a package (in
     ``tag``, develop by default), after ``first`` up to ``last`` as for :func:`log`."""
-    from .history import timeline
+    from ..history import timeline
 
     if kind not in timeline.QUERIES:
         raise UsageError(f"unknown query {kind!r}; one of {', '.join(timeline.QUERIES)}")

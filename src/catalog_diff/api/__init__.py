@@ -1,0 +1,34 @@
+"""The library's entry points: one call per job, each returning model objects.
+
+:mod:`.catalog` holds the calls on one or two catalogs (diff, snapshot, lint, show,
+release notes, the commit at a date), :mod:`.index` those on the history index
+(open_index, log, history, when). Heavy modules (GitPython, SQLite) are imported by the
+calls that need them, so that a command pays only for what it does.
+"""
+
+from __future__ import annotations
+
+from ..model.selection import ALL, Selection
+from ..model.snapshot import Snapshot
+from ..sources.arguments import Sources
+from .catalog import commit_at, diff, lint, release_notes, show, snapshot
+from .index import Moment, Progress, history, log, open_index, when
+
+__all__ = [
+    "ALL",
+    "Moment",
+    "Progress",
+    "Selection",
+    "Snapshot",
+    "Sources",
+    "commit_at",
+    "diff",
+    "history",
+    "lint",
+    "log",
+    "open_index",
+    "release_notes",
+    "show",
+    "snapshot",
+    "when",
+]
