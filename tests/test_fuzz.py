@@ -40,15 +40,10 @@ from catalog_diff import api
 from catalog_diff.errors import CatalogDiffError, ParseError
 from catalog_diff.layout import INVISIBLE, UNSAFE
 from catalog_diff.model.snapshot import Package
+from catalog_diff.parse.frontmatter import spec_details_line
 from catalog_diff.parse.legacy import parse_flat_specs_md, parse_index_md, parse_spec_json
-from catalog_diff.parse.package import (
-    LineMemo,
-    check_spec_details,
-    count_specs,
-    parse_package,
-    parse_spec_details,
-    spec_details_line,
-)
+from catalog_diff.parse.package import LineMemo, count_specs, parse_package
+from catalog_diff.parse.specs import check_spec_details, parse_spec_details
 from catalog_diff.render import render
 from catalog_diff.sources.load import Sources, load
 from catalog_diff.sources.snapshotfile import SnapshotFileSource, dumps

@@ -19,12 +19,8 @@ from catalog_diff.layout import classify, legacy_layout
 from catalog_diff.model.snapshot import Package, Spec
 from catalog_diff.parse import frontmatter
 from catalog_diff.parse.fastspec import make_spec
-from catalog_diff.parse.package import (
-    LineMemo,
-    normalise_compiler,
-    normalise_variant,
-    parse_package,
-)
+from catalog_diff.parse.package import LineMemo, parse_package
+from catalog_diff.parse.specs import normalise_compiler, normalise_variant
 from catalog_diff.sources.directory import DirectorySource
 from catalog_diff.sources.load import load
 from gitrepo import SAMPLES, sample_tree, write_tree

@@ -39,9 +39,8 @@ from .diagnosis import (
 )
 from .log import Change, LoggedCommit
 
-#: Kept importable from here: the error of a blob git could not read, and the problem
-#: of a file whose blob a partial clone lacks.
-__all__ = ["ABSENT", "Blobs", "Commit", "GitRepository", "MissingObject", "diagnosis"]
+#: MissingObject (git/blobs.py) stays importable from here, beside the repository.
+__all__ = ["Commit", "GitRepository", "MissingObject"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,6 @@ import orjson
 
 from ..errors import ParseError
 from ..layout import (
-    CACHE_DIR,
-    MAX_FILE_BYTES,
-    MAX_YAML_BYTES,
-    SPECS_FILE,
-    classify,
-    legacy_layout,
     printable,
 )
 from ..model.snapshot import Meta, Package, Spec
@@ -30,52 +24,14 @@ from .frontmatter import (
     SKIPPED,
     front_matter,
     head_matter,
-    safe_yaml,
     spec_details_line,
-    too_large,
 )
-from .memo import MEMO_LIMIT, ParseMemo
+from .memo import ParseMemo
 from .specs import (
-    check_spec_details,
-    clean,
-    normalise_compiler,
-    normalise_variant,
     parse_spec_details,
     parse_specs,
-    sort_specs,
     spec_details_list,
-    spec_order,
 )
-
-__all__ = [
-    "CACHE_DIR",
-    "MAX_FILE_BYTES",
-    "MAX_YAML_BYTES",
-    "MEMO_LIMIT",
-    "SKIPPED",
-    "SPECS_FILE",
-    "LineMemo",
-    "SpecsCache",
-    "StackCounts",
-    "check_spec_details",
-    "classify",
-    "clean",
-    "count_specs",
-    "front_matter",
-    "legacy_layout",
-    "meta_by_stack",
-    "normalise_compiler",
-    "normalise_variant",
-    "parse_meta",
-    "parse_package",
-    "parse_spec_details",
-    "parse_specs",
-    "safe_yaml",
-    "sort_specs",
-    "spec_details_line",
-    "spec_order",
-    "too_large",
-]
 
 _META_LISTS = ("compilers", "oss", "platforms", "stacks", "targets", "versions")
 
