@@ -160,7 +160,7 @@ def safe_yaml(text: str, path: str, first_line: int = 1, what: str = "the file")
     import yaml  # only for files off the fast path: the common layout never needs it
 
     # The C loader where PyYAML has libyaml; never an unsafe loader.
-    loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
     try:
         # Catalog files never use anchors; refusing aliases keeps a "billion laughs"
         # structure from being built and carried on inside the model.
@@ -171,9 +171,12 @@ def safe_yaml(text: str, path: str, first_line: int = 1, what: str = "the file")
                 raise ParseError(path, f"{what} uses a YAML alias (line {line})")
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark, problem = None, None
+        if isinstance(exc, yaml.MarkedYAMLError):  # the scanner, parser or constructor
+            mark, problem = exc.problem_mark, exc.problem
+        elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+            problem = exc.reason
         where = f" at line {mark.line + first_line}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)
         problem = problem or type(exc).__name__
         raise ParseError(path, f"{what} is not valid YAML{where}: {problem}") from exc
     except RecursionError as exc:
