@@ -70,7 +70,8 @@ class BlobStream:
         # drops the process; a buffered write in progress would hold that close up).
         self._input = os.dup(proc.stdin.fileno())
         proc.stdin.close()
-        #: The reader took git's last answer: git needs no stopping.
+        #: The reader took git's last answer, or met the end of git's output (git
+        #: stopped by itself, with an error it is waited for to tell): no stopping.
         self._ended = False
         _widen_pipe(self._stdout)
         self._writer = threading.Thread(target=self._feed, daemon=True)
@@ -101,6 +102,7 @@ class BlobStream:
                     if len(data) < min(int(header[2]), MAX_FILE_BYTES + 1):
                         # git stopped in the middle of the blob (a damaged pack): what it
                         # wrote is not the file; git's own message says why.
+                        self._ended = True
                         raise GitError("cat-file", self._path, "git stopped in a blob")
                     stdout.read(1)
                     if len(data) > _LARGE:
@@ -114,6 +116,7 @@ class BlobStream:
                 elif len(header) == 3:
                     stdout.read(int(header[2]) + 1)
                 elif not (len(header) == 2 and header[1] == b"missing"):
+                    self._ended = not header  # the end of git's output: git is ending
                     raise GitError("cat-file", self._path, "unexpected output from cat-file")
                 batch.append((oid, data))
                 if len(batch) >= _BATCH_BLOBS or size >= _BATCH_BYTES or answers.empty():
