@@ -9,9 +9,11 @@ and the history index answers with the records of :mod:`catalog_diff.model.histo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from operator import attrgetter
+from typing import Any
 
 
 class SourceKind(str, Enum):
@@ -55,6 +57,8 @@ class Facet(Enum):
     noun: str
     word: str
     meta_field: str
+    #: Reads ``field`` of a spec (an :func:`operator.attrgetter`, made once).
+    get: Callable[[Spec], Any]
 
     def __new__(
         cls, key: str, field: str, many: bool, noun: str, word: str, meta_field: str
@@ -63,6 +67,7 @@ class Facet(Enum):
         member._value_ = key
         member.key, member.field, member.many = key, field, many
         member.noun, member.word, member.meta_field = noun, word, meta_field
+        member.get = attrgetter(field)
         return member
 
     @classmethod
@@ -77,7 +82,7 @@ class Facet(Enum):
 
     def values(self, spec: Spec) -> tuple[str, ...]:
         """The values this facet takes in one spec."""
-        value: tuple[str, ...] | str = getattr(spec, self.field)
+        value: tuple[str, ...] | str = self.get(spec)
         return value if isinstance(value, tuple) else (value,)
 
 
