@@ -19,7 +19,6 @@ from dataclasses import replace
 from ..model.comparison import (
     SPEC_CHANGE_KINDS,
     Comparison,
-    FieldChange,
     FieldsChange,
     PackageChange,
     PackageStatus,
@@ -32,7 +31,8 @@ from ..model.comparison import (
     Summary,
     TagCount,
 )
-from ..model.snapshot import BUILD_FIELDS, Facet, Package, Snapshot, Spec
+from ..model.snapshot import Facet, Package, Snapshot, Spec
+from .fielddiff import FieldDescriber
 from .rollup import rollups, stack_counts
 
 KeyFn = Callable[[Spec], Hashable]
@@ -86,36 +86,16 @@ def _pair_tier(
     return pairs, olds, news
 
 
-def _field_changes(old: Spec, new: Spec) -> tuple[FieldChange, ...]:
-    """Field-level detail for a hash-matched pair whose build fields differ.
+def compare_specs(
+    old: Sequence[Spec], new: Sequence[Spec], describer: FieldDescriber | None = None
+) -> SpecChanges:
+    """Account for every spec of both sides of one package exactly once.
 
-    A field changed when its values differ, the list fields compared as sets (order and
-    repetition do not count): the answer of ``DeepDiff(..., ignore_order=True)`` on the
-    fields, which ``tests/test_compare.py`` checks against deepdiff itself, found in
-    constant time per field (a catalog with thousands of specs under one hash has as many
-    pairs to describe).
+    ``describer`` tells how a hash-matched pair's build fields changed; pass the one of
+    the comparison this package belongs to (a new one serves this call alone).
     """
-    return tuple(
-        FieldChange(name, _plain(before), _plain(after))
-        for name in BUILD_FIELDS
-        if _differs(before := getattr(old, name), after := getattr(new, name))
-    )
-
-
-def _differs(before: object, after: object) -> bool:
-    if before == after:
-        return False
-    if isinstance(before, tuple) and isinstance(after, tuple):
-        return set(before) != set(after)
-    return True
-
-
-def _plain(value: object) -> object:
-    return list(value) if isinstance(value, tuple) else value
-
-
-def compare_specs(old: Sequence[Spec], new: Sequence[Spec]) -> SpecChanges:
-    """Account for every spec of both sides of one package exactly once."""
+    if describer is None:
+        describer = FieldDescriber()
     old_by_hash: dict[str, deque[Spec]] = defaultdict(deque)
     for spec in sorted(old, key=_by_hash):
         old_by_hash[spec.hash].append(spec)
@@ -135,7 +115,7 @@ def compare_specs(old: Sequence[Spec], new: Sequence[Spec]) -> SpecChanges:
             removed = tuple(sorted(set(before.stacks) - set(spec.stacks)))
             stacks_changed.append(StacksChange(spec.hash, added, removed, spec))
         if before.build != spec.build:
-            fields_changed.append(FieldsChange(spec.hash, _field_changes(before, spec), spec))
+            fields_changed.append(FieldsChange(spec.hash, describer.describe(before, spec), spec))
     old_only = [spec for specs in old_by_hash.values() for spec in specs]
     old_only.sort(key=_by_hash)
 
@@ -177,14 +157,19 @@ def _facets(old: Sequence[Spec], new: Sequence[Spec]) -> tuple[tuple[str, SetDel
 
 
 def compare_packages(
-    tag: str, name: str, old: Package | None, new: Package | None
+    tag: str,
+    name: str,
+    old: Package | None,
+    new: Package | None,
+    describer: FieldDescriber | None = None,
 ) -> PackageChange | None:
-    """Compare one package; None when nothing changed."""
+    """Compare one package; None when nothing changed (``describer``: as in
+    :func:`compare_specs`)."""
     old_specs = old.specs if old else ()
     new_specs = new.specs if new else ()
     if old is not None and new is not None and old_specs == new_specs:
         return None
-    specs = compare_specs(old_specs, new_specs)
+    specs = compare_specs(old_specs, new_specs, describer)
     facets = _facets(old_specs, new_specs)
     if old is None:
         status = PackageStatus.ADDED
@@ -265,9 +250,10 @@ def compare(
         k for k in old.packages.keys() | new.packages.keys() if k[0] in common and k not in broken
     )
     changes = []
+    describer = FieldDescriber()
     for tag, name in keys:
         before, after = old.packages.get((tag, name)), new.packages.get((tag, name))
-        change = compare_packages(tag, name, before, after)
+        change = compare_packages(tag, name, before, after, describer)
         if change is not None:
             changes.append(change)
     return Comparison(

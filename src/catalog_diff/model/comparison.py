@@ -52,11 +52,18 @@ class StacksChange:
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One field of a hash-matched spec, before and after."""
+    """One field of a hash-matched spec, before and after.
+
+    For a list field (``versions``, ``variants``) ``added`` and ``removed`` hold the
+    elements gained and lost, each sorted; a scalar field has neither. They follow from
+    ``old`` and ``new``, so they take no part in equality.
+    """
 
     name: str
     old: object
     new: object
+    added: tuple[str, ...] = field(default=(), compare=False)
+    removed: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

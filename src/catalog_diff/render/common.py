@@ -80,13 +80,12 @@ def stack_moves(change: StacksChange) -> str:
 
 def field_parts(change: FieldsChange) -> list[tuple[str, tuple[str, ...] | tuple[str, str]]]:
     """Each changed field as ``(name, tokens)``: a list field (variants, versions) as
-    ``+value``/``-value`` tokens, a single value as ``(old, new)`` (see :func:`field_items`)."""
+    ``+value``/``-value`` tokens (its elements added, then removed), a single value as
+    ``(old, new)`` (see :func:`field_items`)."""
     parts: list[tuple[str, tuple[str, ...] | tuple[str, str]]] = []
     for f in change.fields:
         if isinstance(f.old, list) or isinstance(f.new, list):
-            old = [str(v) for v in f.old] if isinstance(f.old, list) else [str(f.old)]
-            new = [str(v) for v in f.new] if isinstance(f.new, list) else [str(f.new)]
-            tokens = [f"+{v}" for v in new if v not in old] + [f"-{v}" for v in old if v not in new]
+            tokens = [f"+{v}" for v in f.added] + [f"-{v}" for v in f.removed]
             parts.append((f.name, tuple(tokens)))
         else:
             parts.append((f.name, (str(f.old), str(f.new))))

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model.comparison import (
     Comparison,
+    FieldChange,
     PackageChange,
     ProblemRecord,
     Rollup,
@@ -72,6 +73,15 @@ def problem_entry(p: ProblemRecord) -> dict[str, Any]:
     }
 
 
+def _field(change: FieldChange) -> dict[str, Any]:
+    return {
+        "old": change.old,
+        "new": change.new,
+        "added": list(change.added),
+        "removed": list(change.removed),
+    }
+
+
 def package_entry(change: PackageChange) -> dict[str, Any]:
     """One package entry of the report (also used by later commands' JSON)."""
     specs = change.specs
@@ -92,7 +102,7 @@ def package_entry(change: PackageChange) -> dict[str, Any]:
                 for c in specs.stacks_changed
             ],
             "fields_changed": [
-                {"hash": c.hash, "fields": {f.name: {"old": f.old, "new": f.new} for f in c.fields}}
+                {"hash": c.hash, "fields": {f.name: _field(f) for f in c.fields}}
                 for c in specs.fields_changed
             ],
         },
