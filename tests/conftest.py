@@ -40,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # Golden-file tests read ``pytestconfig.update_golden`` (or the option itself).
     config.update_golden = config.getoption("--update-golden")  # type: ignore[attr-defined]
+    # No configuration file of the machine's user (compiler aliases) reaches a test;
+    # tests of the configuration name their own file (also for the processes they start).
+    os.environ["CATALOG_DIFF_CONFIG"] = ""
 
 
 @pytest.fixture(autouse=True)

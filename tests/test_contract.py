@@ -45,7 +45,12 @@ def test_golden_reports_validate(name: str, validator) -> None:
         for spec in package["specs"]["added"] + package["specs"]["removed"]:
             assert set(spec) == SPEC_KEYS
         for pair in package["specs"]["rebuilt"] + package["specs"]["compiler_changed"]:
-            assert set(pair) == {"old", "new"}
+            assert set(pair) - {"compiler_renamed"} == {"old", "new"}
+            if "compiler_renamed" in pair:  # a rebuild whose compiler was only renamed
+                renamed = pair["compiler_renamed"]
+                assert pair in package["specs"]["rebuilt"]
+                assert renamed == {"old": pair["old"]["compiler"], "new": pair["new"]["compiler"]}
+                assert renamed["old"] != renamed["new"]
 
 
 def test_schema_rejects_broken_reports(validator) -> None:

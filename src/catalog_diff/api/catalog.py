@@ -17,6 +17,7 @@ from ..sources.listing import TreeListing
 from ..sources.load import ALL, Selection, Sources, load, load_pair
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
+    from ..compare.aliases import CompilerAliases
     from ..model.comparison import Comparison
     from ..model.history import CatalogState
     from ..model.lint import LintReport
@@ -24,7 +25,13 @@ if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
 
 
 def diff(
-    old: str, new: str, *, repo: str = ".", selection: Selection = ALL, full: bool = False
+    old: str,
+    new: str,
+    *,
+    repo: str = ".",
+    selection: Selection = ALL,
+    full: bool = False,
+    aliases: CompilerAliases | None = None,
 ) -> Comparison:
     """Compare two catalog snapshots.
 
@@ -36,14 +43,24 @@ def diff(
     subclasses on bad input; files that cannot be read are not errors but
     ``Comparison.problems``. With ``full``, every package of both sides is read (not only
     the files that differ), so that ``Comparison.stack_counts`` holds totals; it is slower.
+    ``aliases``: the compiler aliases to pair renamed compilers by
+    (:data:`~catalog_diff.compare.aliases.BUILTIN_ALIASES`, ``.extended(...)``); none by
+    default, the raw view.
     """
     with Sources(repo) as sources:
         old_source = sources.open(old)
         new_source = sources.open(new)
         before, after = load_pair(old_source, new_source, selection, full=full)
+    from ..compare.aliases import NO_ALIASES
     from ..compare.pairing import compare
 
-    return compare(before, after, old_tag=selection.old_tag, new_tag=selection.new_tag)
+    return compare(
+        before,
+        after,
+        old_tag=selection.old_tag,
+        new_tag=selection.new_tag,
+        aliases=aliases or NO_ALIASES,
+    )
 
 
 def snapshot(source: str, *, repo: str = ".", selection: Selection = ALL) -> Snapshot:

@@ -10,6 +10,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -212,6 +213,39 @@ strict_option = click.option(
     is_flag=True,
     help="Make any file that cannot be read fatal: exit 3 with the error and no report.",
 )
+
+
+def aliases_options(func: F) -> F:
+    """``--compiler-alias OLD=NEW`` (repeatable) and ``--no-aliases``."""
+    func = click.option(
+        "--no-aliases",
+        is_flag=True,
+        help="Compare compiler spellings as written: a renamed compiler is a compiler change.",
+    )(func)
+    return click.option(
+        "--compiler-alias",
+        "compiler_alias",
+        multiple=True,
+        metavar="OLD=NEW",
+        help="Count compiler OLD on one side and NEW on the other (same version) as one "
+        "compiler, a rename; adds to or overrides the built-in table and the config file "
+        "(an empty NEW removes OLD's alias). Repeat it for several.",
+    )(func)
+
+
+def compiler_aliases(extra: Sequence[str], no_aliases: bool) -> Any:
+    """The aliases the options ask for: none with ``--no-aliases``; else the built-in
+    table, the config files' entries over it, and ``--compiler-alias`` over those."""
+    from ..compare.aliases import BUILTIN_ALIASES, NO_ALIASES
+    from ..process.config import config_paths, parse_alias, read_aliases
+
+    if no_aliases:
+        if extra:
+            raise UsageError("--no-aliases and --compiler-alias contradict each other")
+        return NO_ALIASES
+    given = [parse_alias(text) for text in extra]
+    from_files = read_aliases(config_paths(os.environ, Path.cwd()))
+    return BUILTIN_ALIASES.extended(from_files + given)
 
 
 def format_option(formats: tuple[str, ...]) -> Callable[[F], F]:

@@ -14,8 +14,10 @@ from ..process.output import check_target, write_stdout
 from ..words import count_of
 from .common import (
     Command,
+    aliases_options,
     at_option,
     color_option,
+    compiler_aliases,
     emit,
     exit_on_problems,
     fail,
@@ -88,6 +90,7 @@ EXIT_GATE = EXIT_DIFFERENCES
     help="With --format github: at most N characters (default 65536, GitHub's limit); "
     "package sections are dropped from the end, never the summary.",
 )
+@aliases_options
 @color_option
 @quiet_option
 @strict_option
@@ -107,6 +110,8 @@ def diff(
     totals: bool,
     marker: str | None,
     max_chars: int | None,
+    compiler_alias: tuple[str, ...],
+    no_aliases: bool,
     color: str,
     quiet: bool,
     strict: bool,
@@ -132,9 +137,12 @@ def diff(
     if fmt != "github" and (marker is not None or max_chars is not None):
         raise UsageError("--marker and --max-chars go with --format github")
     marker_line(marker)  # rejects a marker that could end the comment early
+    aliases = compiler_aliases(compiler_alias, no_aliases)
     old, new = sides(revisions, at)
     with load_progress(quiet):
-        comparison = run_diff(old, new, repo=repo, selection=selection, full=totals)
+        comparison = run_diff(
+            old, new, repo=repo, selection=selection, full=totals, aliases=aliases
+        )
     if strict and comparison.problems:  # fatal: no report
         first = comparison.problems[0]
         line = f"{first.side.value} {first.revision}: {first.path}: {first.message}"

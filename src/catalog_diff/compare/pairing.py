@@ -3,7 +3,8 @@
 Per ``(tag, package)``: specs with the same hash on both sides are matched first (their
 stacks or fields may have changed). The old-only and new-only specs left are then paired
 as a multiset matching in tiers, each tier taking every pair it can before the next one
-starts: ``rebuilt`` (same build configuration, new hash), ``compiler_changed``
+starts: ``rebuilt`` (same build configuration, new hash; with compiler aliases, also a
+build whose compiler was only renamed), ``compiler_changed``
 (everything but the compiler equal), ``version_changed`` (everything but the versions
 equal). Within a tier, specs with the same stacks are paired first, and ties are broken
 by hash, so the result does not depend on the order of the files and swapping the sides
@@ -32,6 +33,8 @@ from ..model.comparison import (
     TagCount,
 )
 from ..model.snapshot import Facet, Package, Snapshot, Spec
+from .aliases import NO_ALIASES, CompilerAliases
+from .aliases import NO_COMPILER as NONE
 from .fielddiff import FieldDescriber
 from .rollup import rollups, stack_counts
 
@@ -86,13 +89,40 @@ def _pair_tier(
     return pairs, olds, news
 
 
+def _pair_renamed(
+    olds: list[Spec], news: list[Spec], aliases: CompilerAliases
+) -> tuple[list[SpecPair], list[Spec], list[Spec]]:
+    """Pair the specs whose builds differ only in a compiler alias: a compiler renamed
+    (same version, by its canonical spelling), then one that became ``none``."""
+
+    def canonical(s: Spec) -> Hashable:
+        return (_without_compiler(s), aliases.canonical(s.compiler))
+
+    pairs, olds, news = _pair_tier(olds, news, canonical)
+    for dropped_old in (True, False):
+        eligible = aliases.drops_compiler
+        left = [s for s in olds if (eligible(s.compiler) if dropped_old else s.compiler == NONE)]
+        right = [s for s in news if (s.compiler == NONE if dropped_old else eligible(s.compiler))]
+        found, _, _ = _pair_tier(left, right, _without_compiler)
+        taken = {id(s) for p in found for s in (p.old, p.new)}
+        olds = [s for s in olds if id(s) not in taken]
+        news = [s for s in news if id(s) not in taken]
+        pairs.extend(found)
+    return [SpecPair(p.old, p.new, compiler_renamed=True) for p in pairs], olds, news
+
+
 def compare_specs(
-    old: Sequence[Spec], new: Sequence[Spec], describer: FieldDescriber | None = None
+    old: Sequence[Spec],
+    new: Sequence[Spec],
+    describer: FieldDescriber | None = None,
+    aliases: CompilerAliases = NO_ALIASES,
 ) -> SpecChanges:
     """Account for every spec of both sides of one package exactly once.
 
     ``describer`` tells how a hash-matched pair's build fields changed; pass the one of
-    the comparison this package belongs to (a new one serves this call alone).
+    the comparison this package belongs to (a new one serves this call alone). With
+    ``aliases``, a pair whose compiler was only renamed is rebuilt (``compiler_renamed``),
+    paired after the exact rebuilds and before the compiler changes.
     """
     if describer is None:
         describer = FieldDescriber()
@@ -122,6 +152,9 @@ def compare_specs(
     tiers: dict[str, tuple[SpecPair, ...]] = {}
     for name, key in TIERS:
         pairs, old_only, new_only = _pair_tier(old_only, new_only, key)
+        if name == "rebuilt" and aliases:
+            renamed, old_only, new_only = _pair_renamed(old_only, new_only, aliases)
+            pairs.extend(renamed)
         tiers[name] = tuple(sorted(pairs, key=lambda p: (p.new.hash, p.old.hash)))
     return SpecChanges(
         added=tuple(new_only),
@@ -162,14 +195,15 @@ def compare_packages(
     old: Package | None,
     new: Package | None,
     describer: FieldDescriber | None = None,
+    aliases: CompilerAliases = NO_ALIASES,
 ) -> PackageChange | None:
-    """Compare one package; None when nothing changed (``describer``: as in
+    """Compare one package; None when nothing changed (``describer``, ``aliases``: as in
     :func:`compare_specs`)."""
     old_specs = old.specs if old else ()
     new_specs = new.specs if new else ()
     if old is not None and new is not None and old_specs == new_specs:
         return None
-    specs = compare_specs(old_specs, new_specs, describer)
+    specs = compare_specs(old_specs, new_specs, describer, aliases)
     facets = _facets(old_specs, new_specs)
     if old is None:
         status = PackageStatus.ADDED
@@ -227,6 +261,7 @@ def compare(
     *,
     old_tag: str | None = None,
     new_tag: str | None = None,
+    aliases: CompilerAliases = NO_ALIASES,
 ) -> Comparison:
     """Compare two snapshots, tag by tag and package by package.
 
@@ -236,7 +271,8 @@ def compare(
     loaded with ``old_tag``/``new_tag``, their packages are already keyed by the new tag;
     the names are only recorded in the result. The changes shared across packages
     (:func:`~catalog_diff.compare.rollup.rollups`) and the specs per stack
-    (:func:`~catalog_diff.compare.rollup.stack_counts`) come with it.
+    (:func:`~catalog_diff.compare.rollup.stack_counts`) come with it. ``aliases``: the
+    compiler aliases (:mod:`catalog_diff.compare.aliases`; none: the raw view).
     """
     old, new = cover_unlisted(old, new)
     common = old.tags & new.tags
@@ -253,7 +289,7 @@ def compare(
     describer = FieldDescriber()
     for tag, name in keys:
         before, after = old.packages.get((tag, name)), new.packages.get((tag, name))
-        change = compare_packages(tag, name, before, after, describer)
+        change = compare_packages(tag, name, before, after, describer, aliases)
         if change is not None:
             changes.append(change)
     return Comparison(
@@ -289,6 +325,7 @@ def summarise(
         specs_added=specs["added"],
         specs_removed=specs["removed"],
         specs_rebuilt=specs["rebuilt"],
+        specs_compiler_renamed=sum(p.compiler_renamed for c in changes for p in c.specs.rebuilt),
         specs_compiler_changed=specs["compiler_changed"],
         specs_version_changed=specs["version_changed"],
         specs_stacks_changed=specs["stacks_changed"],

@@ -1,7 +1,8 @@
 """Changes shared across packages, and specs per stack. Pure.
 
 :func:`rollups` groups the package changes of a comparison: every compiler change of
-paired specs (``oneapi@2024.2.1 -> intel-oneapi-compilers@2024.2.1``), and every stack,
+paired specs (``gcc@12.4.0 -> intel-oneapi-compilers@2024.1.0``), every compiler rename
+(``oneapi@2024.2.1 -> intel-oneapi-compilers@2024.2.1`` with aliases), and every stack,
 target, operating system, compiler or platform that packages gained or lost. Largest
 first (packages concerned, then specs), ties broken by kind and subject, so the order
 never depends on the input's.
@@ -40,6 +41,7 @@ FACET_KINDS: tuple[tuple[RollupKind, Facet], ...] = (
 #: Tie-break between roll-ups of equal size.
 KIND_ORDER: tuple[RollupKind, ...] = (
     RollupKind.COMPILER_CHANGED,
+    RollupKind.COMPILER_RENAMED,
     RollupKind.STACK,
     RollupKind.TARGET,
     RollupKind.OS,
@@ -158,24 +160,29 @@ def _stack_groups(change: PackageChange, groups: dict[tuple[RollupKind, str], _G
 def rollups(changes: Iterable[PackageChange]) -> tuple[Rollup, ...]:
     """The changes the packages share, largest first."""
     groups: dict[tuple[RollupKind, str], _Group] = defaultdict(_Group)
-    compilers: dict[tuple[str, str], _Group] = defaultdict(_Group)
+    compilers: dict[tuple[RollupKind, str, str], _Group] = defaultdict(_Group)
     for change in changes:
-        for pair in change.specs.compiler_changed:
-            group = compilers[(pair.old.compiler, pair.new.compiler)]
-            group.packages.add((change.tag, change.name))
-            group.specs_gained += 1
+        renamed = (p for p in change.specs.rebuilt if p.compiler_renamed)
+        for kind, pairs in (
+            (RollupKind.COMPILER_CHANGED, change.specs.compiler_changed),
+            (RollupKind.COMPILER_RENAMED, renamed),
+        ):
+            for pair in pairs:
+                group = compilers[(kind, pair.old.compiler, pair.new.compiler)]
+                group.packages.add((change.tag, change.name))
+                group.specs_gained += 1
         _stack_groups(change, groups)
         _facet_groups(change, groups)
     out = [
         Rollup(
-            kind=RollupKind.COMPILER_CHANGED,
+            kind=kind,
             subject=f"{old} -> {new}",
             packages=tuple(sorted(group.packages)),
             specs_gained=group.specs_gained,
             old=old,
             new=new,
         )
-        for (old, new), group in compilers.items()
+        for (kind, old, new), group in compilers.items()
     ]
     out.extend(
         Rollup(

@@ -33,10 +33,15 @@ class PackageStatus(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class SpecPair:
-    """An old spec and the new spec it became."""
+    """An old spec and the new spec it became.
+
+    ``compiler_renamed``: a rebuild whose compiler is only spelt anew (a compiler alias,
+    :mod:`catalog_diff.compare.aliases`): ``old.compiler`` and ``new.compiler`` differ.
+    """
 
     old: Spec
     new: Spec
+    compiler_renamed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +166,8 @@ class Summary:
     specs_added: int = 0
     specs_removed: int = 0
     specs_rebuilt: int = 0
+    #: Of the rebuilt, those whose compiler was renamed (a compiler alias).
+    specs_compiler_renamed: int = 0
     specs_compiler_changed: int = 0
     specs_version_changed: int = 0
     specs_stacks_changed: int = 0
@@ -199,6 +206,7 @@ class RollupKind(str, Enum):
     """What a roll-up groups: one compiler change of paired specs, or one facet value."""
 
     COMPILER_CHANGED = "compiler_changed"
+    COMPILER_RENAMED = "compiler_renamed"
     STACK = "stack"
     TARGET = "target"
     OS = "os"

@@ -174,16 +174,29 @@ def _was(old: Spec, show: Callable[[str], str]) -> str:
 
 
 def spec_counts(specs: SpecChanges) -> str:
-    """``3 added, 1 compiler changed`` (kinds with zero left out)."""
+    """``3 added, 1 compiler changed`` (kinds with zero left out; ``2 rebuilt (2 compiler
+    renamed)`` when aliases paired renames)."""
     parts = [f"{len(getattr(specs, kind))} {word}" for kind, word in SPEC_KIND_WORDS]
+    renamed = sum(p.compiler_renamed for p in specs.rebuilt)
+    if renamed:
+        parts[2] += f" ({renamed} compiler renamed)"
     return ", ".join(p for p in parts if not p.startswith("0 "))
+
+
+def summary_specs(summary: Summary) -> list[str]:
+    """``77 added``, ``361 rebuilt (50 compiler renamed)``, ...: each kind of spec
+    change with its count; the renames only when there are some."""
+    out = []
+    for kind, word in SPEC_KIND_WORDS:
+        out.append(f"{getattr(summary, 'specs_' + kind)} {word}")
+        if kind == "rebuilt" and summary.specs_compiler_renamed:
+            out[-1] += f" ({summary.specs_compiler_renamed} compiler renamed)"
+    return out
 
 
 def summary_rows(summary: Summary) -> list[tuple[str, str]]:
     """The summary as (label, counts) rows."""
-    specs = ", ".join(
-        f"{getattr(summary, 'specs_' + kind)} {word}" for kind, word in SPEC_KIND_WORDS
-    )
+    specs = ", ".join(summary_specs(summary))
     rows = [
         (
             "packages",
@@ -249,9 +262,10 @@ def rollup_text(rollup: Rollup, show: Callable[[str], str] = str, arrow: str = "
     dropped by 3 packages (3 specs)``.
     """
     packages = len(rollup.packages)
-    if rollup.kind is RollupKind.COMPILER_CHANGED:
+    if rollup.kind in (RollupKind.COMPILER_CHANGED, RollupKind.COMPILER_RENAMED):
+        verb = "renamed " if rollup.kind is RollupKind.COMPILER_RENAMED else ""
         return (
-            f"compiler {show(rollup.old or '')} {arrow} {show(rollup.new or '')}: "
+            f"compiler {verb}{show(rollup.old or '')} {arrow} {show(rollup.new or '')}: "
             f"{count_of(rollup.specs_gained, 'spec')} in {count_of(packages, 'package')}"
         )
     label = f"{rollup.kind.value} {show(rollup.subject)}"

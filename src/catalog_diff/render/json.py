@@ -55,7 +55,10 @@ def _source(info: SourceInfo, tag: str | None) -> dict[str, Any]:
 
 
 def _pair(pair: SpecPair) -> dict[str, Any]:
-    return {"old": pair.old.as_dict(), "new": pair.new.as_dict()}
+    entry = {"old": pair.old.as_dict(), "new": pair.new.as_dict()}
+    if pair.compiler_renamed:
+        entry["compiler_renamed"] = {"old": pair.old.compiler, "new": pair.new.compiler}
+    return entry
 
 
 def _tag_count(count: TagCount) -> dict[str, Any]:

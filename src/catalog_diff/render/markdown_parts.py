@@ -122,6 +122,8 @@ def summary_tables(comparison: Comparison, style: MarkdownStyle) -> Iterator[str
     yield "|---|---:|"
     for kind, word in SPEC_KIND_WORDS:
         yield f"| {word} | {getattr(summary, 'specs_' + kind)} |"
+        if kind == "rebuilt" and summary.specs_compiler_renamed:
+            yield f"| of which compiler renamed | {summary.specs_compiler_renamed} |"
     yield ""
 
 
