@@ -148,7 +148,7 @@ def show(source: str, *, repo: str = ".", selection: Selection = ALL) -> Catalog
 
 
 def release_notes(
-    old: str,
+    old: str | None,
     new: str,
     *,
     repo: str = ".",
@@ -161,18 +161,27 @@ def release_notes(
     Without ``tag``, ``old`` and ``new`` are tag folders (``v0.23.0``, ``v0.23.1``) of the
     catalog at ``rev`` (a revision of ``repo``, a directory or a snapshot file; default
     ``HEAD``). With ``tag``, ``old`` and ``new`` are sources (revisions, directories,
-    snapshot files) and ``tag`` is read on both. Both tags are read whole.
+    snapshot files) and ``tag`` is read on both. Both tags are read whole. ``old`` None:
+    the tag ``new`` follows in the catalog (:func:`~catalog_diff.release.tags.previous_tag`).
     """
     from ..release.notes import build
+    from ..release.tags import previous_tag
 
     if tag is not None and rev is not None:
         raise UsageError("--rev names the one source of two tags; with --tag give two sources")
     with Sources(repo) as sources:
         if tag is None:
             source = sources.open(rev or "rev:HEAD")
+            if old is None:
+                old = previous_tag(new, source.listing().tags)
+            if old is None:
+                where = rev or "HEAD"
+                raise UsageError(f"no release or weekly tag before {new!r} at {where}: give OLD")
             before = load(source, Selection(tag=old, package=package))
             after = load(source, Selection(tag=new, package=package))
             return build(before, after)
+        if old is None:
+            raise UsageError("with --tag give two sources, OLD and NEW")
         before = load(sources.open(old), Selection(tag=tag, package=package))
         after = load(sources.open(new), Selection(tag=tag, package=package))
     labels = (_label(tag, before.info), _label(tag, after.info))

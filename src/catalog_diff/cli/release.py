@@ -35,7 +35,7 @@ def _print_template(ctx: click.Context, _param: click.Parameter, value: bool) ->
 
 
 @click.command("release-notes", cls=Command)
-@click.argument("names", nargs=-1, metavar="OLD NEW")
+@click.argument("names", nargs=-1, metavar="[OLD] NEW")
 @repo_option
 @click.option(
     "--rev",
@@ -98,23 +98,26 @@ def release_notes(
     """Release notes (Markdown) from tag OLD to tag NEW of the catalog.
 
     Without --tag, OLD and NEW are tag folders of the catalog at --rev (default HEAD),
-    e.g. 'catalog-diff release-notes v0.23.0 v0.23.1'. With --tag TAG, OLD and NEW are
+    e.g. 'catalog-diff release-notes v0.23.0 v0.23.1'. Given NEW alone, OLD is the tag
+    NEW follows: the previous release by Spack's version order (v0.23.0 before v0.23.1,
+    v1.0.0 before v2025.11.0), or the previous weekly develop-YYYY-MM-DD snapshot. With
+    --tag TAG, OLD and NEW are
     each a revision, a directory or a snapshot file, and TAG is read on both sides.
     """
     from ..api import release_notes as build_notes
     from ..render.release_notes import render_release_notes, render_release_notes_json
     from ..sources.arguments import sides
 
+    old: str | None
     if tag is None:
-        if len(names) != 2:
-            missing = ("OLD", "NEW")[len(names)] if len(names) < 2 else None
-            what = f"Missing argument '{missing}'" if missing else "one argument too many"
+        if not 1 <= len(names) <= 2:
+            what = "Missing argument 'NEW'" if not names else "one argument too many"
             raise UsageError(f"{what}: give the tags OLD and NEW (e.g. v0.23.0 v0.23.1)")
         if len(at) > 1:
             raise UsageError("--at is given once without --tag (the commit both tags are read at)")
         if at and rev is not None:
             raise UsageError("give --rev or --at DATE, not both")
-        old, new = names
+        old, new = (None, names[0]) if len(names) == 1 else names
         source = f"at:{at[0]}" if at else rev
     else:
         old, new = sides(names, at)
