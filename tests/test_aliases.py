@@ -105,6 +105,21 @@ def test_text_and_markdown_say_how_many_rebuilds_are_renames() -> None:
     assert "| compiler changed | 5 |" in out
 
 
+def test_release_notes_of_the_weekly_pair_count_the_renames_as_rebuilds() -> None:
+    args = ("release-notes", "--tag", "develop", OLD, NEW)
+    code, out, err = run(*args)
+    assert (code, err) == (0, "")
+    assert (
+        "465 rebuilt (same build, new hash; 104 of them with the compiler renamed), "
+        "5 moved to another compiler"
+    ) in out
+    code, out, _ = run(*args, "--no-aliases")
+    assert code == 0
+    assert "361 rebuilt (same build, new hash), 109 moved to another compiler" in out
+    code, out, _ = run(*args, "--format", "json")
+    assert json.loads(out)["highlights"]["specs_compiler_renamed"] == 104
+
+
 def test_an_alias_option_removes_a_builtin_entry() -> None:
     doc = report(OLD, NEW, "--compiler-alias", "oneapi=")
     spellings = {(o.split("@")[0], n.split("@")[0]) for _, o, n in renamed_pairs(doc)}

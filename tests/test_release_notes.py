@@ -212,8 +212,11 @@ def test_usage_and_data_errors(repos: dict[str, GitRepoBuilder], tmp_path: Path)
     code, out, err = run(["release-notes", "a", "b", "--repo", path, "--tag", "x", "--rev", "H"])
     assert (code, out) == (2, "")
     assert "--rev" in err and err.count("\n") == 1
-    code, _, err = run(["release-notes", "v0.23.0", "--repo", path])
+    code, _, err = run(["release-notes", "--repo", path])
     assert code == 2 and err.startswith("catalog-diff: error: Missing argument 'NEW'")
+    # NEW alone follows the previous release; v0.23.0 has none in this catalog.
+    code, _, err = run(["release-notes", "v0.23.0", "--repo", path])
+    assert code == 2 and "no release or weekly tag before 'v0.23.0' at HEAD: give OLD" in err
     code, _, err = run(["release-notes", "a", "b", "--repo", str(tmp_path)])
     assert code == 3 and "not a git repository" in err
 

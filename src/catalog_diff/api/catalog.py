@@ -155,6 +155,7 @@ def release_notes(
     rev: str | None = None,
     tag: str | None = None,
     package: Globs = None,
+    aliases: CompilerAliases | None = None,
 ) -> ReleaseNotes:
     """Release notes between two tags of the catalog.
 
@@ -163,7 +164,9 @@ def release_notes(
     ``HEAD``). With ``tag``, ``old`` and ``new`` are sources (revisions, directories,
     snapshot files) and ``tag`` is read on both. Both tags are read whole. ``old`` None:
     the tag ``new`` follows in the catalog (:func:`~catalog_diff.release.tags.previous_tag`).
+    ``aliases``: the compiler aliases, as for :func:`diff`.
     """
+    from ..compare.aliases import NO_ALIASES
     from ..release.notes import build
     from ..release.tags import previous_tag
 
@@ -179,13 +182,15 @@ def release_notes(
                 raise UsageError(f"no release or weekly tag before {new!r} at {where}: give OLD")
             before = load(source, Selection(tag=old, package=package))
             after = load(source, Selection(tag=new, package=package))
-            return build(before, after)
+            return build(before, after, aliases=aliases or NO_ALIASES)
         if old is None:
             raise UsageError("with --tag give two sources, OLD and NEW")
         before = load(sources.open(old), Selection(tag=tag, package=package))
         after = load(sources.open(new), Selection(tag=tag, package=package))
     labels = (_label(tag, before.info), _label(tag, after.info))
-    return build(before, after, old_label=labels[0], new_label=labels[1])
+    return build(
+        before, after, old_label=labels[0], new_label=labels[1], aliases=aliases or NO_ALIASES
+    )
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

@@ -10,7 +10,9 @@ from ..errors import EXIT_USAGE, UsageError
 from ..process.output import check_target
 from .common import (
     Command,
+    aliases_options,
     at_option,
+    compiler_aliases,
     emit,
     exit_on_problems,
     fail,
@@ -79,6 +81,7 @@ def _print_template(ctx: click.Context, _param: click.Parameter, value: bool) ->
     help="Print the built-in template (a start for your own) and exit.",
 )
 @output_option
+@aliases_options
 @quiet_option
 @strict_option
 @reports_errors
@@ -92,6 +95,8 @@ def release_notes(
     fmt: str,
     template_path: str | None,
     output: str | None,
+    compiler_alias: tuple[str, ...],
+    no_aliases: bool,
     quiet: bool,
     strict: bool,
 ) -> None:
@@ -132,7 +137,8 @@ def release_notes(
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             fail(f"{template_path}: cannot read the template: {reason}", EXIT_USAGE)
-    notes = build_notes(old, new, repo=repo, rev=source, tag=tag, package=package)
+    aliases = compiler_aliases(compiler_alias, no_aliases)
+    notes = build_notes(old, new, repo=repo, rev=source, tag=tag, package=package, aliases=aliases)
     line = ""
     if notes.problems:
         first = notes.problems[0]

@@ -54,6 +54,8 @@ class Highlights:
     oss_gained: int
     oss_lost: int
     problems: int
+    #: Of the rebuilt, those whose compiler was only renamed (with compiler aliases).
+    specs_compiler_renamed: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from ..compare.aliases import NO_ALIASES, CompilerAliases
 from ..compare.pairing import compare, cover_unlisted, facet_values
 from ..model.comparison import SPEC_CHANGE_KINDS, Comparison, PackageChange
 from ..model.release import (
@@ -239,8 +240,10 @@ def build(
     *,
     old_label: str | None = None,
     new_label: str | None = None,
+    aliases: CompilerAliases = NO_ALIASES,
 ) -> ReleaseNotes:
-    """The release notes between two whole snapshots of one tag each.
+    """The release notes between two whole snapshots of one tag each (``aliases``: the
+    compiler aliases, as for :func:`~catalog_diff.compare.pairing.compare`).
 
     The tags may differ (``v0.23.0`` and ``v0.23.1``): packages are matched by name.
     A package whose file could not be read on either side is left out of every section
@@ -253,6 +256,7 @@ def build(
         new,
         old_tag=old_tag if old_tag != new_tag else None,
         new_tag=new_tag if old_tag != new_tag else None,
+        aliases=aliases,
     )
     broken = frozenset(name for _, name in old.broken | new.broken)
     before, after = _by_name(old, broken), _by_name(new, broken)
@@ -281,6 +285,7 @@ def build(
         specs_added=summary.specs_added,
         specs_removed=summary.specs_removed,
         specs_rebuilt=summary.specs_rebuilt,
+        specs_compiler_renamed=summary.specs_compiler_renamed,
         specs_compiler_changed=summary.specs_compiler_changed,
         specs_version_changed=summary.specs_version_changed,
         version_upgrades=len(by_direction["upgrade"]),
