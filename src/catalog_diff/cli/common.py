@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -26,6 +26,9 @@ from ..errors import (
 from ..layout import printable, shortened
 from ..process import interrupts
 from ..process.output import EXIT_CLOSED_PIPE, drop_stdout, write_file, write_stdout
+
+if TYPE_CHECKING:
+    from ..compare.aliases import CompilerAliases
 
 #: A bug: an exception catalog-diff did not raise on purpose.
 EXIT_INTERNAL = 4
@@ -233,7 +236,7 @@ def aliases_options(func: F) -> F:
     )(func)
 
 
-def compiler_aliases(extra: Sequence[str], no_aliases: bool) -> Any:
+def compiler_aliases(extra: Sequence[str], no_aliases: bool) -> CompilerAliases:
     """The aliases the options ask for: none with ``--no-aliases``; else the built-in
     table, the config files' entries over it, and ``--compiler-alias`` over those."""
     from ..compare.aliases import BUILTIN_ALIASES, NO_ALIASES
