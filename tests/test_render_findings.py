@@ -107,8 +107,8 @@ def test_history_lists_the_specs_added_and_removed(weekly: GitRepoBuilder, tmp_p
     """#25: history says which specs came and went, as diff does."""
     index = str(tmp_path / "index.sqlite")
     base = ("--repo", str(weekly.path), "--index", index)
-    code, diff_out, _ = run(
-        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--package", "python"
+    code, diff_out, _ = run(  # history compares as diff --no-aliases does
+        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--package", "python", "--no-aliases"
     )
     assert code == 0
     added = [line.strip() for line in diff_out.splitlines() if line.strip().startswith("+ python@")]
@@ -210,8 +210,8 @@ def test_log_markdown_lays_packages_out_as_diff_does(
 ) -> None:
     """#27: a package of `log --format markdown` is the section `diff` writes for it,
     one heading level down."""
-    code, diff_md, _ = run(
-        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--format", "markdown"
+    code, diff_md, _ = run(  # log compares as diff --no-aliases does
+        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--format", "markdown", "--no-aliases"
     )
     assert code == 0
     code, log_md, _ = run(
