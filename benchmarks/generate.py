@@ -385,9 +385,8 @@ def git_env() -> dict[str, str]:
     return env
 
 
-def generate(out: Path, packages: int, commits: int, seed: int, n_frozen: int) -> dict[str, Any]:
-    gen = Generator(seed)
-    rng = gen.rng
+def start_repository(out: Path) -> subprocess.Popen[bytes]:
+    """A new repository at ``out`` and a ``git fast-import`` writing into it."""
     env = git_env()
     if (out / ".git" / "bench.json").exists():  # only ever replace our own output
         shutil.rmtree(out)
@@ -401,6 +400,35 @@ def generate(out: Path, packages: int, commits: int, seed: int, n_frozen: int) -
         stdin=subprocess.PIPE,
         env=env,
     )
+    assert fi.stdin is not None
+    return fi
+
+
+def repack(out: Path) -> dict[str, Any]:
+    """Repack as a fresh clone is packed: one pack, deltas recomputed with git's default
+    depth and window (``git repack -a -d -f``), references packed. fast-import's own pack
+    deltas each blob against the previous version of its path only, which gives long
+    chains that no clone has; timing git on them would flatter catalog-diff."""
+    env = git_env()
+    t0 = time.monotonic()
+    subprocess.run(["git", "repack", "-a", "-d", "-f", "-q"], cwd=out, check=True, env=env)
+    subprocess.run(["git", "pack-refs", "--all"], cwd=out, check=True, env=env)
+    secs = time.monotonic() - t0
+    packs = list((out / ".git" / "objects" / "pack").glob("*.pack"))
+    return {
+        "repacked": "git repack -a -d -f",
+        "repack_seconds": round(secs, 1),
+        "pack_bytes": sum(p.stat().st_size for p in packs),
+    }
+
+
+def generate(
+    out: Path, packages: int, commits: int, seed: int, n_frozen: int, shape: str = "weekly"
+) -> dict[str, Any]:
+    gen = Generator(seed)
+    rng = gen.rng
+    env = git_env()
+    fi = start_repository(out)
     assert fi.stdin is not None
 
     develop: Catalog = {p.name: p for p in (gen.new_pkg() for _ in range(packages))}
@@ -421,7 +449,10 @@ def generate(out: Path, packages: int, commits: int, seed: int, n_frozen: int) -
     frozen_names, files_changed = list(frozen), [sum(sizes.values())]
     del frozen
 
-    weekly = list(range(7, commits + 1, 7))  # the worst day avoids weekly-tag commits
+    # The weekly shape adds a weekly tag every 7th day; the frozen one keeps the tags of
+    # day-000 fixed, so that every later commit changes develop only.
+    weekly = list(range(7, commits + 1, 7)) if shape == "weekly" else []
+    # the worst day avoids weekly-tag commits
     candidates = [i for i in range(1, commits + 1) if i not in weekly] or weekly
     worst = rng.choice(candidates) if candidates else None
     fractions: list[float] = [1.0]
@@ -454,6 +485,7 @@ def generate(out: Path, packages: int, commits: int, seed: int, n_frozen: int) -
     counts = [len(p.specs) for p in develop.values()]
     total, nbytes = sum(counts), sum(len(s.js) for p in develop.values() for s in p.specs)
     info: dict[str, Any] = {
+        "shape": shape,
         "seed": seed,
         "packages_arg": packages,
         "commits_arg": commits,
@@ -469,6 +501,7 @@ def generate(out: Path, packages: int, commits: int, seed: int, n_frozen: int) -
         "median_specs_per_package": statistics.median(counts),
         "mean_bytes_per_spec": round(nbytes / max(1, total), 1),
     }
+    info.update(repack(out))
     (out / ".git" / "bench.json").write_text(json.dumps(info, indent=1) + "\n")
     return info
 
@@ -480,16 +513,47 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--commits", type=int, default=60)
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies --packages")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--frozen-tags", type=int, default=5)
+    ap.add_argument(
+        "--frozen-tags",
+        type=int,
+        default=None,
+        help="tags already in day-000 (default 5; 13 with --shape frozen)",
+    )
+    ap.add_argument(
+        "--shape",
+        choices=["weekly", "frozen", "scale"],
+        default="weekly",
+        help="weekly: a new weekly tag every 7th day; frozen: the tags of day-000 never "
+        "change, later days change develop only; scale: the real catalog's whole life "
+        "(see scale.py, which takes its own options after --shape scale)",
+    )
+    argv = sys.argv[1:] if argv is None else argv
+    pairs = list(zip(argv, [*argv[1:], ""], strict=True))
+    if ("--shape", "scale") in pairs or "--shape=scale" in argv:
+        import scale  # benchmarks/scale.py, beside this file, reads its own options
+
+        rest = [
+            x
+            for i, x in enumerate(argv)
+            if x != "--shape=scale"
+            and not (
+                pairs[i] == ("--shape", "scale") or (i and pairs[i - 1] == ("--shape", "scale"))
+            )
+        ]
+        return scale.main(rest)
     a = ap.parse_args(argv)
+    frozen = a.frozen_tags if a.frozen_tags is not None else (13 if a.shape == "frozen" else 5)
     t0 = time.monotonic()
-    info = generate(a.outdir, max(1, round(a.packages * a.scale)), a.commits, a.seed, a.frozen_tags)
+    info = generate(
+        a.outdir, max(1, round(a.packages * a.scale)), a.commits, a.seed, frozen, a.shape
+    )
     print(
-        f"generated {a.outdir}: {info['develop_packages']} packages, "
+        f"generated {a.outdir} ({a.shape}): {info['develop_packages']} packages, "
         f"{info['develop_specs']} specs in develop, {len(info['commits'])} commits, "
         f"{len(info['packages_per_tag'])} tags, worst day {info['worst_day']}, "
         f"median {info['median_specs_per_package']} specs/pkg, "
-        f"mean {info['mean_bytes_per_spec']} B/spec, {time.monotonic() - t0:.1f}s",
+        f"mean {info['mean_bytes_per_spec']} B/spec, pack {info['pack_bytes'] / 2**20:.0f} MiB, "
+        f"{time.monotonic() - t0:.1f}s (repack {info['repack_seconds']}s)",
         file=sys.stderr,
     )
     return 0

@@ -172,6 +172,8 @@ class Command:
     times: list[float] = field(default_factory=list)
     rss: int = 0  # KiB, from the warm-up run
     cli_args: list[str] | None = None  # a catalog-diff run: its arguments (memory per spec)
+    target: float | None = None  # the ratio to the group's first row it must stay within
+    target_name: str = ""  # the target's line in the summary
 
 
 @dataclass
@@ -188,61 +190,128 @@ class Context:
     cli: str  # the catalog-diff executable
     python: str  # the interpreter of that venv
     quick: bool
-    last: str = ""  # day-N
+    last: str = ""  # the last commit's ref
     notes: list[str] = field(default_factory=list)  # catalog facts for the header
+    shape: str = "weekly"  # bench.json's shape: weekly, frozen or scale
+    groups: list[Group] = field(default_factory=list)
+    memory: list[tuple[str, float, float]] = field(default_factory=list)  # (what, KiB, limit)
+    specs: dict[str, int] = field(default_factory=dict)  # specs per tag at the last commit
+
+    def ref(self, n: int) -> str:
+        """The n-th commit's ref (``day-000`` or ``day-0000``)."""
+        refs: list[str] = self.info["commit_refs"]
+        return refs[n]
 
 
-def day(n: int) -> str:
-    return f"day-{n:03d}"
+def diff_group(
+    ctx: Context,
+    title: str,
+    a: str,
+    b: str,
+    target: float | None = None,
+    what: str = "",
+    tags: tuple[str, str] | None = None,
+) -> Group:
+    """git diff (reference), catalog-diff's text and JSON reports, and the floor.
 
-
-def diff_group(ctx: Context, title: str, a: str, b: str) -> Group:
+    With ``tags``, the two sides are two tag folders of the same commit ``a == b``
+    (``--old-tag``/``--new-tag``) and git compares the two folders' trees.
+    """
     r = ctx.repo
-    rows = git_out(r, "diff-tree", "-r", "--no-renames", a, b, "--", "_cache").splitlines()
+    if tags is None:
+        git_args = [a, b, "--", "_cache"]
+        opts: list[str] = []
+        shown = f"{a} {b}"
+    else:
+        git_args = [f"{a}:_cache/{tags[0]}", f"{b}:_cache/{tags[1]}"]
+        opts = ["--old-tag", tags[0], "--new-tag", tags[1]]
+        shown = f"{a} {b} --old-tag {tags[0]} --new-tag {tags[1]}"
+    rows = git_out(r, "diff-tree", "-r", "--no-renames", *git_args).splitlines()
     blobs = {x.decode() for x in diff_tree_ids(line.encode() for line in rows)}
     cmds = [
-        Command(
-            f"git -C R diff {a} {b} -- _cache",
-            single(["git", "-C", r, "diff", a, b, "--", "_cache"]),
-        ),
-        Command(
-            f"catalog-diff diff {a} {b} --repo R -q -o /dev/null",
-            single([ctx.cli, "diff", a, b, "--repo", r, "-q", "-o", os.devnull]),
-        ),
-        Command(
-            f"floor: git diff-tree -r --no-renames {a} {b} -- _cache | git cat-file --batch",
-            pipeline(
-                ["git", "-C", r, "diff-tree", "-r", "--no-renames", a, b, "--", "_cache"],
-                diff_tree_ids,
-                r,
-            ),
-        ),
+        Command(f"git -C R diff {' '.join(git_args)}", single(["git", "-C", r, "diff", *git_args])),
     ]
+    for fmt in ("text", "json"):
+        args = ["diff", a, b, *opts, "--format", fmt, "--repo", r, "-q", "-o", os.devnull]
+        cmds.append(
+            Command(
+                f"catalog-diff diff {shown} --format {fmt} --repo R -q -o /dev/null",
+                single([ctx.cli, *args]),
+                cli_args=args,
+                target=target,
+                target_name=f"{what} ({fmt})" if what else "",
+            )
+        )
+    if tags is None:
+        cmds.append(
+            Command(
+                f"floor: git diff-tree -r --no-renames {a} {b} -- _cache | git cat-file --batch",
+                pipeline(
+                    ["git", "-C", r, "diff-tree", "-r", "--no-renames", a, b, "--", "_cache"],
+                    diff_tree_ids,
+                    r,
+                ),
+            )
+        )
     return Group(
-        f"{title}: {a} vs {b}",
+        f"{title}: {a} vs {b}" if tags is None else f"{title}: {tags[0]} vs {tags[1]} at {a}",
         cmds,
         [f"{len(rows)} files changed, {len(blobs)} distinct blobs read by the floor"],
     )
 
 
 def group_consecutive(ctx: Context) -> list[Group]:
-    mid = max(1, (len(ctx.info["commit_refs"]) - 1) // 2)
-    return [diff_group(ctx, "Consecutive days", day(mid - 1), day(mid))]
+    n = len(ctx.info["commit_refs"]) - 1
+    mid = n if ctx.shape == "scale" else max(1, n // 2)  # scale: the last day
+    what = "consecutive daily diff within 5x `git diff`"
+    return [diff_group(ctx, "Consecutive days", ctx.ref(mid - 1), ctx.ref(mid), 5.0, what)]
 
 
 def group_worst(ctx: Context) -> list[Group]:
+    if ctx.quick or ctx.shape == "scale":
+        return []
     w = int(ctx.info["worst_day"])
-    return [] if ctx.quick else [diff_group(ctx, "Worst day", day(w - 1), day(w))]
+    what = "worst day within 4x `git diff`"
+    return [diff_group(ctx, "Worst day", ctx.ref(w - 1), ctx.ref(w), 4.0, what)]
 
 
 def group_far(ctx: Context) -> list[Group]:
-    return [] if ctx.quick else [diff_group(ctx, "First vs last day", day(0), ctx.last)]
+    if ctx.quick or ctx.shape == "scale":
+        return []
+    what = "60 days apart within 2.5x `git diff`"
+    if ctx.shape == "frozen":
+        what = "60 days apart, only develop changed, within 2.5x `git diff`"
+    title = "First vs last day" + (" (develop only changes)" if ctx.shape == "frozen" else "")
+    return [diff_group(ctx, title, ctx.ref(0), ctx.last, 2.5, what)]
+
+
+def group_weekly_tags(ctx: Context) -> list[Group]:
+    """Scale: two weekly tag folders at the last commit, a week apart and a year apart."""
+    if ctx.shape != "scale":
+        return []
+    weekly = list(ctx.info["weekly_tags"])
+    pairs = [(weekly[-2], weekly[-1], "one week apart")]
+    if not ctx.quick and len(weekly) > 53:
+        pairs.append((weekly[-53], weekly[-1], "a year apart"))
+    return [
+        diff_group(
+            ctx,
+            f"Two weekly tags, {how}",
+            ctx.last,
+            ctx.last,
+            None,
+            "",
+            (old, new),
+        )
+        for old, new, how in pairs
+    ]
 
 
 def group_snapshot(ctx: Context) -> list[Group]:
     r, last = ctx.repo, ctx.last
     groups = []
-    for tag in ([None] if not ctx.quick else []) + ["develop"]:
+    whole = [None] if not ctx.quick and ctx.shape != "scale" else []
+    for tag in [*whole, "develop"]:
         prefix = "_cache" if tag is None else f"_cache/{tag}"
         opt = [] if tag is None else ["--tag", tag]
         cmds = [
@@ -256,6 +325,10 @@ def group_snapshot(ctx: Context) -> list[Group]:
                 ),
                 single([ctx.cli, "snapshot", last, *opt, "--repo", r, "-q", "-o", os.devnull]),
                 cli_args=["snapshot", last, *opt, "--repo", r, "-q", "-o", os.devnull],
+                target=3.0,
+                target_name="whole snapshot within 3x ls-tree + cat-file ("
+                + ("all tags" if tag is None else tag)
+                + ")",
             ),
         ]
         groups.append(
@@ -280,8 +353,10 @@ def group_index(ctx: Context) -> list[Group]:
     """The history index: a first build against ``git log -p`` of the same range, a
     first build of half the history (memory must not grow with history length), and an
     up-to-date re-run against ``python -c pass``."""
+    if ctx.shape == "scale":  # the history index has its own scale runs
+        return []
     r, last = ctx.repo, ctx.last
-    half = day(max(1, (len(ctx.info["commit_refs"]) - 1) // 2))
+    half = ctx.ref(max(1, (len(ctx.info["commit_refs"]) - 1) // 2))
     work = Path(tempfile.mkdtemp(prefix="catalog-diff-bench-index-"))
     atexit.register(shutil.rmtree, work, True)
     ready = str(work / "ready.sqlite")
@@ -326,9 +401,9 @@ GROUP_BUILDERS: list[Callable[[Context], list[Group]]] = [
     group_consecutive,
     group_worst,
     group_far,
+    group_weekly_tags,
     group_snapshot,
     group_index,
-    group_startup,
 ]
 GROUP_NAMES = {build.__name__.removeprefix("group_"): build for build in GROUP_BUILDERS}
 
@@ -352,11 +427,11 @@ def read_proc(path: str, key: str) -> str:
     return "unknown"
 
 
-def count_specs(repo: str, rev: str) -> dict[str, int]:
+def count_specs(repo: str, rev: str, prefix: str = "_cache") -> dict[str, int]:
     """Specs per tag at ``rev``: occurrences of ``"hash": "`` in each file."""
     rows = [
         line.split("\t", 1)
-        for line in git_out(repo, "ls-tree", "-r", rev, "--", "_cache").splitlines()
+        for line in git_out(repo, "ls-tree", "-r", rev, "--", prefix).splitlines()
     ]
     entries = [(meta.split()[2], path.split("/")[1]) for meta, path in rows]
     oids = sorted({oid for oid, _ in entries})
@@ -388,8 +463,30 @@ def count_specs(repo: str, rev: str) -> dict[str, int]:
     return tags
 
 
-def header(ctx: Context, argv: list[str], runs: int) -> list[str]:
-    info = ctx.info
+def generate_command(info: dict[str, Any]) -> str:
+    """The generate.py command that made a catalog (from its bench.json)."""
+    if info.get("shape") == "scale":
+        return shlex.join(
+            [
+                "python",
+                "benchmarks/generate.py",
+                "R",
+                "--shape",
+                "scale",
+                *info.get("arguments", []),
+            ]
+        )
+    shape = info.get("shape", "weekly")
+    return (
+        f"python benchmarks/generate.py R --packages {info['packages_arg']} --commits "
+        f"{info['commits_arg']} --seed {info['seed']} "
+        f"--frozen-tags {len(info['frozen_tags'])}"
+        + (f" --shape {shape}" if shape != "weekly" else "")
+    )
+
+
+def header(ctxs: list[Context], argv: list[str], runs: int) -> list[str]:
+    ctx = ctxs[0]
     ver = subprocess.run([ctx.cli, "--version"], capture_output=True, text=True).stdout
     pyver = subprocess.run(
         [ctx.python, "-c", "import sys; print(sys.version.split()[0])"],
@@ -399,11 +496,6 @@ def header(ctx: Context, argv: list[str], runs: int) -> list[str]:
     mem = read_proc("/proc/meminfo", "MemTotal")
     mem_gib = f"{int(mem.split()[0]) / 2**20:.1f} GiB" if mem != "unknown" else mem
     cpu = read_proc("/proc/cpuinfo", "model name")
-    gen = (
-        f"python benchmarks/generate.py R --packages {info['packages_arg']} --commits "
-        f"{info['commits_arg']} --seed {info['seed']} "
-        f"--frozen-tags {len(info['frozen_tags'])}"
-    )
     now = dt.datetime.now(dt.timezone.utc)
     if HAVE_TIME:
         rss_note = "from the warm-up run under `/usr/bin/time -f %M`"
@@ -422,17 +514,13 @@ def header(ctx: Context, argv: list[str], runs: int) -> list[str]:
         "",
         f"- CPUs: {os.cpu_count()} ({cpu}); memory: {mem_gib}; "
         f"{platform.system()} {platform.release()}",
-        f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        "(the machine is shared with other jobs)",
         f"- Python {pyver} (venv), {git_out(ctx.repo, '--version').strip()}, {ver.strip()}",
-        "",
-        "## Catalog",
-        "",
-        f"- R = `{ctx.repo}`, made by `{gen}` (main = `{info['commits'][-1]}`)",
-        *[f"- {n}" for n in ctx.notes],
         "",
         "## Reproduce",
         "",
-        f"    {gen}",
+        *[f"    {generate_command(c.info).replace(' R ', f' {c.repo} ')}" for c in ctxs],
         f"    python benchmarks/run.py {shlex.join(argv)}".rstrip(),
         "",
         "## Method",
@@ -444,9 +532,60 @@ def header(ctx: Context, argv: list[str], runs: int) -> list[str]:
         "through Python to one `git cat-file --batch`, each distinct blob once. Git "
         "configuration: none (GIT_CONFIG_GLOBAL=/dev/null, GIT_CONFIG_NOSYSTEM=1). "
         "Environment: PYTHON* variables removed, PYTHONPYCACHEPREFIX set to a temporary "
-        "folder (bytecode is written on the warm-up run and reused).",
+        "folder (bytecode is written on the warm-up run and reused). Every catalog is "
+        "repacked as a fresh clone is (`git repack -a -d -f`, git's default depth and "
+        "window) before it is timed.",
         "",
     ]
+
+
+def catalog_lines(ctx: Context) -> list[str]:
+    info = ctx.info
+    pack = info.get("pack_bytes")
+    return [
+        f"## Shape: {ctx.shape}",
+        "",
+        f"- R = `{ctx.repo}`, made by `{generate_command(info)}` "
+        f"(main = `{git_out(ctx.repo, 'rev-parse', 'main').strip()}`)"
+        + (f"; one pack of {pack / 2**20:,.0f} MiB" if pack else ""),
+        *[f"- {n}" for n in ctx.notes],
+        "",
+    ]
+
+
+def summary(ctxs: list[Context]) -> list[str]:
+    """One line per target: the ratio (median, and min-max over the runs) per shape."""
+    names: dict[str, dict[str, str]] = {}
+    for ctx in ctxs:
+        for g in ctx.groups:
+            ref = g.commands[0].times
+            for c in g.commands:
+                if c.target is None or not c.target_name:
+                    continue
+                med = statistics.median(c.times) / statistics.median(ref)
+                lo, hi = min(c.times) / max(ref), max(c.times) / min(ref)
+                ok = "met" if med <= c.target else "NOT met"
+                names.setdefault(c.target_name, {})[ctx.shape] = (
+                    f"{med:.2f}x ({lo:.2f}-{hi:.2f}) {ok}"
+                )
+        for what, kib, limit in ctx.memory:
+            ok = "met" if kib <= limit else "NOT met"
+            names.setdefault(what, {})[ctx.shape] = (
+                f"{kib / 1024:.1f} MiB, limit {limit / 1024:.1f} MiB: {ok}"
+            )
+    shapes = [c.shape for c in ctxs]
+    lines = [
+        "## Targets",
+        "",
+        "Ratio of medians to the group's reference row; in brackets the extremes "
+        "(fastest run against the reference's slowest, slowest against its fastest).",
+        "",
+        "| target | " + " | ".join(shapes) + " |",
+        "|---|" + "---|" * len(shapes),
+    ]
+    for name, per in names.items():
+        lines.append(f"| {name} | " + " | ".join(per.get(s, "-") for s in shapes) + " |")
+    return [*lines, ""]
 
 
 def table(group: Group) -> list[str]:
@@ -519,6 +658,36 @@ def bare_peak_kib(python: str) -> int | None:
     )
 
 
+def diff_memory_lines(ctx: Context) -> list[str]:
+    """Peak memory of a diff against the snapshot of its larger side (each catalog-diff's
+    own VmHWM): the target is at most twice."""
+    out: list[str] = []
+    for g in ctx.groups:
+        for c in g.commands:
+            args = c.cli_args
+            if args is None or args[0] != "diff" or "json" not in args or "--old-tag" in args:
+                continue
+            if "Worst" not in g.title and "First" not in g.title:
+                continue
+            diff = own_peak_kib(ctx.python, args)
+            sides = [
+                own_peak_kib(ctx.python, ["snapshot", rev, "--repo", ctx.repo, "-q", "-o", "-"])
+                for rev in args[1:3]
+            ]
+            if diff is None or None in sides:
+                continue
+            larger = max(x for x in sides if x is not None)
+            what = f"peak memory of a diff at most 2x its larger side's snapshot ({g.title})"
+            what = what.split(":")[0] + ")"
+            ctx.memory.append((what, diff, 2 * larger))
+            out.append(
+                f"- `{c.label}`: own peak RSS {diff / 1024:.1f} MiB; `catalog-diff snapshot` "
+                f"of each side: {', '.join(f'{x / 1024:.1f}' for x in sides if x)} MiB "
+                f"({diff / larger:.2f}x the larger)"
+            )
+    return ["### Memory of a diff against a snapshot", "", *out, ""] if out else []
+
+
 def memory_lines(ctx: Context, groups: list[Group], specs: dict[str, int]) -> list[str]:
     out = ["### Memory per spec", ""]
     bare = bare_peak_kib(ctx.python)
@@ -554,10 +723,59 @@ def memory_lines(ctx: Context, groups: list[Group], specs: dict[str, int]) -> li
 
 
 # --------------------------------------------------------------------------- main
+def prepare(repo: Path, cli: str, python: str, quick: bool) -> Context:
+    """The context of one catalog: repacked (as a clone is) if it is not yet, and its
+    facts for the report."""
+    meta = repo / ".git" / "bench.json"
+    info = json.loads(meta.read_text())
+    if not info.get("repacked"):
+        sys.path.insert(0, str(HERE))
+        from generate import repack
+
+        print(f"run.py: repacking {repo} as a clone is", file=sys.stderr)
+        info.update(repack(repo))
+        meta.write_text(json.dumps(info, indent=1) + "\n")
+    ctx = Context(str(repo.resolve()), info, cli, python, quick)
+    ctx.shape = info.get("shape", "weekly")
+    ctx.last = info["commit_refs"][-1]
+    refs = info["commit_refs"]
+    if ctx.shape == "scale":
+        specs = count_specs(ctx.repo, ctx.last, "_cache/develop")
+        ctx.notes += [
+            f"{len(refs)} commits (`{refs[0]}` .. `{ctx.last}`), one a day",
+            *[f"layout {k}: `{v[0]}` .. `{v[1]}`" for k, v in info["layouts"].items()],
+            f"{len(info['weekly_tags'])} weekly tags and {len(info['release_tags'])} "
+            f"release tags at {ctx.last}",
+            f"develop at {ctx.last}: {info['develop_packages']} packages, "
+            f"{info['develop_specs']} specs (bench.json; {specs.get('develop', 0)} counted)",
+            f"made in {info['total_seconds']:.0f} s (fast-import {info['import_seconds']:.0f} s, "
+            f"repack {info['repack_seconds']:.0f} s)",
+        ]
+        return ctx
+    specs = count_specs(ctx.repo, ctx.last)
+    paths = len(git_out(ctx.repo, "ls-tree", "-r", ctx.last, "--", "_cache").splitlines())
+    ctx.specs = specs
+    ctx.notes += [
+        f"{len(refs)} commits (`{refs[0]}` .. `{ctx.last}`), worst day "
+        f"{info['worst_day']}; {len(specs)} tags at {ctx.last}"
+        + (", all of them already in the first commit" if ctx.shape == "frozen" else ""),
+        f"develop at {ctx.last}: {info['develop_packages']} packages, "
+        f"{info['develop_specs']} specs (bench.json; {specs.get('develop', 0)} counted)",
+        f"all tags at {ctx.last}: {paths} files, {sum(specs.values())} specs (counted)",
+    ]
+    return ctx
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repo", type=Path, help="catalog made by generate.py")
+    ap.add_argument(
+        "--repo",
+        type=Path,
+        action="append",
+        help="catalog made by generate.py (repeat it: one section each; default: the "
+        "weekly and the frozen shape, generated into a temporary folder)",
+    )
     ap.add_argument("--runs", type=int, default=None, help="timed runs (default 5; quick 3)")
     ap.add_argument("--generate", action="store_true", help="run generate.py first")
     ap.add_argument("--scale", type=float, default=1.0, help="generate.py --scale")
@@ -580,35 +798,44 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"{cli} not found: create the venv first (see README.md)")
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
-        repo = a.repo if a.repo is not None else Path(tmp) / "catalog"
         ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        if a.generate or not (repo / ".git" / "bench.json").exists():
-            print(f"run.py: generating {repo} (scale {a.scale})", file=sys.stderr)
-            subprocess.run(
-                [sys.executable, str(HERE / "generate.py"), str(repo), "--scale", str(a.scale)],
-                check=True,
-            )
-        info = json.loads((repo / ".git" / "bench.json").read_text())
-        ctx = Context(str(repo.resolve()), info, cli, python, a.quick)
-        ctx.last = info["commit_refs"][-1]
-        specs = count_specs(ctx.repo, ctx.last)
-        paths = len(git_out(ctx.repo, "ls-tree", "-r", ctx.last, "--", "_cache").splitlines())
-        ctx.notes += [
-            f"{len(info['commit_refs'])} commits (`day-000` .. `{ctx.last}`), worst day "
-            f"{info['worst_day']}; {len(specs)} tags at {ctx.last}",
-            f"develop at {ctx.last}: {info['develop_packages']} packages, "
-            f"{info['develop_specs']} specs (bench.json; {specs.get('develop', 0)} counted)",
-            f"all tags at {ctx.last}: {paths} files, {sum(specs.values())} specs (counted)",
-        ]
-        chosen = {GROUP_NAMES[name] for name in a.only or GROUP_NAMES} | {group_startup}
-        groups = [g for build in GROUP_BUILDERS if build in chosen for g in build(ctx)]
-        for g in groups:
-            print(f"run.py: {g.title} ...", file=sys.stderr)
+        wanted = a.repo or [Path(tmp) / "weekly", Path(tmp) / "frozen"]
+        ctxs = []
+        for repo in wanted:
+            if a.generate or not (repo / ".git" / "bench.json").exists():
+                shape = "frozen" if repo.name.endswith("frozen") else "weekly"
+                print(f"run.py: generating {repo} ({shape}, scale {a.scale})", file=sys.stderr)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        str(HERE / "generate.py"),
+                        str(repo),
+                        "--scale",
+                        str(a.scale),
+                        "--shape",
+                        shape,
+                    ],
+                    check=True,
+                )
+            ctxs.append(prepare(repo, cli, python, a.quick))
+        chosen = {GROUP_NAMES[name] for name in a.only or GROUP_NAMES}
+        body: list[str] = []
+        for ctx in ctxs:
+            ctx.groups = [g for build in GROUP_BUILDERS if build in chosen for g in build(ctx)]
+            for g in ctx.groups:
+                print(f"run.py: {ctx.shape}: {g.title} ...", file=sys.stderr)
+                measure(g, runs)
+            body += catalog_lines(ctx)
+            for g in ctx.groups:
+                body += table(g)
+            body += diff_memory_lines(ctx)
+            if ctx.specs:
+                body += memory_lines(ctx, ctx.groups, ctx.specs)
+        start = group_startup(ctxs[0])
+        for g in start:
             measure(g, runs)
-        lines = header(ctx, argv, runs)
-        for g in groups:
-            lines += table(g)
-        lines += memory_lines(ctx, groups, specs)
+            body += ["## Start-up", "", *table(g)[2:]]
+        lines = [*header(ctxs, argv, runs), *summary(ctxs), *body]
         lines.append(f"Total run time: {time.perf_counter() - t_start:.0f} s.")
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
