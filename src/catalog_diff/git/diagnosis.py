@@ -5,7 +5,7 @@ else git's own first line.
 
 from __future__ import annotations
 
-import git
+from .gitpython import git
 
 #: The start of every diagnosis of a damaged repository, and what to do about it.
 DAMAGED = "the repository is damaged"

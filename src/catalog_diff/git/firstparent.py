@@ -10,11 +10,10 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-import git
-
 from ..errors import GitError
 from ..layout import CACHE_DIR
 from .diagnosis import reason, shallow_reason
+from .gitpython import git
 from .log import LOG_FORMAT, LoggedCommit, parse_log
 
 

@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import git
-
 from ..errors import GitError, NotAGitRepository, RevisionNotFound
 from ..layout import CACHE_DIR
 from . import env as gitenv
@@ -37,7 +35,9 @@ from .diagnosis import (
     reason,
     stderr_text,
 )
+from .gitpython import git
 from .log import Change, LoggedCommit
+from .objects import ObjectReader, parse_commit, parse_tree
 
 #: MissingObject (git/blobs.py) stays importable from here, beside the repository.
 __all__ = ["Commit", "GitRepository", "MissingObject"]
@@ -81,8 +81,22 @@ class GitRepository:
         self._partial: bool | None = None
         # How each resolved commit was asked for, so that a later error names it.
         self._asked: dict[str, str] = {}
+        # Revisions, commits, folders and "is this a blob" asked of one git process.
+        self._objects = ObjectReader(self._start_batch)
+        self._batch: object = None  # GitPython's handle: git is stopped when it is dropped
+
+    def _start_batch(self) -> subprocess.Popen[bytes]:
+        try:
+            handle = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        except git.GitCommandError as exc:
+            raise GitError("cat-file", self.path, reason(exc)) from exc
+        self._batch = handle
+        proc: subprocess.Popen[bytes] = handle.proc
+        return proc
 
     def close(self) -> None:
+        self._objects.close()
+        self._batch = None
         self._git.clear_cache()
         self._repo.git.clear_cache()
         self._repo.close()
@@ -105,6 +119,12 @@ class GitRepository:
             )
         if "\0" in revision:
             raise RevisionNotFound(revision, self.path, "not a revision (it holds a NUL byte)")
+        found = self._objects.read(f"{revision}^{{commit}}")
+        read = parse_commit(found[2]) if found is not None and found[1] == "commit" else None
+        if found is not None and read is not None:
+            self._asked.setdefault(found[0], revision)
+            return Commit(sha=found[0], date=read[0], subject=read[2], timestamp=read[1])
+        # Unknown, or a commit git should describe: rev-parse and log say it their way.
         try:
             sha = self._git.rev_parse(
                 "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
@@ -216,8 +236,15 @@ class GitRepository:
         )
 
     def partial(self) -> bool:
-        """Whether this is a partial clone (objects it lacks would be fetched on demand)."""
+        """Whether this is a partial clone (objects it lacks would be fetched on demand).
+
+        Read from the repository's configuration file by GitPython (no git process);
+        git itself is asked only when that file cannot be read."""
         if self._partial is None:
+            found = self._promisor_config()
+            if found is not None:
+                self._partial = found
+                return found
             try:
                 out = self._git.config(
                     "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"
@@ -226,6 +253,24 @@ class GitRepository:
                 out = ""
             self._partial = bool(out.strip())
         return self._partial
+
+    def _promisor_config(self) -> bool | None:
+        """Whether the repository's own configuration sets ``extensions.partialClone`` or
+        any ``remote.<name>.promisor`` (as git's ``--get-regexp`` finds them: whatever the
+        value); None when it cannot be read."""
+        try:
+            reader = self._repo.config_reader("repository")
+            sections = reader.sections()
+            for section in sections:
+                name = section.lower()
+                keys = {key.lower() for key in reader.options(section)}
+                if name == "extensions" and "partialclone" in keys:
+                    return True
+                if name.startswith("remote ") and "promisor" in keys:
+                    return True
+        except Exception:  # any unreadable file: git is asked instead
+            return None
+        return False
 
     def absent(self, oids: list[str]) -> set[str]:
         """Those of ``oids`` that this partial clone does not hold, found without fetching
@@ -260,6 +305,12 @@ class GitRepository:
 
     def top_level(self, commit: str, folder: str) -> list[tuple[bytes, bytes, str]]:
         """The entries directly inside ``folder`` at ``commit`` (no recursion)."""
+        found = self._objects.read(f"{commit}:{folder}")
+        if found is not None and found[1] == "tree" and len(commit) in (40, 64):
+            try:
+                return parse_tree(found[2], folder, len(commit) // 2)
+            except ValueError:
+                pass  # damaged: ls-tree says how
         try:
             out = self._git.ls_tree(
                 "-z", "--full-tree", commit, "--", f"{folder}/", stdout_as_string=False
@@ -349,14 +400,15 @@ class GitRepository:
         asked = [spec for spec in specs if "\n" not in spec]
         if not asked:
             return [False] * len(specs)
-        if self.partial():
+        if not self.partial():
+            got = [self._objects.read(spec) for spec in asked]
+            answers = iter(one is not None and one[1] == "blob" for one in got)
+        else:
             names = [line if is_oid(line) else "" for line in self._check(asked, "%(objectname)")]
             absent = self.absent([oid for oid in names if oid])
             held = sorted({oid for oid in names if oid and oid not in absent})
             kinds = dict(zip(held, self._check(held, "%(objecttype)"), strict=True))
             answers = iter(bool(oid) and (oid in absent or kinds[oid] == "blob") for oid in names)
-        else:
-            answers = iter(line == "blob" for line in self._check(asked, "%(objecttype)"))
         return [False if "\n" in spec else next(answers) for spec in specs]
 
     def _check(self, asked: list[str], fmt: str) -> list[str]:
