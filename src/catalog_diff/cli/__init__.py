@@ -9,6 +9,7 @@ usage errors are printed on one line too.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -16,17 +17,46 @@ import click
 
 from .. import version
 from ..process.gcpause import freeze_after_loads
-from .audit import history, index, log, show, when
 from .common import EXIT_DATA, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail, out_of_memory
-from .diff import diff, schema, snapshot
-from .lint import lint
-from .release import release_notes
 
 __all__ = ["EXIT_INTERNAL", "main"]
 
+#: Each command: the module of this package that defines it, and its name there. A run
+#: imports only its own command's module (a diff does not import the history index, lint
+#: or release notes): see :meth:`_Group.get_command`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "diff": ("diff", "diff"),
+    "snapshot": ("diff", "snapshot"),
+    "schema": ("diff", "schema"),
+    "release-notes": ("release", "release_notes"),
+    "index": ("audit", "index"),
+    "log": ("audit", "log"),
+    "history": ("audit", "history"),
+    "show": ("audit", "show"),
+    "when": ("audit", "when"),
+    "lint": ("lint", "lint"),
+}
+
 
 class _Group(click.Group):
-    """Reports click's own usage errors on one line, with the usage exit code."""
+    """Imports a command's module when that command is asked for; reports click's own
+    usage errors on one line, with the usage exit code."""
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        """Every command (all their modules imported): for help and introspection."""
+        return {name: _load(name) for name in COMMANDS}
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        if value:  # click's own __init__ sets it empty; commands come from COMMANDS
+            raise TypeError("catalog-diff's commands are listed in COMMANDS")
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return _load(cmd_name) if cmd_name in COMMANDS else None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
 
     def main(  # type: ignore[override]
         self,
@@ -78,7 +108,7 @@ def main() -> None:
     freeze_after_loads()
 
 
-for _command in (diff, snapshot, schema, release_notes, index, log, history, show, when):
-    main.add_command(_command)
-
-main.add_command(lint)
+def _load(name: str) -> click.Command:
+    module, attribute = COMMANDS[name]
+    command: click.Command = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    return command
