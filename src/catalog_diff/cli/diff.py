@@ -10,6 +10,7 @@ import click
 from ..errors import EXIT_DIFFERENCES, UsageError
 from ..layout import printable
 from ..process import interrupts
+from ..process.gcpause import gc_paused
 from ..process.output import check_target, write_stdout
 from ..words import count_of
 from .common import (
@@ -139,7 +140,9 @@ def diff(
     marker_line(marker)  # rejects a marker that could end the comment early
     aliases = compiler_aliases(compiler_alias, no_aliases)
     old, new = sides(revisions, at)
-    with load_progress(quiet):
+    # The comparison and its report make many small objects and no cycle: the collector
+    # stays paused while they are built (see catalog_diff.process.gcpause).
+    with load_progress(quiet), gc_paused():
         comparison = run_diff(
             old, new, repo=repo, selection=selection, full=totals, aliases=aliases
         )
@@ -150,9 +153,15 @@ def diff(
     if gates:
         comparison = gate_rules.apply(comparison, gates)
     colour = use_color(color, output)
-    report = render(
-        comparison, fmt, colour, marker=marker, max_chars=max_chars, warn=None if quiet else warn
-    )
+    with gc_paused():
+        report = render(
+            comparison,
+            fmt,
+            colour,
+            marker=marker,
+            max_chars=max_chars,
+            warn=None if quiet else warn,
+        )
     emit(report, output, quiet, colour)
     _tell(comparison, quiet)
     if comparison.problems:
@@ -234,11 +243,13 @@ def snapshot(
         line = f"{snap.info.source}: {first.path}: {first.message}"
         fail_on_problems(line, len(snap.problems))
     if output == "-":
-        write_stdout(chunks(snap), "the snapshot")
+        with gc_paused():
+            write_stdout(chunks(snap), "the snapshot")
         interrupts.settle()  # written: the command ends as it would have
     else:
         try:
-            write(output, snap)
+            with gc_paused():
+                write(output, snap)
         except OSError as exc:
             fail(f"{output}: cannot write the snapshot: {exc.strerror or exc}", 2)
         interrupts.settle()
