@@ -8,7 +8,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -268,15 +268,21 @@ def use_color(choice: str, output: str | None) -> bool:
     return output is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def emit(report: str, output: str | None, quiet: bool, color: bool = False) -> None:
+def emit(report: str | Iterable[str], output: str | None, quiet: bool, color: bool = False) -> None:
     """The report to stdout, or to ``output`` (written whole or not at all). ``color``:
     the report holds colour codes (written as they are). Once it is written the command
-    ends as it would have: a signal from then on changes nothing."""
+    ends as it would have: a signal from then on changes nothing.
+
+    A report in pieces (:func:`catalog_diff.render.render_chunks`) goes to ``output`` as
+    it is made, and to stdout once it is all made (nothing is printed of a report that
+    fails half-way)."""
+    pieces = [report] if isinstance(report, str) else report
+    chunks = (piece.encode("utf-8") for piece in pieces)
     if output is None:
-        write_stdout([report.encode("utf-8")])
+        write_stdout(list(chunks))
         interrupts.settle()
         return
-    write_file(output, [report.encode("utf-8")])
+    write_file(output, chunks)
     interrupts.settle()
     if not quiet:
         click.echo(f"catalog-diff: report written to {printable(output)}", err=True)

@@ -128,7 +128,7 @@ def diff(
     from ..api import diff as run_diff
     from ..compare import gates as gate_rules
     from ..model.selection import Selection
-    from ..render import render
+    from ..render import render_chunks
     from ..render.github import marker_line
     from ..sources.arguments import sides
 
@@ -153,8 +153,8 @@ def diff(
     if gates:
         comparison = gate_rules.apply(comparison, gates)
     colour = use_color(color, output)
-    with gc_paused():
-        report = render(
+    with gc_paused():  # the report is made as it is written
+        report = render_chunks(
             comparison,
             fmt,
             colour,
@@ -162,7 +162,7 @@ def diff(
             max_chars=max_chars,
             warn=None if quiet else warn,
         )
-    emit(report, output, quiet, colour)
+        emit(report, output, quiet, colour)
     _tell(comparison, quiet)
     if comparison.problems:
         first = comparison.problems[0]

@@ -23,6 +23,10 @@ RENDERERS: dict[str, Renderer] = {
 FORMATS: tuple[str, ...] = tuple(RENDERERS)
 
 
+#: :func:`render_chunks` hands the report over in pieces of about this many characters.
+CHUNK = 1 << 16
+
+
 def render(
     comparison: Comparison,
     fmt: str = "text",
@@ -38,12 +42,37 @@ def render(
     hidden first line, its size limit, and who is told when the summary alone is over
     that limit (see :mod:`catalog_diff.render.github`).
     """
+    return "".join(
+        render_chunks(comparison, fmt, color, marker=marker, max_chars=max_chars, warn=warn)
+    )
+
+
+def render_chunks(
+    comparison: Comparison,
+    fmt: str = "text",
+    color: bool = False,
+    *,
+    marker: str | None = None,
+    max_chars: int | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Iterator[str]:
+    """The report of :func:`render`, in pieces of whole lines of about :data:`CHUNK`
+    characters, made as they are asked for: a large report is never held whole."""
     _known("format", fmt, FORMATS)
     if fmt == "github":
         lines = github.render(comparison, color, marker=marker, max_chars=max_chars, warn=warn)
     else:
         lines = RENDERERS[fmt](comparison, color)
-    return "".join(line + "\n" for line in lines)
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "\n".join(batch) + "\n"
+            batch, size = [], 0
+    if batch:
+        yield "\n".join(batch) + "\n"
 
 
 #: The reports :func:`render_audit` writes, and its formats.

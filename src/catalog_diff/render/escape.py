@@ -66,13 +66,17 @@ def styled(value: str, style: str | None) -> str:
 
 # ---- JSON ----------------------------------------------------------------------------
 
-_JSON_HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")
+#: The characters of :data:`UNSAFE` and :data:`INVISIBLE` but the line feed: in the encoded
+#: document a line feed is the indentation's (one in a string is already ``\n``), and a
+#: report has one per line: matching each of them cost more than writing the report.
+_JSON_UNSAFE = UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x09\x0b-\x1f", 1)
+if UNSAFE.pattern == _JSON_UNSAFE:  # UNSAFE was rewritten: this must follow it
+    raise ImportError("render.escape: UNSAFE no longer spans \\x00-\\x1f")
+_JSON_HIDDEN = re.compile(f"{_JSON_UNSAFE}|{INVISIBLE.pattern}")
 
 
 def _json_escape(match: re.Match[str]) -> str:
     code_ = ord(match.group())
-    if code_ == 0x0A:
-        return "\n"  # a line break of the indentation (one in a string is written \n)
     if code_ < 0x10000:
         return f"\\u{code_:04x}"
     code_ -= 0x10000  # a UTF-16 surrogate pair, as JSON writes a character beyond the BMP

@@ -201,5 +201,23 @@ def _stack_counts(counts: StackCounts | None) -> dict[str, Any]:
     }
 
 
+#: Where the root's ``packages`` list is, in the report written with no package: the only
+#: key at the root's indentation that is followed by ``[`` (a string holds no newline).
+_PACKAGES = '\n  "packages": []'
+
+
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
-    yield json_dumps(to_dict(comparison))
+    """The report, one package at a time: the same bytes as :func:`json_dumps` of
+    :func:`to_dict`, without the whole report ever held as data (each package's entry is
+    written, indented to its place in the list, and dropped)."""
+    if not comparison.packages:
+        yield json_dumps(to_dict(comparison))
+        return
+    whole = json_dumps({**to_dict(dataclasses.replace(comparison, packages=())), "packages": []})
+    at = whole.index(_PACKAGES)
+    yield whole[:at] + _PACKAGES[:-1]
+    last = len(comparison.packages) - 1
+    for i, change in enumerate(comparison.packages):
+        entry = json_dumps(package_entry(change)).replace("\n", "\n    ")
+        yield f"    {entry}," if i < last else f"    {entry}"
+    yield "  ]" + whole[at + len(_PACKAGES) :]
