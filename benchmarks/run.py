@@ -78,6 +78,11 @@ def _spawn(argv: list[str], rss: bool, **kw: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen(argv, env=ENV, **kw)  # type: ignore[call-overload, no-any-return]
 
 
+#: CPU seconds (user + system) of each process reaped since :func:`measure` last cleared
+#: it: the process and the children it waited for (git's, for catalog-diff).
+CPU: list[float] = []
+
+
 def _reap(proc: subprocess.Popen[bytes], err: IO[bytes], rss: bool) -> int | None:
     """Wait with os.wait4, fail loudly on a non-zero exit, return the peak RSS in KiB.
 
@@ -85,6 +90,7 @@ def _reap(proc: subprocess.Popen[bytes], err: IO[bytes], rss: bool) -> int | Non
     the spawning process (this runner) into it at exec, so it is only the fallback.
     """
     _, status, usage = os.wait4(proc.pid, 0)
+    CPU.append(usage.ru_utime + usage.ru_stime)
     proc.returncode = os.waitstatus_to_exitcode(status)
     err.seek(0)
     text = err.read().decode(errors="replace")
@@ -170,6 +176,7 @@ class Command:
     label: str  # shown in the table (R stands for the repository)
     measure: Measure
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # CPU seconds of each timed run
     rss: int = 0  # KiB, from the warm-up run
     cli_args: list[str] | None = None  # a catalog-diff run: its arguments (memory per spec)
     target: float | None = None  # the ratio to the group's first row it must stay within
@@ -415,7 +422,9 @@ def measure(group: Group, runs: int) -> None:
     for i in range(runs):
         for j in range(len(cmds)):
             cmd = cmds[(i + j) % len(cmds)]
+            CPU.clear()
             cmd.times.append(cmd.measure(False)[0])
+            cmd.cpu.append(sum(CPU))
 
 
 # --------------------------------------------------------------------------- report
@@ -564,9 +573,10 @@ def summary(ctxs: list[Context]) -> list[str]:
                     continue
                 med = statistics.median(c.times) / statistics.median(ref)
                 lo, hi = min(c.times) / max(ref), max(c.times) / min(ref)
+                cpu = statistics.median(c.cpu) / max(1e-9, statistics.median(g.commands[0].cpu))
                 ok = "met" if med <= c.target else "NOT met"
                 names.setdefault(c.target_name, {})[ctx.shape] = (
-                    f"{med:.2f}x ({lo:.2f}-{hi:.2f}) {ok}"
+                    f"{med:.2f}x ({lo:.2f}-{hi:.2f}) {ok}; CPU {cpu:.2f}x"
                 )
         for what, kib, limit in ctx.memory:
             ok = "met" if kib <= limit else "NOT met"
@@ -577,8 +587,10 @@ def summary(ctxs: list[Context]) -> list[str]:
     lines = [
         "## Targets",
         "",
-        "Ratio of medians to the group's reference row; in brackets the extremes "
-        "(fastest run against the reference's slowest, slowest against its fastest).",
+        "Ratio of medians of wall-clock time to the group's reference row; in brackets "
+        "the extremes (fastest run against the reference's slowest, slowest against its "
+        "fastest); then the ratio of medians of CPU time (user + system, the process and "
+        "the git it ran), which a machine shared with other jobs disturbs far less.",
         "",
         "| target | " + " | ".join(shapes) + " |",
         "|---|" + "---|" * len(shapes),
@@ -590,21 +602,25 @@ def summary(ctxs: list[Context]) -> list[str]:
 
 def table(group: Group) -> list[str]:
     ref = statistics.median(group.commands[0].times)
+    ref_cpu = max(1e-9, statistics.median(group.commands[0].cpu))
     width = max(len(c.label) + 2 + c.label.count("|") for c in group.commands)
     notes = [*(f"{n}." for n in group.notes), ""] if group.notes else []
     lines = [
         f"### {group.title}",
         "",
         *notes,
-        f"| {'command':<{width}} | median s |  min s |  max s |   ratio | peak RSS MiB |",
-        f"|{'-' * (width + 2)}|---------:|-------:|-------:|--------:|-------------:|",
+        f"| {'command':<{width}} | median s |  min s |  max s |   ratio | CPU s | CPU ratio "
+        "| peak RSS MiB |",
+        f"|{'-' * (width + 2)}|---------:|-------:|-------:|--------:|------:|----------:"
+        "|-------------:|",
     ]
     for c in group.commands:
         med, rss = statistics.median(c.times), c.rss / 1024
         label = "`" + c.label.replace("|", "\\|") + "`"
         lines.append(
             f"| {label:<{width}} | {med:8.3f} | {min(c.times):6.3f} "
-            f"| {max(c.times):6.3f} | {med / ref:6.2f}x | {rss:12.1f} |"
+            f"| {max(c.times):6.3f} | {med / ref:6.2f}x | {statistics.median(c.cpu):5.3f} "
+            f"| {statistics.median(c.cpu) / ref_cpu:8.2f}x | {rss:12.1f} |"
         )
     return [*lines, ""]
 
