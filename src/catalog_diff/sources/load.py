@@ -290,6 +290,9 @@ def load_pair(
     diffed = None
     if not full and selection.old_tag is None and isinstance(old, TreeDiffing):
         diffed = old.tree_diff(new, selection.tag)  # two revisions of one repository
+    old_tag, new_tag = selection.old_tag, selection.new_tag
+    if old_tag and new_tag and isinstance(old, TagListing) and isinstance(new, TagListing):
+        diffed = old.tag_listing(old_tag), new.tag_listing(new_tag)  # one tag folder a side
     old_listing, new_listing = diffed or (old.listing(), new.listing())
     if selection.old_tag is not None:
         _check_tag(old_listing, selection.old_tag, old)
