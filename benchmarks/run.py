@@ -269,7 +269,10 @@ def diff_group(
 
 def group_consecutive(ctx: Context) -> list[Group]:
     n = len(ctx.info["commit_refs"]) - 1
-    mid = n if ctx.shape == "scale" else max(1, n // 2)  # scale: the last day
+    mid = max(1, n // 2)
+    if ctx.shape == "scale":  # the last day that writes no tag (a weekly day copies develop)
+        tagged = {*ctx.info["weekly_tags"].values(), *ctx.info["release_tags"].values()}
+        mid = max(i for i in range(1, n + 1) if ctx.ref(i) not in tagged)
     what = "consecutive daily diff within 5x `git diff`"
     return [diff_group(ctx, "Consecutive days", ctx.ref(mid - 1), ctx.ref(mid), 5.0, what)]
 
