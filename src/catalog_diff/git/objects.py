@@ -16,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import subprocess
-from collections.abc import Callable
+
+from ..errors import GitError
+from .diagnosis import reason
+from .gitpython import git
 
 #: What :meth:`ObjectReader.read` answers: the object's id, type and bytes.
 Object = tuple[str, str, bytes]
@@ -25,10 +28,37 @@ Object = tuple[str, str, bytes]
 class ObjectReader:
     """Questions to one ``git cat-file --batch`` process, started on the first one."""
 
-    def __init__(self, start: Callable[[], subprocess.Popen[bytes]]) -> None:
-        """``start`` starts git with pipes on its input and output."""
-        self._start = start
+    def __init__(self, command: git.Git, path: str) -> None:
+        """``command``: GitPython's git of the repository (with its options); ``path``:
+        the repository, for messages."""
+        self._git = command
+        self._path = path
         self._proc: subprocess.Popen[bytes] | None = None
+        self._handle: object = None  # GitPython's: git is stopped when it is dropped
+
+    def commit(self, revision: str) -> tuple[str, str, str, int] | None:
+        """``(sha, date, subject, timestamp)`` of the commit ``revision`` names (see
+        :func:`parse_commit`), or None: unknown, or for git to describe."""
+        found = self.read(f"{revision}^{{commit}}")
+        read = parse_commit(found[2]) if found is not None and found[1] == "commit" else None
+        if found is None or read is None:
+            return None
+        return found[0], read[0], read[2], read[1]
+
+    def tree(self, commit: str, folder: str) -> list[tuple[bytes, bytes, str]] | None:
+        """The entries of ``folder`` at ``commit`` (see :func:`parse_tree`), or None when
+        it is no tree that reads whole (ls-tree then says what it is)."""
+        found = self.read(f"{commit}:{folder}")
+        if found is None or found[1] != "tree" or len(commit) not in (40, 64):
+            return None
+        try:
+            return parse_tree(found[2], folder, len(commit) // 2)
+        except ValueError:
+            return None
+
+    def is_blob(self, name: str) -> bool:
+        found = self.read(name)
+        return found is not None and found[1] == "blob"
 
     def read(self, name: str) -> Object | None:
         """The object ``name`` names (``<rev>^{commit}``, ``<tree-ish>:<path>``, an id),
@@ -61,14 +91,18 @@ class ObjectReader:
         return oid.decode("ascii"), kind.decode("ascii"), data
 
     def _open(self) -> subprocess.Popen[bytes]:
-        self._proc = self._start()
-        if self._proc.stdin is None or self._proc.stdout is None:
-            raise ValueError("git cat-file must be started with pipes for its input and output")
-        return self._proc
+        try:
+            handle = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        except git.GitCommandError as exc:
+            raise GitError("cat-file", self._path, reason(exc)) from exc
+        self._handle = handle
+        proc: subprocess.Popen[bytes] = handle.proc
+        self._proc = proc
+        return proc
 
     def close(self) -> None:
         """Stop git (it ends when its input closes)."""
-        proc, self._proc = self._proc, None
+        proc, self._proc, self._handle = self._proc, None, None
         if proc is None:
             return
         for stream in (proc.stdin, proc.stdout):
@@ -126,3 +160,21 @@ def parse_tree(data: bytes, folder: str, id_bytes: int) -> list[tuple[bytes, byt
         rows.append((data[at:space].rjust(6, b"0"), oid.hex().encode("ascii"), f"{folder}/{name}"))
         at = nul + 1 + id_bytes
     return rows
+
+
+def promisor_config(repo: git.Repo) -> bool | None:
+    """Whether the repository's own configuration sets ``extensions.partialClone`` or any
+    ``remote.<name>.promisor`` (as git's ``config --get-regexp`` finds them: whatever the
+    value), read by GitPython without running git; None when it cannot be read."""
+    try:
+        reader = repo.config_reader("repository")
+        for section in reader.sections():
+            name = section.lower()
+            keys = {key.lower() for key in reader.options(section)}
+            if name == "extensions" and "partialclone" in keys:
+                return True
+            if name.startswith("remote ") and "promisor" in keys:
+                return True
+    except Exception:  # any unreadable file: git is asked instead
+        return None
+    return False

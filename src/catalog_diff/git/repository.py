@@ -1,16 +1,14 @@
 """Catalog files at a git revision, read from the object store.
 
 The repository through GitPython (only the modules of ``git/`` import it); errors are
-read by :mod:`.diagnosis`, blobs streamed by :mod:`.blobs`, and the first-parent history
-walked by :mod:`.firstparent`. It never checks out, never writes to the
-repository, never fetches and never changes its config: revisions are resolved with
-``rev-parse`` (after ``--end-of-options``, so nothing a user types is taken as an
-option), trees are listed with ``ls-tree``, and blobs are read through a ``git cat-file
---batch`` process started here and read by :class:`~catalog_diff.git.catfile.BlobStream`.
-Every git process gets the options of :mod:`catalog_diff.git.env`, so that none runs a
-program the repository's configuration names. Objects are named by git's own ids, of
-whatever length the repository uses (SHA-1 or SHA-256); GitPython's object database
-(SHA-1 only) is not used.
+read by :mod:`.diagnosis`, blobs streamed by :mod:`.blobs`, the first-parent history
+walked by :mod:`.firstparent`, and revisions, commits, folders and "is this a blob" asked
+of one ``git cat-file --batch`` kept open (:mod:`.objects`; ``rev-parse``, ``log`` and
+``ls-tree``, after ``--end-of-options``, say what is wrong when it cannot answer). It
+never checks out, writes, fetches or changes the config. Every git process gets the options of
+:mod:`catalog_diff.git.env`, so that none runs a program the repository's configuration
+names. Objects are named by git's own ids, of whatever length the repository uses
+(SHA-1 or SHA-256); GitPython's object database (SHA-1 only) is not used.
 """
 
 from __future__ import annotations
@@ -37,7 +35,7 @@ from .diagnosis import (
 )
 from .gitpython import git
 from .log import Change, LoggedCommit
-from .objects import ObjectReader, parse_commit, parse_tree
+from .objects import ObjectReader, promisor_config
 
 #: MissingObject (git/blobs.py) stays importable from here, beside the repository.
 __all__ = ["Commit", "GitRepository", "MissingObject"]
@@ -81,22 +79,10 @@ class GitRepository:
         self._partial: bool | None = None
         # How each resolved commit was asked for, so that a later error names it.
         self._asked: dict[str, str] = {}
-        # Revisions, commits, folders and "is this a blob" asked of one git process.
-        self._objects = ObjectReader(self._start_batch)
-        self._batch: object = None  # GitPython's handle: git is stopped when it is dropped
-
-    def _start_batch(self) -> subprocess.Popen[bytes]:
-        try:
-            handle = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
-        except git.GitCommandError as exc:
-            raise GitError("cat-file", self.path, reason(exc)) from exc
-        self._batch = handle
-        proc: subprocess.Popen[bytes] = handle.proc
-        return proc
+        self._objects = ObjectReader(self._git, path)  # the small reads: one git process
 
     def close(self) -> None:
         self._objects.close()
-        self._batch = None
         self._git.clear_cache()
         self._repo.git.clear_cache()
         self._repo.close()
@@ -119,12 +105,10 @@ class GitRepository:
             )
         if "\0" in revision:
             raise RevisionNotFound(revision, self.path, "not a revision (it holds a NUL byte)")
-        found = self._objects.read(f"{revision}^{{commit}}")
-        read = parse_commit(found[2]) if found is not None and found[1] == "commit" else None
-        if found is not None and read is not None:
+        found = self._objects.commit(revision)  # else rev-parse and log say what is wrong
+        if found is not None:
             self._asked.setdefault(found[0], revision)
-            return Commit(sha=found[0], date=read[0], subject=read[2], timestamp=read[1])
-        # Unknown, or a commit git should describe: rev-parse and log say it their way.
+            return Commit(*found)
         try:
             sha = self._git.rev_parse(
                 "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
@@ -236,15 +220,10 @@ class GitRepository:
         )
 
     def partial(self) -> bool:
-        """Whether this is a partial clone (objects it lacks would be fetched on demand).
-
-        Read from the repository's configuration file by GitPython (no git process);
-        git itself is asked only when that file cannot be read."""
+        """Whether this is a partial clone (objects it lacks would be fetched on demand),
+        read from the configuration file (git is asked when it cannot be read)."""
+        self._partial = promisor_config(self._repo) if self._partial is None else self._partial
         if self._partial is None:
-            found = self._promisor_config()
-            if found is not None:
-                self._partial = found
-                return found
             try:
                 out = self._git.config(
                     "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"
@@ -253,24 +232,6 @@ class GitRepository:
                 out = ""
             self._partial = bool(out.strip())
         return self._partial
-
-    def _promisor_config(self) -> bool | None:
-        """Whether the repository's own configuration sets ``extensions.partialClone`` or
-        any ``remote.<name>.promisor`` (as git's ``--get-regexp`` finds them: whatever the
-        value); None when it cannot be read."""
-        try:
-            reader = self._repo.config_reader("repository")
-            sections = reader.sections()
-            for section in sections:
-                name = section.lower()
-                keys = {key.lower() for key in reader.options(section)}
-                if name == "extensions" and "partialclone" in keys:
-                    return True
-                if name.startswith("remote ") and "promisor" in keys:
-                    return True
-        except Exception:  # any unreadable file: git is asked instead
-            return None
-        return False
 
     def absent(self, oids: list[str]) -> set[str]:
         """Those of ``oids`` that this partial clone does not hold, found without fetching
@@ -305,12 +266,9 @@ class GitRepository:
 
     def top_level(self, commit: str, folder: str) -> list[tuple[bytes, bytes, str]]:
         """The entries directly inside ``folder`` at ``commit`` (no recursion)."""
-        found = self._objects.read(f"{commit}:{folder}")
-        if found is not None and found[1] == "tree" and len(commit) in (40, 64):
-            try:
-                return parse_tree(found[2], folder, len(commit) // 2)
-            except ValueError:
-                pass  # damaged: ls-tree says how
+        found = self._objects.tree(commit, folder)
+        if found is not None:
+            return found
         try:
             out = self._git.ls_tree(
                 "-z", "--full-tree", commit, "--", f"{folder}/", stdout_as_string=False
@@ -392,17 +350,14 @@ class GitRepository:
         return firstparent.is_ancestor(self._git, self.path, older, newer)
 
     def blobs_exist(self, specs: list[str]) -> list[bool]:
-        """Whether each ``<tree-ish>:<path>`` names a blob, asked of ``git cat-file
-        --batch-check`` (one process for all: one round trip per question costs more with
-        thousands of package folders of an older layout). A spec holding a newline
-        cannot be asked: no. In a partial clone, only the trees are read: a blob the
-        clone lacks is a blob all the same, and is never fetched."""
+        """Whether each ``<tree-ish>:<path>`` names a blob, asked of the open cat-file
+        (in a partial clone, of ``cat-file --batch-check``, reading trees only: a blob the
+        clone lacks is a blob all the same, never fetched). A newline in it: no."""
         asked = [spec for spec in specs if "\n" not in spec]
         if not asked:
             return [False] * len(specs)
         if not self.partial():
-            got = [self._objects.read(spec) for spec in asked]
-            answers = iter(one is not None and one[1] == "blob" for one in got)
+            answers = iter([self._objects.is_blob(spec) for spec in asked])
         else:
             names = [line if is_oid(line) else "" for line in self._check(asked, "%(objectname)")]
             absent = self.absent([oid for oid in names if oid])
