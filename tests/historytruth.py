@@ -446,9 +446,10 @@ def select(packages: list[dict[str, Any]], glob: str) -> list[dict[str, Any]]:
 def dump(path: Path | str) -> dict[str, Any]:
     """Every row of every table of an index file, in a fixed order, and its user_version.
 
-    Every column is kept, the ids of ``contents``, ``specsets`` and ``versions`` too (they
-    are assigned in commit order, so they are the same however the build was split); only
-    SQLite's hidden rowid of the tables without an id column is left out.
+    Every column is kept, the ids of ``package_contents``, ``spec_lists``, ``specs`` and
+    ``package_spans`` too (they are assigned in commit order, so they are the same however
+    the build was split); only SQLite's hidden rowid of the tables without an id column is
+    left out.
     """
     conn = sqlite3.connect(f"file:{pathname2url(str(Path(path).resolve()))}?mode=ro", uri=True)
     try:

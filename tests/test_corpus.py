@@ -580,10 +580,10 @@ def index_setup(setup: str, case: dict[str, Any], repo: GitRepoBuilder, tmp: Pat
         index.write_bytes(b"not a database at all\n" * 64)
     elif setup == "index-directory":
         index.mkdir()
-    elif setup == "index-damaged":  # the root page of versions overwritten
+    elif setup == "index-damaged":  # the root page of package_spans overwritten
         _build_index(repo.path, index)
         conn = sqlite3.connect(index)
-        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'versions'")
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'package_spans'")
         size = conn.execute("PRAGMA page_size").fetchone()[0]
         conn.close()
         with index.open("r+b") as file:

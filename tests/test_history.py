@@ -317,7 +317,8 @@ def test_index_built_in_two_steps_equals_one_build(
 ) -> None:
     repo, shas = catalog
     whole = dump(built)
-    assert whole["commits"]["rows"] and whole["versions"]["rows"] and whole["specsets"]["rows"]
+    assert whole["commits"]["rows"] and whole["package_spans"]["rows"]
+    assert whole["spec_lists"]["rows"] and whole["specs"]["rows"] and whole["tag_spans"]["rows"]
     for k, sha in enumerate(shas[:-1]):
         path = tmp_path / f"step-{k}.sqlite"
         partial = build(repo.path, path, sha)

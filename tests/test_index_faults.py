@@ -140,7 +140,7 @@ def damage(path: Path, table: str) -> None:
         file.write(b"\xff" * size)
 
 
-@pytest.mark.parametrize("table", ["versions", "commits", "info"])
+@pytest.mark.parametrize("table", ["package_spans", "commits", "info"])
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_damaged_pages_name_the_rebuild_and_the_rebuild_mends_them(
     catalog: tuple[GitRepoBuilder, list[str]],
@@ -155,7 +155,7 @@ def test_damaged_pages_name_the_rebuild_and_the_rebuild_mends_them(
     before = path.read_bytes()
     options = [] if command == ["index"] else ["--no-update"]
     code, out, err = run(*command, *where(catalog, path), *options)
-    if command == ["index"] and table == "versions":
+    if command == ["index"] and table == "package_spans":
         # Up to date: index reads no package rows, so it meets no damage; log does.
         assert (code, out) == (0, "")
         code, out, err = run("log", "-n", "1", *where(catalog, path))
@@ -167,7 +167,7 @@ def test_damaged_pages_name_the_rebuild_and_the_rebuild_mends_them(
     assert path.read_bytes() == before
     if command == ["index"]:  # the console script's quick answer agrees
         quick = run_process("index", *where(catalog, path))
-        if table == "versions":
+        if table == "package_spans":
             assert quick[0] == 0 and "already up to date" in quick[2]
         else:
             assert quick[:2] == (3, "") and one_error_line(quick[2]) == line

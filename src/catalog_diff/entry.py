@@ -89,7 +89,7 @@ def _up_to_date(args: list[str]) -> bool:
     import sqlite3
 
     from .git.env import CONFIG_ARGS
-    from .history.migrations import APPLICATION, SCHEMA_VERSION
+    from .history.migrations import SCHEMA_VERSION, identity, read_only_uri
 
     code, out = _git(
         [
@@ -123,15 +123,12 @@ def _up_to_date(args: list[str]) -> bool:
         os.close(os.open(index + ".lock", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
     except OSError:
         return False
-    from urllib.request import pathname2url
-
-    uri = f"file:{pathname2url(os.path.abspath(index))}?mode=ro"  # never a raw path
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(read_only_uri(index), uri=True)
         try:
-            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            found = identity(conn)
+            if not found.is_index or found.version != SCHEMA_VERSION:
                 return False
-            conn.execute("SELECT name FROM sqlite_master").fetchall()
             info = dict(conn.execute("SELECT key, value FROM info").fetchall())
             last = conn.execute(
                 "SELECT seq, sha, date FROM commits ORDER BY seq DESC LIMIT 1"
@@ -140,7 +137,7 @@ def _up_to_date(args: list[str]) -> bool:
             conn.close()
     except sqlite3.Error:
         return False
-    if info.get("application") != APPLICATION or info.get("repository") != git_dir:
+    if info.get("repository") != git_dir:
         return False
     if last is None or last[1] != tip:
         return False

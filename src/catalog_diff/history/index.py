@@ -4,7 +4,7 @@ This module opens the index (its schema is documented and migrated in
 :mod:`catalog_diff.history.migrations`), holds the lock file that keeps two index runs from
 interleaving, and answers the reads the queries of :mod:`catalog_diff.history.timeline` make.
 Bringing it up to date is :mod:`catalog_diff.history.ingest`'s work: each distinct package
-content parsed once, ``versions`` recording from which commit to which commit each
+content parsed once, ``package_spans`` recording from which commit to which commit each
 content was the package's, in transactions that leave it consistent when interrupted.
 """
 
@@ -27,6 +27,7 @@ from ..parse.specs import parse_specs
 from . import indexpath
 from .indexfile import check_location, os_fault, sqlite_fault
 from .migrations import check, migrate
+from .specstore import join_spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ class HistoryIndex:
             self.conn.close()
             raise
         self._contents: dict[int, Package | str] = {}
+        self._bodies: dict[int, dict[str, object]] = {}
 
     @contextlib.contextmanager
     def faults(self) -> Iterator[None]:
@@ -172,7 +174,7 @@ class HistoryIndex:
     def tags_until(self, seq: int) -> list[str]:
         """Every tag the index holds at some commit up to ``seq``."""
         rows = self.conn.execute(
-            "SELECT DISTINCT tag FROM versions WHERE first_seq <= ? ORDER BY tag", (seq,)
+            "SELECT DISTINCT tag FROM tag_spans WHERE first_seq <= ? ORDER BY tag", (seq,)
         )
         return [row[0] for row in rows]
 
@@ -215,7 +217,7 @@ class HistoryIndex:
         return IndexedCommit(*row) if row else None
 
     def package_names(self) -> list[str]:
-        return [row[0] for row in self.conn.execute("SELECT DISTINCT package FROM versions")]
+        return [row[0] for row in self.conn.execute("SELECT DISTINCT package FROM package_spans")]
 
     def commit_at_seq(self, seq: int) -> IndexedCommit | None:
         row = self.conn.execute(
@@ -224,7 +226,7 @@ class HistoryIndex:
         return IndexedCommit(*row) if row else None
 
     def content_layout(self, content_id: int) -> str:
-        row = self.conn.execute("SELECT layout FROM contents WHERE id = ?", (content_id,))
+        row = self.conn.execute("SELECT layout FROM package_contents WHERE id = ?", (content_id,))
         return str(row.fetchone()[0])
 
     def tag_sizes(self, versions: Sequence[Version]) -> dict[str, tuple[int, int]]:
@@ -232,8 +234,8 @@ class HistoryIndex:
         sizes: dict[str, list[int]] = {}
         for v in versions:
             row = self.conn.execute(
-                "SELECT IFNULL(s.spec_count, 0) FROM contents AS c "
-                "LEFT JOIN specsets AS s ON s.id = c.specset_id WHERE c.id = ?",
+                "SELECT IFNULL(s.spec_count, 0) FROM package_contents AS c "
+                "LEFT JOIN spec_lists AS s ON s.id = c.spec_list_id WHERE c.id = ?",
                 (v.content_id,),
             ).fetchone()
             size = sizes.setdefault(v.tag, [0, 0])
@@ -251,7 +253,10 @@ class HistoryIndex:
         return IndexedCommit(*row) if row else None
 
     def versions(self, package: str, tag: str | None = None) -> list[Version]:
-        sql = "SELECT tag, package, content_id, first_seq, last_seq FROM versions WHERE package = ?"
+        sql = (
+            "SELECT tag, package, content_id, first_seq, last_seq FROM package_spans "
+            "WHERE package = ?"
+        )
         args: list[object] = [package]
         if tag is not None:
             sql += " AND tag = ?"
@@ -263,16 +268,16 @@ class HistoryIndex:
         """Versions that ended just before ``seq`` and versions that began at ``seq``."""
         cols = "tag, package, content_id, first_seq, last_seq"
         ended = self.conn.execute(
-            f"SELECT {cols} FROM versions WHERE last_seq = ?", (seq - 1,)
+            f"SELECT {cols} FROM package_spans WHERE last_seq = ?", (seq - 1,)
         ).fetchall()
         began = self.conn.execute(
-            f"SELECT {cols} FROM versions WHERE first_seq = ?", (seq,)
+            f"SELECT {cols} FROM package_spans WHERE first_seq = ?", (seq,)
         ).fetchall()
         return [Version(*r) for r in ended], [Version(*r) for r in began]
 
     def tags_at(self, seq: int) -> set[str]:
         rows = self.conn.execute(
-            "SELECT DISTINCT tag FROM versions WHERE first_seq <= ? "
+            "SELECT tag FROM tag_spans WHERE first_seq <= ? "
             "AND (last_seq IS NULL OR last_seq >= ?)",
             (seq, seq),
         )
@@ -282,16 +287,19 @@ class HistoryIndex:
         """The package a content holds, or the reason it could not be read."""
         cached = self._contents.get(content_id)
         if cached is None:
-            path, problem, specs = self.conn.execute(
-                "SELECT c.path, c.problem, s.specs FROM contents AS c "
-                "LEFT JOIN specsets AS s ON s.id = c.specset_id WHERE c.id = ?",
+            path, problem, spec_ids = self.conn.execute(
+                "SELECT c.path, c.problem, s.spec_ids FROM package_contents AS c "
+                "LEFT JOIN spec_lists AS s ON s.id = c.spec_list_id WHERE c.id = ?",
                 (content_id,),
             ).fetchone()
-            if problem is not None or specs is None:
+            if problem is not None or spec_ids is None:
                 cached = f"{path}: {problem or 'cannot be read'}"
             else:
-                raw = json_loads(specs)
-                parsed = parse_specs(raw, path)  # memo tables of this content only
+                records = self._records(json_loads(spec_ids))
+                with one_load():
+                    parsed = sort_specs(
+                        [parse_spec(r, i, path, clean=True) for i, r in enumerate(records)]
+                    )
                 cached = Package(tag=tag, name=name, path=path, specs=parsed)
             if len(self._contents) > 4096:
                 self._contents.clear()
@@ -299,6 +307,26 @@ class HistoryIndex:
         if isinstance(cached, Package) and (cached.tag, cached.name) != (tag, name):
             return Package(tag=tag, name=name, path=cached.path, specs=cached.specs)
         return cached
+
+    def _records(self, spec_ids: list[int]) -> list[dict[str, object]]:
+        """The spec records a spec list stands for, in its order (see
+        :mod:`catalog_diff.history.specstore`)."""
+        wanted = sorted(set(spec_ids))
+        specs: dict[int, tuple[str, int]] = {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            sql = f"SELECT id, hash, body_id FROM specs WHERE id IN ({','.join('?' * len(part))})"
+            specs.update((row[0], (row[1], row[2])) for row in self.conn.execute(sql, part))
+        bodies = self._bodies
+        missing = sorted({body for _, body in specs.values() if body not in bodies})
+        if len(bodies) + len(missing) > 1 << 16:
+            bodies.clear()
+            missing = sorted({body for _, body in specs.values()})
+        for i in range(0, len(missing), 500):
+            part = missing[i : i + 500]
+            sql = f"SELECT id, body FROM spec_bodies WHERE id IN ({','.join('?' * len(part))})"
+            bodies.update((row[0], json_loads(row[1])) for row in self.conn.execute(sql, part))
+        return [join_spec(specs[i][0], bodies[specs[i][1]]) for i in spec_ids]
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

@@ -4,8 +4,8 @@ Every fault of the file itself (a directory or a missing folder where the file s
 be, a database of another program, damaged pages, a read-only file or folder, a full
 disk) becomes one :class:`~catalog_diff.history.migrations.IndexFileError` that names the file,
 says what is wrong and what to do. SQLite is only ever given the path as a plain file
-name, or as a URI built with :func:`urllib.request.pathname2url`: a ``#``, ``?`` or ``%``
-in a path never changes which file is opened.
+name, or as a URI built by :func:`~catalog_diff.history.migrations.read_only_uri`: a
+``#``, ``?`` or ``%`` in a path never changes which file is opened.
 """
 
 from __future__ import annotations
@@ -15,16 +15,13 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from urllib.request import pathname2url
 
 from ..errors import UsageError
-from .migrations import APPLICATION, IndexFileError
+from . import migrations
+from .migrations import APPLICATION, IndexFileError, identity
 
 #: The first 16 bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-#: The tables every catalog-diff index has (see :mod:`catalog_diff.history.migrations`).
-INDEX_TABLES = frozenset(("info", "commits", "files", "specsets", "contents", "versions"))
 
 #: The remedy for an index that cannot be used as it is.
 REBUILD = "run 'catalog-diff index --rebuild'"
@@ -37,7 +34,7 @@ _BUSY, _LOCKED = 5, 6
 
 def read_only_uri(path: str | Path) -> str:
     """An SQLite URI that opens ``path`` read-only, whatever characters it holds."""
-    return f"file:{pathname2url(str(Path(path).absolute()))}?mode=ro"
+    return migrations.read_only_uri(str(path))
 
 
 def check_location(path: Path, create_parent: bool) -> None:
@@ -141,31 +138,26 @@ def identify(path: Path) -> str:
             header = file.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise os_fault(str(path), exc) from exc
-    tables: set[str] = set()
+    found = None
     if header == SQLITE_HEADER:
         try:
             conn = sqlite3.connect(read_only_uri(path), uri=True)
             try:
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-                app = None
-                if "info" in tables:
-                    app = conn.execute(
-                        "SELECT value FROM info WHERE key = 'application'"
-                    ).fetchone()
+                found = identity(conn, tolerant=True)
             finally:
                 conn.close()
         except sqlite3.Error:
             pass  # damaged: what is left of it decides
-        else:
-            if app is not None and app[0] == APPLICATION:
-                return "index"
-            if not tables:
-                return "empty"
-            if app is not None or "info" not in tables:
-                return "foreign"
-    if _holds_marker(path) or (tables and tables >= INDEX_TABLES):
+    if found is not None:
+        if found.is_index:
+            return "index"
+        if not found.tables:
+            return "empty"
+        if found.application is not None or "info" not in found.tables:
+            return "foreign"
+    if _holds_marker(path) or (found is not None and found.looks_like_index):
         return "index"  # damaged, but an index: its marker or its whole schema is there
-    return "foreign" if tables else "unknown"
+    return "foreign" if found is not None and found.tables else "unknown"
 
 
 def _holds_marker(path: Path) -> bool:

@@ -20,34 +20,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
-from ..errors import DataError, GitError, ParseError
+from ..errors import DataError, GitError
 from ..git.log import LoggedCommit
 from ..git.repository import Commit, GitRepository, MissingObject
 from ..layout import (
     BLOB_MODES,
-    CACHE_DIR,
-    DIRECTORY,
     IMPLICIT_TAG,
-    SYMLINK_OR_SUBMODULE,
     TAGGED,
     UNSAFE_PATH,
     UNTAGGED_INDEX,
     UNTAGGED_SPECS,
-    classify,
     file_kind,
     layout_of,
     package_key,
     printable,
     unsafe_name,
 )
-from ..model.snapshot import Spec
-from ..parse.frontmatter import spec_details_line
-from ..parse.package import parse_package
-from ..parse.specs import check_spec_details
+from ..parse.memo import one_load
 from .ingeststate import Parsed, State, assemble_legacy
 from .migrations import IndexFileError
+from .specstore import SpecStore
+from .standins import UNLISTED, cover_trees, cover_unlisted
 
 if TYPE_CHECKING:
     from .index import HistoryIndex
@@ -58,13 +51,6 @@ CHUNK_BLOBS = 4000
 #: Stands for the mode of a package file whose path is not safe to store or print.
 _UNSAFE_MODE = "unsafe"
 
-#: Modes of a tree entry that is neither a file nor a folder: never followed, never read.
-_NOT_FOLDER = ("120000", "160000")
-
-#: The layout of a content standing for a package in a folder that is not read.
-_UNLISTED = "unlisted"
-_NOT_A_FOLDER = f"not a regular folder ({SYMLINK_OR_SUBMODULE})"
-_A_FOLDER = f"not a regular file ({DIRECTORY})"
 Progress = Callable[[int, int], None]
 
 
@@ -109,18 +95,15 @@ class Ingest:
         self.index = index
         self.conn = index.conn
         self.path = index.path
-        self._specsets: dict[str, int] = {}
-        self._content_ids: dict[str, int] = {}
-        self._pending: dict[str, tuple[str, int]] = {}
+        self.store = SpecStore(index.conn, whole=index.last_commit() is None)
         # The contents that stand for a package under a folder that is not read (see
-        # _cover_unlisted), by id.
-        self._unlisted_ids: set[int] = {
+        # standins.py), by id.
+        self.unlisted_ids: set[int] = {
             int(row[0])
-            for row in index.conn.execute("SELECT id FROM contents WHERE layout = ?", (_UNLISTED,))
+            for row in index.conn.execute(
+                "SELECT id FROM package_contents WHERE layout = ?", (UNLISTED,)
+            )
         }
-        # While the caches above hold everything this run stored and the index held
-        # nothing before it, they answer "is it stored?" alone: no query needed.
-        self._caches_whole = index.last_commit() is None
         self._indexed_from: str | None = None
 
     def run(
@@ -173,7 +156,7 @@ class Ingest:
                     if progress:
                         progress(done, total)
                 fresh = {
-                    oid: self._read(_held(repo, data, oid, paths[oid]), paths[oid])
+                    oid: self.store.read(_held(repo, data, oid, paths[oid]), paths[oid])
                     for oid, data in _named(stream, paths)
                 }
             ready = (chunk, fresh)
@@ -211,10 +194,7 @@ class Ingest:
                     and not unsafe_name(ch.path)
                 ):
                     paths.setdefault(ch.new_oid, ch.path)
-        if self._caches_whole:
-            known = {oid for oid in paths if oid in self._content_ids}
-        else:
-            known = self._known_keys(set(paths))
+        known = self.store.known_keys(set(paths))
         return {oid: path for oid, path in paths.items() if oid not in known}
 
     def _commit(
@@ -226,9 +206,7 @@ class Ingest:
         state: State,
     ) -> None:
         """Record some commits and the contents they brought, in one transaction."""
-        if not self._caches_whole:
-            self._known_keys(set(parsed))  # what a previous batch stored meanwhile
-            self._known_specsets(set(self._pending))  # spec sets an earlier run stored
+        self.store.prepare(parsed)  # what an earlier run or batch stored meanwhile
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -248,75 +226,7 @@ class Ingest:
                 conn.execute("ROLLBACK")
             raise
         finally:
-            self._pending.clear()
-            for table in (self._specsets, self._content_ids):
-                if len(table) > 1 << 16:
-                    table.clear()
-                    self._caches_whole = False
-
-    def _read(self, data: bytes | None, path: str) -> Parsed:
-        """A package file of the current layout, digested (and checked if new)."""
-        line = spec_details_line(data) if data is not None else None
-        if line is None:
-            return self._parse(None, data, path)
-        digest = "line:" + hashlib.sha1(line).hexdigest()
-        # New to this run: checked now; whether an earlier run stored it is asked of the
-        # index once per batch, in _commit (one query per 500, not one per file).
-        parsed = self._parse(digest, line, path)
-        if parsed.problem is not None:  # read whole, as the loader reads it (maybe YAML)
-            return self._parse(None, data, path)
-        return parsed
-
-    def _parse(self, digest: str | None, raw: bytes | None, path: str) -> Parsed:
-        """Check a package file's specs when its ``spec_details`` line is new.
-
-        ``raw`` is the line when ``digest`` is set, else the whole file (parsed in full).
-        """
-        if raw is None:
-            return Parsed("cannot be read")
-        if digest is not None:
-            if digest in self._specsets or digest in self._pending:
-                return Parsed(None, digest)
-            try:
-                count = check_spec_details(raw, path)
-            except ParseError as exc:
-                return Parsed(exc.reason)
-            # Stored as written; normalised when read back (parse_specs does both).
-            self._pending[digest] = (raw.decode("utf-8"), count)
-            return Parsed(None, digest)
-        key = classify(path) or ("", "")
-        try:
-            specs = parse_package(raw, key[0], key[1], path, with_meta=False).specs
-        except ParseError as exc:
-            return Parsed(exc.reason)
-        return Parsed(None, self._pend(specs))
-
-    def _pend(self, specs: Sequence[Spec]) -> str:
-        """Queue a normalised spec set for storage; return its digest."""
-        text = orjson.dumps([spec.as_dict() for spec in specs])
-        digest = "specs:" + hashlib.sha1(text).hexdigest()
-        if digest not in self._specsets:
-            self._pending[digest] = (text.decode("utf-8"), len(specs))
-        return digest
-
-    def _known_specsets(self, digests: set[str]) -> None:
-        """Look up which spec sets are stored already (ids remembered)."""
-        self._look_up("specsets", "digest", digests, self._specsets)
-
-    def _known_keys(self, keys: set[str]) -> set[str]:
-        """The keys already stored as contents (ids remembered)."""
-        self._look_up("contents", "key", keys, self._content_ids)
-        return {k for k in keys if k in self._content_ids}
-
-    def _look_up(self, table: str, column: str, values: set[str], ids: dict[str, int]) -> None:
-        """Remember the ids of the rows of ``table`` whose ``column`` is one of ``values``
-        (those not remembered yet), asking 500 at a time."""
-        items = sorted(v for v in values if v not in ids)
-        for i in range(0, len(items), 500):
-            part = items[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT {column}, id FROM {table} WHERE {column} IN ({marks})"
-            ids.update((value, int(row_id)) for value, row_id in self.conn.execute(sql, part))
+            self.store.forget()
 
     def _apply(
         self,
@@ -351,8 +261,8 @@ class Ingest:
             if ch.new_mode != "000000":
                 state.open_file(ch.path, ch.new_oid, ch.new_mode, kind, seq)
             touched.setdefault(key, "untagged")
-        standins = self._cover_unlisted(commit, state, touched)
-        standins.update(self._cover_trees(repo, commit, state, touched))
+        standins = cover_unlisted(self, commit, state, touched)
+        standins.update(cover_trees(self, repo, commit, state, touched))
         for (tag, package), current in sorted(touched.items()):
             content: int | None
             if (tag, package) in standins:
@@ -365,9 +275,10 @@ class Ingest:
             elif tag != IMPLICIT_TAG:
                 content = None
             else:
-                state.flush(self.conn)  # what follows reads the files table
+                state.flush(self.conn)  # what follows reads old_layout_files
                 content = self._untagged_content(repo, package, state)
             state.set_version(tag, package, content, seq, tagged=isinstance(current, tuple))
+        state.settle_tags(seq)
         self.conn.execute(
             "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -379,103 +290,6 @@ class Ingest:
                 layout_of(state.counts),
             ),
         )
-
-    def _cover_unlisted(
-        self,
-        commit: LoggedCommit,
-        state: State,
-        touched: dict[tuple[str, str], tuple[str, str] | str],
-    ) -> dict[tuple[str, str], int]:
-        """The packages a symlink or a submodule hides at this commit, with the content
-        that records them unreadable (``touched`` gains them and, where such an entry
-        went away, the packages it stood for that nothing brought back: gone).
-
-        A symlink or a submodule at ``_cache`` hides every package; at ``_cache/<x>``,
-        the packages of tag ``x`` and the untagged package ``x``; at
-        ``_cache/<tag>/<package>``, that package. The files below such a folder are
-        deleted in the same commit: the package is unreadable, not removed.
-        """
-        out: dict[tuple[str, str], int] = {}
-        for ch in commit.changes:
-            parts = ch.path.split("/")
-            if parts[0] != CACHE_DIR or len(parts) > 3 or not all(parts):
-                continue
-            if unsafe_name(ch.path) or (len(parts) == 3 and file_kind(ch.path) is not None):
-                continue
-            if ch.old_mode in _NOT_FOLDER:  # the stand-in of the commit before goes away
-                gone = _unlisted_key(ch.old_mode, ch.old_oid, ch.path)
-                self._known_keys({gone})
-                old = self._content_ids.get(gone)
-                for open_key, (content, _, _) in state.versions.items():
-                    if content == old and open_key not in touched:
-                        touched[open_key] = "gone"
-            if ch.new_mode not in _NOT_FOLDER:
-                continue
-            content = self._content(
-                _unlisted_key(ch.new_mode, ch.new_oid, ch.path),
-                _UNLISTED,
-                ch.path,
-                state,
-                lambda: Parsed(_NOT_A_FOLDER),
-            )
-            self._unlisted_ids.add(content)
-            for hidden in self._hidden(parts, state):
-                out[hidden] = content
-                touched[hidden] = "unlisted"
-        return out
-
-    def _cover_trees(
-        self,
-        repo: GitRepository,
-        commit: LoggedCommit,
-        state: State,
-        touched: dict[tuple[str, str], tuple[str, str] | str],
-    ) -> dict[tuple[str, str], int]:
-        """Packages whose ``specs.md`` is a folder at this commit (files changed below
-        it): unreadable, not removed; gone when the last file below it goes."""
-        trees: dict[str, bool] = {}  # package file path -> a file below it was added
-        for ch in commit.changes:
-            parts = ch.path.split("/")
-            if len(parts) < 5 or parts[0] != CACHE_DIR or unsafe_name(ch.path):
-                continue
-            inner = "/".join(parts[:4])
-            if classify(inner) is not None:
-                trees[inner] = trees.get(inner, False) or ch.new_mode != "000000"
-        out: dict[tuple[str, str], int] = {}
-        for inner, added in sorted(trees.items()):
-            key = classify(inner)
-            assert key is not None
-            standin = f"unlisted:tree:{inner}"
-            if not added and not [r for r in repo.ls_tree(commit.sha, inner) if r[2] != inner]:
-                self._known_keys({standin})
-                current = state.versions.get(key)
-                gone = current is not None and current[0] == self._content_ids.get(standin)
-                if gone and key not in touched:
-                    touched[key] = "gone"
-                continue
-            out[key] = self._content(standin, _UNLISTED, inner, state, lambda: Parsed(_A_FOLDER))
-            self._unlisted_ids.add(out[key])
-            touched[key] = "unlisted"
-        return out
-
-    def _hidden(self, parts: list[str], state: State) -> set[tuple[str, str]]:
-        """The packages a symlink or a submodule at ``_cache/...`` (``parts``) hides."""
-        if len(parts) == 3:
-            current = state.versions.get((IMPLICIT_TAG, parts[1]))
-            if current is not None and not current[2] and current[0] not in self._unlisted_ids:
-                return set()  # in the package folder of an older layout: no package
-            return {(parts[1], parts[2])}
-        hidden = set()
-        for (tag, package), (content, _, tagged) in state.versions.items():
-            if len(parts) == 1:
-                hidden.add((tag, package))
-            elif tag == parts[1] and (
-                tag != IMPLICIT_TAG or tagged or content in self._unlisted_ids
-            ):
-                hidden.add((tag, package))  # (develop's untagged packages lie elsewhere)
-            elif (tag, package) == (IMPLICIT_TAG, parts[1]):
-                hidden.add((tag, package))  # the package folder of an older layout
-        return hidden
 
     def _tagged_content(
         self,
@@ -489,12 +303,14 @@ class Ingest:
         oid, mode = current
         path = f"_cache/{tag}/{package}/specs.md"
         if mode == _UNSAFE_MODE:
-            return self._content(
+            return self.store.content(
                 f"unsafe:{oid}:{path}", TAGGED, path, state, lambda: Parsed(UNSAFE_PATH)
             )
         if mode not in BLOB_MODES:
             reason = "not a regular file (symlink or submodule)"
-            return self._content(f"nonregular:{oid}", TAGGED, path, state, lambda: Parsed(reason))
+            return self.store.content(
+                f"nonregular:{oid}", TAGGED, path, state, lambda: Parsed(reason)
+            )
 
         def read() -> Parsed:
             found = parsed.get(oid)
@@ -502,50 +318,17 @@ class Ingest:
                 return found
             with repo.read_blobs([oid]) as stream:
                 data = next(_named(stream, {oid: path}))[1]
-                return self._read(_held(repo, data, oid, path), path)
+                return self.store.read(_held(repo, data, oid, path), path)
 
-        return self._content(oid, TAGGED, path, state, read, fresh=oid in parsed)
-
-    def _content(
-        self,
-        key: str,
-        layout: str,
-        path: str,
-        state: State,
-        read: Callable[[], Parsed],
-        fresh: bool = False,
-    ) -> int:
-        """The id of a content, stored on first sight (``fresh``: known not to be stored)."""
-        found = self._content_ids.get(key)
-        if found is None and not fresh:
-            self._known_keys({key})
-            found = self._content_ids.get(key)
-        # A fresh key is one _commit looked up already: not stored.
-        if found is None:
-            parsed = read()
-            specset = self._specset(parsed.digest, state) if parsed.digest is not None else None
-            found = state.add_content(key, layout, path, parsed.problem, specset)
-            self._content_ids[key] = found
-        return found
-
-    def _specset(self, digest: str, state: State) -> int:
-        """The id of a spec set, queued for storage on first use."""
-        found = self._specsets.get(digest)
-        if found is None and digest not in self._pending:
-            self._known_specsets({digest})
-            found = self._specsets.get(digest)
-        if found is None:
-            text, count = self._pending.pop(digest)
-            found = state.add_specset(digest, count, text)
-            self._specsets[digest] = found
-        return found
+        return self.store.content(oid, TAGGED, path, state, read, fresh=oid in parsed)
 
     def _untagged_content(self, repo: GitRepository, package: str, state: State) -> int | None:
         """The content id of a package of an older layout as its files stand now."""
         conn = self.conn
         folder = f"_cache/{package}"
         rows = conn.execute(
-            "SELECT path, oid, mode FROM files WHERE last_seq IS NULL AND path >= ? AND path < ?",
+            "SELECT path, oid, mode FROM old_layout_files "
+            "WHERE last_seq IS NULL AND path >= ? AND path < ?",
             (folder + "/", folder + "0"),
         ).fetchall()
         rows = [r for r in rows if r[0].count("/") == 2]
@@ -557,15 +340,10 @@ class Ingest:
 
         def read() -> Parsed:
             problem, specs = assemble_legacy(repo, folder, rows, heads[0])
-            return Parsed(problem, self._pend(specs))
+            return Parsed(problem, self.store.pend(specs))
 
         layout = UNTAGGED_INDEX if heads[0][0].endswith("/index.md") else UNTAGGED_SPECS
-        return self._content(key, layout, heads[0][0], state, read)
-
-
-def _unlisted_key(mode: str, oid: str, path: str) -> str:
-    """The key of the content standing for the packages a symlink or submodule hides."""
-    return f"unlisted:{mode}:{oid}:{path}"
+        return self.store.content(key, layout, heads[0][0], state, read)
 
 
 def _named(

@@ -38,44 +38,72 @@ class State:
         self.new_versions: list[tuple[str, str, int, int]] = []
         self.closed_versions: list[tuple[int, str, str, int]] = []
         self.new_contents: list[tuple[int, str, str, str, str | None, int | None]] = []
-        self.new_specsets: list[tuple[int, str, int, str]] = []
-        self.next_content = self.next_specset = 1
+        self.new_spec_lists: list[tuple[int, str, int, str]] = []
+        self.new_specs: list[tuple[int, str, int]] = []
+        self.new_bodies: list[tuple[int, int, str]] = []
+        self.next_content = self.next_spec_list = self.next_spec = self.next_body = 1
+        # Packages per tag now, the first commit of each tag's open span, the tags whose
+        # count changed in the commit being applied, and the tag spans to write.
+        self.tag_counts: dict[str, int] = {}
+        self.open_tags: dict[str, int] = {}
+        self._tags_touched: set[str] = set()
+        self.new_tags: list[tuple[str, int]] = []
+        self.closed_tags: list[tuple[int, str, int]] = []
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> State:
         state = cls()
-        rows = conn.execute("SELECT path, kind, first_seq FROM files WHERE last_seq IS NULL")
+        rows = conn.execute(
+            "SELECT path, kind, first_seq FROM old_layout_files WHERE last_seq IS NULL"
+        )
         for path, kind, first in rows:
             state.files[path] = first
             state.counts[kind] = state.counts.get(kind, 0) + 1
         rows = conn.execute(
-            "SELECT v.tag, v.package, v.content_id, v.first_seq, c.layout FROM versions AS v "
-            "JOIN contents AS c ON c.id = v.content_id WHERE v.last_seq IS NULL"
+            "SELECT s.tag, s.package, s.content_id, s.first_seq, c.layout "
+            "FROM package_spans AS s JOIN package_contents AS c ON c.id = s.content_id "
+            "WHERE s.last_seq IS NULL"
         )
         for tag, package, content, first, layout in rows:
             tagged = layout == TAGGED
             state.versions[(tag, package)] = (content, first, tagged)
+            state.tag_counts[tag] = state.tag_counts.get(tag, 0) + 1
             if tagged:
                 state.counts["specs"] = state.counts.get("specs", 0) + 1
-        state.next_content = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM contents").fetchone()[
-            0
-        ]
-        state.next_specset = conn.execute("SELECT IFNULL(MAX(id), 0) + 1 FROM specsets").fetchone()[
-            0
-        ]
+        rows = conn.execute("SELECT tag, first_seq FROM tag_spans WHERE last_seq IS NULL")
+        state.open_tags = {tag: first for tag, first in rows}
+
+        def next_id(table: str) -> int:
+            return int(conn.execute(f"SELECT IFNULL(MAX(id), 0) + 1 FROM {table}").fetchone()[0])
+
+        state.next_content = next_id("package_contents")
+        state.next_spec_list = next_id("spec_lists")
+        state.next_spec = next_id("specs")
+        state.next_body = next_id("spec_bodies")
         return state
 
     def add_content(
-        self, key: str, layout: str, path: str, problem: str | None, specset: int | None
+        self, key: str, layout: str, path: str, problem: str | None, spec_list: int | None
     ) -> int:
         content, self.next_content = self.next_content, self.next_content + 1
-        self.new_contents.append((content, key, layout, path, problem, specset))
+        self.new_contents.append((content, key, layout, path, problem, spec_list))
         return content
 
-    def add_specset(self, digest: str, count: int, text: str) -> int:
-        specset, self.next_specset = self.next_specset, self.next_specset + 1
-        self.new_specsets.append((specset, digest, count, text))
-        return specset
+    def add_spec_list(self, digest: str, count: int, spec_ids: list[int]) -> int:
+        found, self.next_spec_list = self.next_spec_list, self.next_spec_list + 1
+        ids = "[" + ",".join(map(str, spec_ids)) + "]"
+        self.new_spec_lists.append((found, digest, count, ids))
+        return found
+
+    def add_spec(self, digest: str, body: int) -> int:
+        found, self.next_spec = self.next_spec, self.next_spec + 1
+        self.new_specs.append((found, digest, body))
+        return found
+
+    def add_body(self, digest: int, body: str) -> int:
+        found, self.next_body = self.next_body, self.next_body + 1
+        self.new_bodies.append((found, digest, body))
+        return found
 
     def open_file(self, path: str, oid: str, mode: str, kind: str, seq: int) -> None:
         self.files[path] = seq
@@ -99,31 +127,60 @@ class State:
         if current is not None:
             self.closed_versions.append((seq - 1, tag, package, current[1]))
             del self.versions[(tag, package)]
+            self.tag_counts[tag] -= 1
+            self._tags_touched.add(tag)
         if content is not None:
             self.versions[(tag, package)] = (content, seq, tagged)
             self.new_versions.append((tag, package, content, seq))
+            self.tag_counts[tag] = self.tag_counts.get(tag, 0) + 1
+            self._tags_touched.add(tag)
+
+    def settle_tags(self, seq: int) -> None:
+        """After a commit is applied: open the span of a tag that holds packages again,
+        close that of a tag left empty."""
+        for tag in sorted(self._tags_touched):
+            count = self.tag_counts.get(tag, 0)
+            if count > 0 and tag not in self.open_tags:
+                self.open_tags[tag] = seq
+                self.new_tags.append((tag, seq))
+            elif count == 0 and tag in self.open_tags:
+                self.closed_tags.append((seq - 1, tag, self.open_tags.pop(tag)))
+            if count == 0:
+                self.tag_counts.pop(tag, None)
+        self._tags_touched.clear()
 
     def flush(self, conn: sqlite3.Connection) -> None:
-        conn.executemany("INSERT INTO specsets VALUES (?, ?, ?, ?)", self.new_specsets)
-        conn.executemany("INSERT INTO contents VALUES (?, ?, ?, ?, ?, ?)", self.new_contents)
-        self.new_specsets, self.new_contents = [], []
+        conn.executemany("INSERT INTO spec_bodies VALUES (?, ?, ?)", self.new_bodies)
+        conn.executemany("INSERT INTO specs VALUES (?, ?, ?)", self.new_specs)
+        conn.executemany("INSERT INTO spec_lists VALUES (?, ?, ?, ?)", self.new_spec_lists)
         conn.executemany(
-            "INSERT INTO files (path, oid, mode, kind, first_seq) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO package_contents VALUES (?, ?, ?, ?, ?, ?)", self.new_contents
+        )
+        self.new_bodies, self.new_specs, self.new_spec_lists, self.new_contents = [], [], [], []
+        conn.executemany(
+            "INSERT INTO old_layout_files (path, oid, mode, kind, first_seq) "
+            "VALUES (?, ?, ?, ?, ?)",
             self.new_files,
         )
         conn.executemany(
-            "UPDATE files SET last_seq = ? WHERE path = ? AND first_seq = ?", self.closed_files
+            "UPDATE old_layout_files SET last_seq = ? WHERE path = ? AND first_seq = ?",
+            self.closed_files,
         )
         conn.executemany(
-            "INSERT INTO versions (tag, package, content_id, first_seq) VALUES (?, ?, ?, ?)",
+            "INSERT INTO package_spans (tag, package, content_id, first_seq) VALUES (?, ?, ?, ?)",
             self.new_versions,
         )
         conn.executemany(
-            "UPDATE versions SET last_seq = ? WHERE tag = ? AND package = ? AND first_seq = ?",
+            "UPDATE package_spans SET last_seq = ? WHERE tag = ? AND package = ? AND first_seq = ?",
             self.closed_versions,
+        )
+        conn.executemany("INSERT INTO tag_spans (tag, first_seq) VALUES (?, ?)", self.new_tags)
+        conn.executemany(
+            "UPDATE tag_spans SET last_seq = ? WHERE tag = ? AND first_seq = ?", self.closed_tags
         )
         self.new_files, self.closed_files = [], []
         self.new_versions, self.closed_versions = [], []
+        self.new_tags, self.closed_tags = [], []
 
 
 @dataclass(frozen=True, slots=True)

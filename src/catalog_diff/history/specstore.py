@@ -1,0 +1,226 @@
+"""What the history index stores already, and where each new row goes: package contents,
+spec lists, specs and spec bodies, each stored once.
+
+A package file of the current layout is read once (:meth:`SpecStore.read`): its
+``spec_details`` line is digested, and only a line not met before is checked and split
+into its specs. A spec is stored once as its hash and a *body* (every other field, as a
+JSON object with sorted keys, itself stored once: a rebuild changes the hash alone); a
+spec list is the JSON array of its spec ids, in the file's order. Reading back
+(:mod:`catalog_diff.history.index`) joins the hash and the body into the record the file
+held, with the same keys and values.
+
+The ids are remembered in tables of a bounded size; what they forget is asked of the index,
+a batch at a time (:meth:`SpecStore.prepare`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from ..errors import ParseError
+from ..layout import classify
+from ..model.snapshot import Spec
+from ..parse.bulk import loads as json_loads
+from ..parse.frontmatter import spec_details_line
+from ..parse.package import parse_package
+from ..parse.specs import check_spec_details
+from .ingeststate import Parsed, State
+
+#: How many ids each table of remembered ids holds before it is emptied.
+REMEMBERED = 1 << 17
+
+#: One spec as stored: its hash and its body's JSON text.
+Stored = tuple[str, str]
+
+
+def body_digest(body: str) -> int:
+    """The look-up key of a body: 64 bits of its SHA-1, as a signed SQLite integer."""
+    return int.from_bytes(hashlib.sha1(body.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def split_spec(record: dict[str, Any]) -> Stored:
+    """A spec record -> its hash and the JSON text of the rest (keys sorted)."""
+    body = {k: v for k, v in record.items() if k != "hash"}
+    return record["hash"], orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def join_spec(digest: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The record a stored spec stands for (see :func:`split_spec`)."""
+    return {"hash": digest, **body}
+
+
+class SpecStore:
+    """The ids of what an index stores, for one ingest run."""
+
+    def __init__(self, conn: Any, whole: bool) -> None:
+        self.conn = conn
+        self.content_ids: dict[str, int] = {}
+        self._lists: dict[str, int] = {}
+        self._specs: dict[Stored, int] = {}
+        self._bodies: dict[str, int] = {}
+        self._pending: dict[str, list[Stored]] = {}
+        self._prepared: set[str] = set()  # pending lists whose specs prepare looked up
+        # While the tables above hold everything this run stored and the index held
+        # nothing before it, they answer "is it stored?" alone: no query needed.
+        self.whole = whole
+
+    # ---- reading package files ---------------------------------------------------------
+
+    def read(self, data: bytes | None, path: str) -> Parsed:
+        """A package file of the current layout, digested (and checked if new)."""
+        line = spec_details_line(data) if data is not None else None
+        if line is None:
+            return self._parse(None, data, path)
+        digest = "line:" + hashlib.sha1(line).hexdigest()
+        # New to this run: checked now; whether an earlier run stored it is asked of the
+        # index once per batch, in prepare (one query per 500, not one per file).
+        parsed = self._parse(digest, line, path)
+        if parsed.problem is not None:  # read whole, as the loader reads it (maybe YAML)
+            return self._parse(None, data, path)
+        return parsed
+
+    def _parse(self, digest: str | None, raw: bytes | None, path: str) -> Parsed:
+        """Check a package file's specs when its ``spec_details`` line is new.
+
+        ``raw`` is the line when ``digest`` is set, else the whole file (parsed in full).
+        """
+        if raw is None:
+            return Parsed("cannot be read")
+        if digest is not None:
+            if digest in self._lists or digest in self._pending:
+                return Parsed(None, digest)
+            try:
+                check_spec_details(raw, path)
+            except ParseError as exc:
+                return Parsed(exc.reason)
+            # Stored as written; normalised when read back (parse_spec does both).
+            self._pending[digest] = [split_spec(record) for record in json_loads(raw)]
+            return Parsed(None, digest)
+        key = classify(path) or ("", "")
+        try:
+            specs = parse_package(raw, key[0], key[1], path, with_meta=False).specs
+        except ParseError as exc:
+            return Parsed(exc.reason)
+        return Parsed(None, self.pend(specs))
+
+    def pend(self, specs: Sequence[Spec]) -> str:
+        """Queue a normalised spec list for storage; return its digest."""
+        records = [spec.as_dict() for spec in specs]
+        digest = "specs:" + hashlib.sha1(orjson.dumps(records)).hexdigest()
+        if digest not in self._lists:
+            self._pending[digest] = [split_spec(record) for record in records]
+        return digest
+
+    # ---- what the index holds ----------------------------------------------------------
+
+    def prepare(self, keys: Iterable[str]) -> None:
+        """Before a batch is written: learn which of its contents (``keys``), spec lists,
+        specs and bodies an earlier run or batch stored."""
+        if self.whole:
+            return
+        self.known_keys(set(keys))
+        self._look_up("spec_lists", "digest", set(self._pending), self._lists)
+        self._resolve({spec for specs in self._pending.values() for spec in specs})
+        self._prepared.update(self._pending)
+
+    def _resolve(self, stored: set[Stored]) -> None:
+        """Remember the ids of those specs (and bodies) that the index stores."""
+        self._look_up_bodies({body for _, body in stored} - self._bodies.keys())
+        wanted = sorted({h for h, body in stored if (h, body) not in self._specs})
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            sql = (
+                "SELECT s.hash, b.body, s.id FROM specs AS s JOIN spec_bodies AS b "
+                f"ON b.id = s.body_id WHERE s.hash IN ({','.join('?' * len(part))})"
+            )
+            rows = self.conn.execute(sql, part)
+            self._specs.update(((h, body), int(row_id)) for h, body, row_id in rows)
+
+    def _look_up_bodies(self, bodies: set[str]) -> None:
+        by_digest = {body_digest(body): body for body in bodies}
+        digests = sorted(by_digest)
+        for i in range(0, len(digests), 500):
+            part = digests[i : i + 500]
+            sql = f"SELECT body, id FROM spec_bodies WHERE digest IN ({','.join('?' * len(part))})"
+            for body, body_id in self.conn.execute(sql, part):
+                if body in bodies:
+                    self._bodies[body] = int(body_id)
+
+    def known_keys(self, keys: set[str]) -> set[str]:
+        """The keys already stored as contents (ids remembered)."""
+        if not self.whole:
+            self._look_up("package_contents", "key", keys, self.content_ids)
+        return {k for k in keys if k in self.content_ids}
+
+    def _look_up(self, table: str, column: str, values: set[str], ids: dict[str, int]) -> None:
+        """Remember the ids of the rows of ``table`` whose ``column`` is one of ``values``
+        (those not remembered yet), asking 500 at a time."""
+        items = sorted(v for v in values if v not in ids)
+        for i in range(0, len(items), 500):
+            part = items[i : i + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT {column}, id FROM {table} WHERE {column} IN ({marks})"
+            ids.update((value, int(row_id)) for value, row_id in self.conn.execute(sql, part))
+
+    def forget(self) -> None:
+        """After a batch: drop what is pending, and the remembered ids once too many."""
+        self._pending.clear()
+        self._prepared.clear()
+        for table in (self._lists, self.content_ids, self._specs, self._bodies):
+            if len(table) > REMEMBERED:
+                table.clear()
+                self.whole = False
+
+    # ---- new rows ----------------------------------------------------------------------
+
+    def content(
+        self,
+        key: str,
+        layout: str,
+        path: str,
+        state: State,
+        read: Callable[[], Parsed],
+        fresh: bool = False,
+    ) -> int:
+        """The id of a content, stored on first sight (``fresh``: known not to be stored)."""
+        found = self.content_ids.get(key)
+        if found is None and not fresh:
+            self.known_keys({key})
+            found = self.content_ids.get(key)
+        if found is None:
+            parsed = read()
+            spec_list = self._spec_list(parsed.digest, state) if parsed.digest else None
+            found = state.add_content(key, layout, path, parsed.problem, spec_list)
+            self.content_ids[key] = found
+        return found
+
+    def _spec_list(self, digest: str, state: State) -> int:
+        """The id of a spec list, stored on first use."""
+        found = self._lists.get(digest)
+        if found is None and digest not in self._pending:
+            if not self.whole:
+                self._look_up("spec_lists", "digest", {digest}, self._lists)
+            found = self._lists.get(digest)
+        if found is None:
+            specs = self._pending.pop(digest)
+            if not self.whole and digest not in self._prepared:
+                self._resolve(set(specs))  # an untagged package, met while applying
+            ids = [self._spec(spec, state) for spec in specs]
+            found = state.add_spec_list(digest, len(ids), ids)
+            self._lists[digest] = found
+        return found
+
+    def _spec(self, spec: Stored, state: State) -> int:
+        found = self._specs.get(spec)
+        if found is None:
+            body = self._bodies.get(spec[1])
+            if body is None:
+                body = state.add_body(body_digest(spec[1]), spec[1])
+                self._bodies[spec[1]] = body
+            found = state.add_spec(spec[0], body)
+            self._specs[spec] = found
+        return found
