@@ -5,6 +5,7 @@ warm-up round; median, min and max over ``--runs`` rounds. Peak memory is the pr
 own ``ru_maxrss`` as ``/usr/bin/time -f %M`` reports it (git's children included).
 
     python benchmarks/index_run.py --repo /tmp/bench-catalog [--runs 5] [--at REV ...]
+        [--code OTHER/src]   # time another checkout's code (e.g. before a change)
 
 For each ``--at`` revision (default: ``main``), it measures on the first-parent history
 up to that revision:
@@ -38,13 +39,12 @@ ENV = {
 }
 
 
-def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
+def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one run; its output thrown away."""
     start = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M", *argv],
-        cwd=cwd,
-        env=ENV,
+        env=env or ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         check=False,
@@ -64,7 +64,9 @@ def git(repo: Path, *args: str) -> str:
 
 def covered_bytes(repo: Path, rev: str) -> tuple[int, int]:
     """Distinct package-file blobs along first-parent history up to ``rev``: count, bytes."""
-    out = git(repo, "log", "--first-parent", "--raw", "--no-abbrev", "--format=", rev, "--", "_cache")
+    out = git(
+        repo, "log", "--first-parent", "--raw", "--no-abbrev", "--format=", rev, "--", "_cache"
+    )
     oids = set()
     for line in out.splitlines():
         if not line.startswith(":"):
@@ -101,19 +103,25 @@ def stats(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(values), min(values), max(values)
 
 
-def measure(repo: Path, rev: str, runs: int, work: Path) -> list[str]:
+def measure(repo: Path, rev: str, runs: int, work: Path, code: Path | None) -> list[str]:
+    # The catalog-diff under test: the venv's, or the package found under ``code``.
     cd = str(VENV / "catalog-diff")
+    env = ENV
+    if code is not None:
+        cd = str(VENV / "python")
+        env = {**ENV, "PYTHONPATH": str(code)}
     count = int(git(repo, "rev-list", "--first-parent", "--count", rev))
     index = work / f"index-{count}.sqlite"
     where = ["--repo", str(repo), "--index", str(index)]
     package, target = pick_package(repo, rev)
+    tool = [cd] if code is None else [cd, "-m", "catalog_diff"]
     rows: dict[str, list[float]] = {}
     peaks: dict[str, int] = {}
 
     def fresh_build() -> tuple[float, int]:
         for suffix in ("", "-wal", "-shm", ".lock"):
             Path(f"{index}{suffix}").unlink(missing_ok=True)
-        return timed([cd, "index", rev, *where, "-q"])
+        return timed([*tool, "index", rev, *where, "-q"], env)
 
     commands = {
         "git log -p --first-parent": lambda: timed(
@@ -121,15 +129,15 @@ def measure(repo: Path, rev: str, runs: int, work: Path) -> list[str]:
         ),
         "catalog-diff index (first build)": fresh_build,
         "python -c pass": lambda: timed([str(VENV / "python"), "-c", "pass"]),
-        "catalog-diff index (up to date)": lambda: timed([cd, "index", rev, *where, "-q"]),
+        "catalog-diff index (up to date)": lambda: timed([*tool, "index", rev, *where, "-q"], env),
         "catalog-diff log -n 10": lambda: timed(
-            [cd, "log", rev, *where, "--no-update", "-n", "10", "-q"]
+            [*tool, "log", rev, *where, "--no-update", "-n", "10", "-q"], env
         ),
         f"catalog-diff history {package}": lambda: timed(
-            [cd, "history", package, rev, *where, "--no-update", "-q"]
+            [*tool, "history", package, rev, *where, "--no-update", "-q"], env
         ),
         f"catalog-diff when {package} --target {target}": lambda: timed(
-            [cd, "when", package, "--target", target, rev, *where, "--no-update", "-q"]
+            [*tool, "when", package, "--target", target, rev, *where, "--no-update", "-q"], env
         ),
     }
     for round_ in range(runs + 1):
@@ -171,11 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--at", action="append", help="revision(s) to index up to")
+    parser.add_argument(
+        "--code", type=Path, help="time the catalog_diff package under this folder (a src/)"
+    )
     args = parser.parse_args(argv)
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="index-bench-") as tmp:
         for rev in args.at or ["main"]:
-            lines += measure(args.repo, rev, args.runs, Path(tmp))
+            lines += measure(args.repo, rev, args.runs, Path(tmp), args.code)
     print("\n".join(lines))
     return 0
 

@@ -42,8 +42,16 @@ from catalog_diff.layout import INVISIBLE, UNSAFE
 from catalog_diff.model.snapshot import Package
 from catalog_diff.parse.frontmatter import spec_details_line
 from catalog_diff.parse.legacy import parse_flat_specs_md, parse_index_md, parse_spec_json
-from catalog_diff.parse.package import LineMemo, count_specs, parse_package
-from catalog_diff.parse.specs import check_spec_details, parse_spec_details
+from catalog_diff.parse.package import (
+    LineMemo,
+    check_spec_details,
+    count_specs,
+    parse_package,
+    parse_spec_details,
+    spec_details_line,
+)
+from catalog_diff.parse.specs import parse_spec, sort_specs
+from catalog_diff.parse.specsplit import split_spec_details
 from catalog_diff.render import render
 from catalog_diff.sources.load import Sources, load
 from catalog_diff.sources.snapshotfile import SnapshotFileSource, dumps
@@ -257,6 +265,29 @@ def test_parsing_raises_nothing_but_parse_errors(data: bytes) -> None:
     _outcome(lambda: parse_flat_specs_md(data, "_cache/fuzz/specs.md"))
     _outcome(lambda: parse_index_md(data, "_cache/fuzz/index.md"))
     _outcome(lambda: parse_spec_json(data, "_cache/fuzz/spec-0.json", "fuzz"))
+
+
+@budget(40)
+@given(data=package_bytes())
+def test_the_index_splits_a_line_as_the_loader_parses_it(data: bytes) -> None:
+    """The history index stores a line as (hash, body) pairs, checking each distinct body
+    once: the same verdict and the same error as the full check, and the specs read back
+    are the loader's, whether the bodies were met before or not."""
+    line = spec_details_line(data)
+    if line is None:
+        return
+    parsed = _outcome(lambda: parse_spec_details(line, PATH))
+    checked = _outcome(lambda: check_spec_details(line, PATH))
+    first = _outcome(lambda: split_spec_details(line, PATH, set()))
+    if isinstance(checked, ParseError):
+        assert isinstance(first, ParseError) and str(first) == str(checked), (first, checked)
+        return
+    assert isinstance(first, list) and not isinstance(parsed, ParseError), (first, parsed)
+    again = split_spec_details(line, PATH, {body for _, body in first})
+    assert again == first
+    back = [parse_spec({"hash": h, **json.loads(b)}, i, PATH) for i, (h, b) in enumerate(first)]
+    assert sort_specs(back) == parsed
+    assert [s.extra for s in sort_specs(back)] == [s.extra for s in parsed]  # type: ignore[union-attr]
 
 
 _LEGACY = sorted((SAMPLES / "legacy").glob("*/_cache/*/*"))

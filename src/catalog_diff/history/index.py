@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..git.repository import Commit, GitRepository
-from ..model.snapshot import Package
+from ..model.snapshot import Package, Spec
 from ..parse.bulk import loads as json_loads
 from ..parse.specs import parse_specs
 from . import indexpath
@@ -94,6 +94,7 @@ class HistoryIndex:
             raise
         self._contents: dict[int, Package | str] = {}
         self._bodies: dict[int, dict[str, object]] = {}
+        self._specs: dict[int, Spec] = {}
 
     @contextlib.contextmanager
     def faults(self) -> Iterator[None]:
@@ -295,11 +296,7 @@ class HistoryIndex:
             if problem is not None or spec_ids is None:
                 cached = f"{path}: {problem or 'cannot be read'}"
             else:
-                records = self._records(json_loads(spec_ids))
-                with one_load():
-                    parsed = sort_specs(
-                        [parse_spec(r, i, path, clean=True) for i, r in enumerate(records)]
-                    )
+                parsed = sort_specs(self._specs_of(json_loads(spec_ids), path))
                 cached = Package(tag=tag, name=name, path=path, specs=parsed)
             if len(self._contents) > 4096:
                 self._contents.clear()
@@ -308,25 +305,32 @@ class HistoryIndex:
             return Package(tag=tag, name=name, path=cached.path, specs=cached.specs)
         return cached
 
-    def _records(self, spec_ids: list[int]) -> list[dict[str, object]]:
-        """The spec records a spec list stands for, in its order (see
-        :mod:`catalog_diff.history.specstore`)."""
-        wanted = sorted(set(spec_ids))
-        specs: dict[int, tuple[str, int]] = {}
+    def _specs_of(self, spec_ids: list[int], path: str) -> list[Spec]:
+        """The specs of a spec list, in its order, each distinct spec parsed once per
+        open index (see :mod:`catalog_diff.history.specstore` for how they are stored)."""
+        done = self._specs
+        wanted = sorted({i for i in spec_ids if i not in done})
+        if len(done) + len(wanted) > 1 << 17:
+            done.clear()
+            wanted = sorted(set(spec_ids))
+        rows: list[tuple[int, str, int]] = []
         for i in range(0, len(wanted), 500):
             part = wanted[i : i + 500]
             sql = f"SELECT id, hash, body_id FROM specs WHERE id IN ({','.join('?' * len(part))})"
-            specs.update((row[0], (row[1], row[2])) for row in self.conn.execute(sql, part))
+            rows += self.conn.execute(sql, part).fetchall()
         bodies = self._bodies
-        missing = sorted({body for _, body in specs.values() if body not in bodies})
+        missing = sorted({body for _, _, body in rows if body not in bodies})
         if len(bodies) + len(missing) > 1 << 16:
             bodies.clear()
-            missing = sorted({body for _, body in specs.values()})
+            missing = sorted({body for _, _, body in rows})
         for i in range(0, len(missing), 500):
             part = missing[i : i + 500]
             sql = f"SELECT id, body FROM spec_bodies WHERE id IN ({','.join('?' * len(part))})"
             bodies.update((row[0], json_loads(row[1])) for row in self.conn.execute(sql, part))
-        return [join_spec(specs[i][0], bodies[specs[i][1]]) for i in spec_ids]
+        with one_load():
+            for n, (spec_id, digest, body) in enumerate(rows):
+                done[spec_id] = parse_spec(join_spec(digest, bodies[body]), n, path, clean=True)
+        return [done[i] for i in spec_ids]
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 #: How many changed files one batch (one transaction) holds at most.
 CHUNK_BLOBS = 4000
 
+#: SQLite's page cache while indexing, in KiB.
+CACHE_KIB = 64 * 1024
+
 #: Stands for the mode of a package file whose path is not safe to store or print.
 _UNSAFE_MODE = "unsafe"
 
@@ -114,8 +117,13 @@ class Ingest:
         base: Commit | None = None,
     ) -> UpdateStats:
         """Index every first-parent commit up to ``tip`` not indexed yet (the caller holds
-        the index's lock). A new index starts at the first commit, or at ``base``."""
-        return self._run(repo, tip, progress, base)
+        the index's lock). A new index starts at the first commit, or at ``base``. The
+        parser's memo tables serve the whole run (:mod:`catalog_diff.parse.memo`).
+        SQLite's page cache is widened for the run: the index of spec hashes takes its
+        inserts in random order."""
+        self.conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
+        with one_load():
+            return self._run(repo, tip, progress, base)
 
     def _run(
         self,

@@ -70,7 +70,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX old_layout_files_path ON old_layout_files (path, first_seq)",
     """CREATE TABLE spec_bodies (  -- a spec's fields but its hash, each distinct one once
         id INTEGER PRIMARY KEY,
-        digest INTEGER NOT NULL,  -- 64 bits of the SHA-1 of body: a look-up key only
+        digest INTEGER NOT NULL,  -- the CRC-32 of body: a look-up key only
         body TEXT NOT NULL  -- JSON object: compiler, os, platform, target, variants, ...
     )""",
     "CREATE INDEX spec_bodies_digest ON spec_bodies (digest)",

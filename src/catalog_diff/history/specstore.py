@@ -16,6 +16,7 @@ a batch at a time (:meth:`SpecStore.prepare`).
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -24,28 +25,22 @@ import orjson
 from ..errors import ParseError
 from ..layout import classify
 from ..model.snapshot import Spec
-from ..parse.bulk import loads as json_loads
 from ..parse.frontmatter import spec_details_line
 from ..parse.package import parse_package
-from ..parse.specs import check_spec_details
+from ..parse.specsplit import Split, split_body, split_spec_details
 from .ingeststate import Parsed, State
 
 #: How many ids each table of remembered ids holds before it is emptied.
 REMEMBERED = 1 << 17
 
 #: One spec as stored: its hash and its body's JSON text.
-Stored = tuple[str, str]
+Stored = Split
 
 
 def body_digest(body: str) -> int:
-    """The look-up key of a body: 64 bits of its SHA-1, as a signed SQLite integer."""
-    return int.from_bytes(hashlib.sha1(body.encode("utf-8")).digest()[:8], "big", signed=True)
-
-
-def split_spec(record: dict[str, Any]) -> Stored:
-    """A spec record -> its hash and the JSON text of the rest (keys sorted)."""
-    body = {k: v for k, v in record.items() if k != "hash"}
-    return record["hash"], orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    """The look-up key of a body: its CRC-32 (bodies that share one are told apart by
+    their text)."""
+    return zlib.crc32(body.encode("utf-8"))
 
 
 def join_spec(digest: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +55,7 @@ class SpecStore:
         self.conn = conn
         self.content_ids: dict[str, int] = {}
         self._lists: dict[str, int] = {}
-        self._specs: dict[Stored, int] = {}
+        self._specs: dict[tuple[str, int], int] = {}  # (hash, body id) -> spec id
         self._bodies: dict[str, int] = {}
         self._pending: dict[str, list[Stored]] = {}
         self._prepared: set[str] = set()  # pending lists whose specs prepare looked up
@@ -94,11 +89,10 @@ class SpecStore:
             if digest in self._lists or digest in self._pending:
                 return Parsed(None, digest)
             try:
-                check_spec_details(raw, path)
+                # Stored as written; normalised when read back (parse_spec does both).
+                self._pending[digest] = split_spec_details(raw, path, self._bodies)
             except ParseError as exc:
                 return Parsed(exc.reason)
-            # Stored as written; normalised when read back (parse_spec does both).
-            self._pending[digest] = [split_spec(record) for record in json_loads(raw)]
             return Parsed(None, digest)
         key = classify(path) or ("", "")
         try:
@@ -112,7 +106,7 @@ class SpecStore:
         records = [spec.as_dict() for spec in specs]
         digest = "specs:" + hashlib.sha1(orjson.dumps(records)).hexdigest()
         if digest not in self._lists:
-            self._pending[digest] = [split_spec(record) for record in records]
+            self._pending[digest] = [split_body(record) for record in records]
         return digest
 
     # ---- what the index holds ----------------------------------------------------------
@@ -129,14 +123,14 @@ class SpecStore:
 
     def _resolve(self, stored: set[Stored]) -> None:
         """Remember the ids of those specs (and bodies) that the index stores."""
-        self._look_up_bodies({body for _, body in stored} - self._bodies.keys())
-        wanted = sorted({h for h, body in stored if (h, body) not in self._specs})
+        self._look_up_bodies({body for _, body in stored if body not in self._bodies})
+        bodies = self._bodies
+        wanted = sorted(
+            {h for h, body in stored if body in bodies and (h, bodies[body]) not in self._specs}
+        )
         for i in range(0, len(wanted), 500):
             part = wanted[i : i + 500]
-            sql = (
-                "SELECT s.hash, b.body, s.id FROM specs AS s JOIN spec_bodies AS b "
-                f"ON b.id = s.body_id WHERE s.hash IN ({','.join('?' * len(part))})"
-            )
+            sql = f"SELECT hash, body_id, id FROM specs WHERE hash IN ({','.join('?' * len(part))})"
             rows = self.conn.execute(sql, part)
             self._specs.update(((h, body), int(row_id)) for h, body, row_id in rows)
 
@@ -215,12 +209,13 @@ class SpecStore:
         return found
 
     def _spec(self, spec: Stored, state: State) -> int:
-        found = self._specs.get(spec)
+        digest, text = spec
+        body = self._bodies.get(text)
+        if body is None:
+            body = state.add_body(body_digest(text), text)
+            self._bodies[text] = body
+        found = self._specs.get((digest, body))
         if found is None:
-            body = self._bodies.get(spec[1])
-            if body is None:
-                body = state.add_body(body_digest(spec[1]), spec[1])
-                self._bodies[spec[1]] = body
-            found = state.add_spec(spec[0], body)
-            self._specs[spec] = found
+            found = state.add_spec(digest, body)
+            self._specs[(digest, body)] = found
         return found
