@@ -6,6 +6,8 @@ own ``ru_maxrss`` as ``/usr/bin/time -f %M`` reports it (git's children included
 
     python benchmarks/index_run.py --repo /tmp/bench-catalog [--runs 5] [--at REV ...]
         [--code OTHER/src]   # time another checkout's code (e.g. before a change)
+        [--index FILE]       # only the queries and the re-run, on an index built already
+        [--package P --target T]   # the package and target of history and when
 
 For each ``--at`` revision (default: ``main``), it measures on the first-parent history
 up to that revision:
@@ -103,7 +105,16 @@ def stats(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(values), min(values), max(values)
 
 
-def measure(repo: Path, rev: str, runs: int, work: Path, code: Path | None) -> list[str]:
+def measure(
+    repo: Path,
+    rev: str,
+    runs: int,
+    work: Path,
+    code: Path | None,
+    built: Path | None = None,
+    query: tuple[str, str] | None = None,
+) -> list[str]:
+    """The table for one revision; ``built``: time the queries on that index alone."""
     # The catalog-diff under test: the venv's, or the package found under ``code``.
     cd = str(VENV / "catalog-diff")
     env = ENV
@@ -111,9 +122,9 @@ def measure(repo: Path, rev: str, runs: int, work: Path, code: Path | None) -> l
         cd = str(VENV / "python")
         env = {**ENV, "PYTHONPATH": str(code)}
     count = int(git(repo, "rev-list", "--first-parent", "--count", rev))
-    index = work / f"index-{count}.sqlite"
+    index = built or work / f"index-{count}.sqlite"
     where = ["--repo", str(repo), "--index", str(index)]
-    package, target = pick_package(repo, rev)
+    package, target = query or pick_package(repo, rev)
     tool = [cd] if code is None else [cd, "-m", "catalog_diff"]
     rows: dict[str, list[float]] = {}
     peaks: dict[str, int] = {}
@@ -140,6 +151,9 @@ def measure(repo: Path, rev: str, runs: int, work: Path, code: Path | None) -> l
             [*tool, "when", package, "--target", target, rev, *where, "--no-update", "-q"], env
         ),
     }
+    if built is not None:
+        for name in ("git log -p --first-parent", "catalog-diff index (first build)"):
+            del commands[name]
     for round_ in range(runs + 1):
         for name, run in commands.items():
             seconds, peak = run()
@@ -179,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--at", action="append", help="revision(s) to index up to")
+    parser.add_argument("--index", type=Path, help="time the queries on this built index")
+    parser.add_argument("--package", help="the package of history and when (and --target)")
+    parser.add_argument("--target")
     parser.add_argument(
         "--code", type=Path, help="time the catalog_diff package under this folder (a src/)"
     )
@@ -186,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="index-bench-") as tmp:
         for rev in args.at or ["main"]:
-            lines += measure(args.repo, rev, args.runs, Path(tmp), args.code)
+            query = (args.package, args.target) if args.package else None
+            lines += measure(args.repo, rev, args.runs, Path(tmp), args.code, args.index, query)
     print("\n".join(lines))
     return 0
 

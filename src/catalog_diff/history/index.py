@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING
 from ..git.repository import Commit, GitRepository
 from ..model.snapshot import Package, Spec
 from ..parse.bulk import loads as json_loads
-from ..parse.specs import parse_specs
+from ..parse.fastspec import make_spec
+from ..parse.memo import one_load
+from ..parse.specs import parse_spec, sort_specs
 from . import indexpath
 from .indexfile import check_location, os_fault, sqlite_fault
 from .migrations import check, migrate
@@ -93,7 +95,7 @@ class HistoryIndex:
             self.conn.close()
             raise
         self._contents: dict[int, Package | str] = {}
-        self._bodies: dict[int, dict[str, object]] = {}
+        self._bodies: dict[int, Spec] = {}  # body id -> a spec of that body, parsed
         self._specs: dict[int, Spec] = {}
 
     @contextlib.contextmanager
@@ -306,8 +308,9 @@ class HistoryIndex:
         return cached
 
     def _specs_of(self, spec_ids: list[int], path: str) -> list[Spec]:
-        """The specs of a spec list, in its order, each distinct spec parsed once per
-        open index (see :mod:`catalog_diff.history.specstore` for how they are stored)."""
+        """The specs of a spec list, in its order (see :mod:`catalog_diff.history.specstore`
+        for how they are stored). Each distinct body is parsed once per open index; a
+        spec is its body's parsed fields with its own hash (checked when it was stored)."""
         done = self._specs
         wanted = sorted({i for i in spec_ids if i not in done})
         if len(done) + len(wanted) > 1 << 17:
@@ -319,17 +322,33 @@ class HistoryIndex:
             sql = f"SELECT id, hash, body_id FROM specs WHERE id IN ({','.join('?' * len(part))})"
             rows += self.conn.execute(sql, part).fetchall()
         bodies = self._bodies
-        missing = sorted({body for _, _, body in rows if body not in bodies})
+        missing = {body: digest for _, digest, body in rows if body not in bodies}
         if len(bodies) + len(missing) > 1 << 16:
             bodies.clear()
-            missing = sorted({body for _, _, body in rows})
-        for i in range(0, len(missing), 500):
-            part = missing[i : i + 500]
-            sql = f"SELECT id, body FROM spec_bodies WHERE id IN ({','.join('?' * len(part))})"
-            bodies.update((row[0], json_loads(row[1])) for row in self.conn.execute(sql, part))
+            missing = {body: digest for _, digest, body in rows}
+        ids = sorted(missing)
         with one_load():
-            for n, (spec_id, digest, body) in enumerate(rows):
-                done[spec_id] = parse_spec(join_spec(digest, bodies[body]), n, path, clean=True)
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                sql = f"SELECT id, body FROM spec_bodies WHERE id IN ({','.join('?' * len(part))})"
+                for body_id, text in self.conn.execute(sql, part):
+                    record = join_spec(missing[body_id], json_loads(text))
+                    bodies[body_id] = parse_spec(record, 0, path, clean=True)
+        for spec_id, digest, body in rows:
+            t = bodies[body]
+            done[spec_id] = make_spec(
+                digest.strip(),
+                t.versions,
+                t.compiler,
+                t.os,
+                t.platform,
+                t.target,
+                t.variants,
+                t.stacks,
+                t.raw_compiler,
+                t.raw_variants,
+                t.extra,
+            )
         return [done[i] for i in spec_ids]
 
 
