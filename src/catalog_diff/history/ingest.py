@@ -12,6 +12,7 @@ path is, what is open at the commit being applied and the rows a batch will writ
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import time
@@ -37,6 +38,7 @@ from ..layout import (
     unsafe_name,
 )
 from ..parse.memo import one_load
+from ..process.gcpause import gc_paused
 from .ingeststate import Parsed, State, assemble_legacy
 from .migrations import IndexFileError
 from .specstore import SpecStore
@@ -122,7 +124,7 @@ class Ingest:
         SQLite's page cache is widened for the run: the index of spec hashes takes its
         inserts in random order."""
         self.conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
-        with one_load():
+        with one_load(), gc_paused():
             return self._run(repo, tip, progress, base)
 
     def _run(
@@ -235,6 +237,9 @@ class Ingest:
             raise
         finally:
             self.store.forget()
+            # The collector is paused for the run (a batch makes hundreds of thousands
+            # of objects, none of them cyclic); what cycles a batch left go here.
+            gc.collect()
 
     def _apply(
         self,
