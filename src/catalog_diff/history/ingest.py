@@ -31,6 +31,7 @@ from ..layout import (
     UNSAFE_PATH,
     UNTAGGED_INDEX,
     UNTAGGED_SPECS,
+    classify,
     file_kind,
     layout_of,
     package_key,
@@ -144,7 +145,7 @@ class Ingest:
         seq = last.seq + 1 if last is not None else 0
         state = State.load(self.conn)
         done = parsed = 0
-        ready: tuple[list[LoggedCommit], dict[str, Parsed]] | None = None
+        ready: tuple[list[LoggedCommit], dict[str, Parsed], set[int]] | None = None
         commits: Iterator[LoggedCommit] = repo.first_parent_log(tip.sha, since)
         if last is None and base is not None:
             # Its first commit is where the index starts, not a commit adding
@@ -169,7 +170,13 @@ class Ingest:
                     oid: self.store.read(_held(repo, data, oid, paths[oid]), paths[oid])
                     for oid, data in _named(stream, paths)
                 }
-            ready = (chunk, fresh)
+            # The contents these files replace: their specs are most of the new ones.
+            replaced = {
+                state.versions[key][0]
+                for path in paths.values()
+                if (key := classify(path)) is not None and key in state.versions
+            }
+            ready = (chunk, fresh, replaced)
             parsed += len(fresh)
         if ready is not None:
             self._commit(repo, *ready, seq + done, state)
@@ -212,11 +219,13 @@ class Ingest:
         repo: GitRepository,
         chunk: Sequence[LoggedCommit],
         parsed: dict[str, Parsed],
+        replaced: set[int],
         first_seq: int,
         state: State,
     ) -> None:
-        """Record some commits and the contents they brought, in one transaction."""
-        self.store.prepare(parsed)  # what an earlier run or batch stored meanwhile
+        """Record some commits and the contents they brought, in one transaction
+        (``replaced``: the contents the new files follow, a hint for the look-ups)."""
+        self.store.prepare(parsed, replaced)  # what an earlier run or batch stored
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:

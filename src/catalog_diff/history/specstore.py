@@ -25,6 +25,7 @@ import orjson
 from ..errors import ParseError
 from ..layout import classify
 from ..model.snapshot import Spec
+from ..parse.bulk import loads as json_loads
 from ..parse.frontmatter import spec_details_line
 from ..parse.package import parse_package
 from ..parse.specsplit import Split, split_body, split_spec_details
@@ -111,15 +112,40 @@ class SpecStore:
 
     # ---- what the index holds ----------------------------------------------------------
 
-    def prepare(self, keys: Iterable[str]) -> None:
+    def prepare(self, keys: Iterable[str], replaced: Iterable[int] = ()) -> None:
         """Before a batch is written: learn which of its contents (``keys``), spec lists,
-        specs and bodies an earlier run or batch stored."""
+        specs and bodies an earlier run or batch stored. The specs of the contents the
+        batch's files replace (``replaced``) are read by id first: most specs of a new
+        file are its predecessor's, and the rest are asked for by hash."""
         if self.whole:
             return
         self.known_keys(set(keys))
         self._look_up("spec_lists", "digest", set(self._pending), self._lists)
+        self._remember_specs_of(sorted(replaced))
         self._resolve({spec for specs in self._pending.values() for spec in specs})
         self._prepared.update(self._pending)
+
+    def _remember_specs_of(self, contents: list[int]) -> None:
+        """Remember the ids of the specs and bodies of some stored contents."""
+        spec_ids: set[int] = set()
+        for i in range(0, len(contents), 500):
+            part = contents[i : i + 500]
+            sql = (
+                "SELECT l.spec_ids FROM package_contents AS c JOIN spec_lists AS l "
+                f"ON l.id = c.spec_list_id WHERE c.id IN ({','.join('?' * len(part))})"
+            )
+            for (text,) in self.conn.execute(sql, part):
+                spec_ids.update(json_loads(text))
+        wanted = sorted(spec_ids)
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            sql = (
+                "SELECT s.hash, s.body_id, s.id, b.body FROM specs AS s JOIN spec_bodies AS b "
+                f"ON b.id = s.body_id WHERE s.id IN ({','.join('?' * len(part))})"
+            )
+            for digest, body_id, spec_id, body in self.conn.execute(sql, part):
+                self._specs[(digest, body_id)] = spec_id
+                self._bodies[body] = body_id
 
     def _resolve(self, stored: set[Stored]) -> None:
         """Remember the ids of those specs (and bodies) that the index stores."""
