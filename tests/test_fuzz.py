@@ -42,15 +42,8 @@ from catalog_diff.layout import INVISIBLE, UNSAFE
 from catalog_diff.model.snapshot import Package
 from catalog_diff.parse.frontmatter import spec_details_line
 from catalog_diff.parse.legacy import parse_flat_specs_md, parse_index_md, parse_spec_json
-from catalog_diff.parse.package import (
-    LineMemo,
-    check_spec_details,
-    count_specs,
-    parse_package,
-    parse_spec_details,
-    spec_details_line,
-)
-from catalog_diff.parse.specs import parse_spec, sort_specs
+from catalog_diff.parse.package import LineMemo, count_specs, parse_package
+from catalog_diff.parse.specs import check_spec_details, parse_spec_details, parse_specs
 from catalog_diff.parse.specsplit import split_spec_details
 from catalog_diff.render import render
 from catalog_diff.sources.load import Sources, load
@@ -285,9 +278,9 @@ def test_the_index_splits_a_line_as_the_loader_parses_it(data: bytes) -> None:
     assert isinstance(first, list) and not isinstance(parsed, ParseError), (first, parsed)
     again = split_spec_details(line, PATH, {body for _, body in first})
     assert again == first
-    back = [parse_spec({"hash": h, **json.loads(b)}, i, PATH) for i, (h, b) in enumerate(first)]
-    assert sort_specs(back) == parsed
-    assert [s.extra for s in sort_specs(back)] == [s.extra for s in parsed]  # type: ignore[union-attr]
+    back = parse_specs([{"hash": h, **json.loads(b)} for h, b in first], PATH)
+    assert back == parsed
+    assert [s.extra for s in back] == [s.extra for s in parsed]  # type: ignore[union-attr]
 
 
 _LEGACY = sorted((SAMPLES / "legacy").glob("*/_cache/*/*"))

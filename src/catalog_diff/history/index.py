@@ -25,7 +25,7 @@ from ..model.snapshot import Package, Spec
 from ..parse.bulk import loads as json_loads
 from ..parse.fastspec import make_spec
 from ..parse.memo import one_load
-from ..parse.specs import parse_spec, sort_specs
+from ..parse.specs import sort_specs, spec_parser
 from . import indexpath
 from .indexfile import check_location, os_fault, sqlite_fault
 from .migrations import check, migrate
@@ -327,13 +327,14 @@ class HistoryIndex:
             bodies.clear()
             missing = {body: digest for _, digest, body in rows}
         ids = sorted(missing)
-        with one_load():
+        with one_load() as memo:  # memo tables of this read only
+            parse = spec_parser(memo)
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
                 sql = f"SELECT id, body FROM spec_bodies WHERE id IN ({','.join('?' * len(part))})"
                 for body_id, text in self.conn.execute(sql, part):
                     record = join_spec(missing[body_id], json_loads(text))
-                    bodies[body_id] = parse_spec(record, 0, path, clean=True)
+                    bodies[body_id] = parse(record, 0, path, True)
         for spec_id, digest, body in rows:
             t = bodies[body]
             done[spec_id] = make_spec(

@@ -38,7 +38,6 @@ from ..layout import (
     printable,
     unsafe_name,
 )
-from ..parse.memo import one_load
 from ..process.gcpause import gc_paused
 from .ingeststate import Parsed, State, assemble_legacy
 from .migrations import IndexFileError
@@ -125,7 +124,7 @@ class Ingest:
         SQLite's page cache is widened for the run: the index of spec hashes takes its
         inserts in random order."""
         self.conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
-        with one_load(), gc_paused():
+        with gc_paused():
             return self._run(repo, tip, progress, base)
 
     def _run(

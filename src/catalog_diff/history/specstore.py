@@ -90,7 +90,7 @@ class SpecStore:
             if digest in self._lists or digest in self._pending:
                 return Parsed(None, digest)
             try:
-                # Stored as written; normalised when read back (parse_spec does both).
+                # Stored as written; normalised when read back (parse_specs does both).
                 self._pending[digest] = split_spec_details(raw, path, self._bodies)
             except ParseError as exc:
                 return Parsed(exc.reason)
