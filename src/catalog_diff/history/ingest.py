@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import DataError, GitError
+from ..errors import DataError
 from ..git.log import LoggedCommit
-from ..git.repository import Commit, GitRepository, MissingObject
+from ..git.repository import Commit, GitRepository
 from ..layout import (
     BLOB_MODES,
     IMPLICIT_TAG,
@@ -39,7 +39,7 @@ from ..layout import (
     unsafe_name,
 )
 from ..process.gcpause import gc_paused
-from .ingeststate import Parsed, State, assemble_legacy
+from .ingeststate import Parsed, State, assemble_legacy, held, named_blobs
 from .migrations import IndexFileError
 from .specstore import SpecStore
 from .standins import UNLISTED, cover_trees, cover_unlisted
@@ -166,8 +166,8 @@ class Ingest:
                     if progress:
                         progress(done, total)
                 fresh = {
-                    oid: self.store.read(_held(repo, data, oid, paths[oid]), paths[oid])
-                    for oid, data in _named(stream, paths)
+                    oid: self.store.read(held(repo, data, oid, paths[oid]), paths[oid])
+                    for oid, data in named_blobs(stream, paths)
                 }
             # The contents these files replace: their specs are most of the new ones.
             replaced = {
@@ -338,8 +338,8 @@ class Ingest:
             if found is not None:
                 return found
             with repo.read_blobs([oid]) as stream:
-                data = next(_named(stream, {oid: path}))[1]
-                return self.store.read(_held(repo, data, oid, path), path)
+                data = next(named_blobs(stream, {oid: path}))[1]
+                return self.store.read(held(repo, data, oid, path), path)
 
         return self.store.content(oid, TAGGED, path, state, read, fresh=oid in parsed)
 
@@ -365,25 +365,6 @@ class Ingest:
 
         layout = UNTAGGED_INDEX if heads[0][0].endswith("/index.md") else UNTAGGED_SPECS
         return self.store.content(key, layout, heads[0][0], state, read)
-
-
-def _named(
-    stream: Iterator[tuple[str, bytes | None]], paths: dict[str, str]
-) -> Iterator[tuple[str, bytes | None]]:
-    """The blobs of ``stream``; a blob git cannot read is an error naming its path."""
-    try:
-        yield from stream
-    except MissingObject as exc:
-        path = paths.get(exc.oid, "?")
-        raise GitError(path, exc.repo, f"cannot read it: {exc.reason}") from exc
-
-
-def _held(repo: GitRepository, data: bytes | None, oid: str, path: str) -> bytes:
-    """The bytes of a blob. One git cannot give is an error, not a problem kept in the
-    index for good: a damaged repository, or a partial clone that lacks it."""
-    if data is None:
-        raise GitError(path, repo.path, f"cannot read it: {repo.why_unreadable(oid)}")
-    return data
 
 
 def _chunks(

@@ -12,10 +12,11 @@ the index already stores stay in :mod:`catalog_diff.history.ingest`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import GitError, ParseError
-from ..git.repository import GitRepository
+from ..git.repository import GitRepository, MissingObject
 from ..layout import BLOB_MODES, TAGGED, UNTAGGED_INDEX, UNTAGGED_SPECS
 from ..model.snapshot import Problem, Spec
 from ..parse import legacy
@@ -233,3 +234,22 @@ def assemble_legacy(
     ]
     problem = "; ".join(f"{p.path}: {p.message}" for p in problems) or None
     return problem, package.specs
+
+
+def named_blobs(
+    stream: Iterator[tuple[str, bytes | None]], paths: dict[str, str]
+) -> Iterator[tuple[str, bytes | None]]:
+    """The blobs of ``stream``; a blob git cannot read is an error naming its path."""
+    try:
+        yield from stream
+    except MissingObject as exc:
+        path = paths.get(exc.oid, "?")
+        raise GitError(path, exc.repo, f"cannot read it: {exc.reason}") from exc
+
+
+def held(repo: GitRepository, data: bytes | None, oid: str, path: str) -> bytes:
+    """The bytes of a blob. One git cannot give is an error, not a problem kept in the
+    index for good: a damaged repository, or a partial clone that lacks it."""
+    if data is None:
+        raise GitError(path, repo.path, f"cannot read it: {repo.why_unreadable(oid)}")
+    return data
