@@ -88,6 +88,8 @@ IMPLICIT_TAG = "develop"
 #: The files of an untagged layout, as returned by :func:`legacy_kind` and kept in
 #: ``LegacyIndex.kind``.
 INDEX_MD = "index-md"
+#: The file of the current layout, ``_cache/<tag>/<pkg>/specs.md`` (see :func:`file_kind`).
+TAGGED_SPECS_MD = "specs-md"
 FLAT_SPECS_MD = "specs-md-flat"
 SPEC_JSON = "spec-json"
 
@@ -191,23 +193,21 @@ def layout_name(tagged: bool, index: bool, specs: bool) -> str:
     return present[0].value if len(present) == 1 else Layout.MIXED.value
 
 
-#: A changed path's kind as the history index records it, by :func:`legacy_kind`.
-_INDEX_KINDS = {INDEX_MD: "index", FLAT_SPECS_MD: "flat-specs", SPEC_JSON: "spec-json"}
-
-
 def file_kind(path: str) -> str | None:
-    """What a changed path is to the history index: "specs", "index", "flat-specs",
-    "spec-json", or None for anything else."""
+    """What a changed path is to the history index: :data:`TAGGED_SPECS_MD` for a file of
+    the current layout, else :func:`legacy_kind`'s answer (None for anything else)."""
     if classify(path) is not None:
-        return "specs"
-    return _INDEX_KINDS.get(legacy_kind(path) or "")
+        return TAGGED_SPECS_MD
+    return legacy_kind(path)
 
 
 def layout_of(counts: dict[str, int]) -> str:
     """The layout the history index records for a commit, from its counts of each kind
     of list file (see :func:`file_kind`)."""
     return layout_name(
-        bool(counts.get("specs")), bool(counts.get("index")), bool(counts.get("flat-specs"))
+        bool(counts.get(TAGGED_SPECS_MD)),
+        bool(counts.get(INDEX_MD)),
+        bool(counts.get(FLAT_SPECS_MD)),
     )
 
 

@@ -28,6 +28,7 @@ from ..layout import (
     BLOB_MODES,
     IMPLICIT_TAG,
     TAGGED,
+    TAGGED_SPECS_MD,
     UNSAFE_PATH,
     UNTAGGED_INDEX,
     UNTAGGED_SPECS,
@@ -206,7 +207,7 @@ class Ingest:
             for ch in commit.changes:
                 if (
                     ch.new_mode in BLOB_MODES
-                    and file_kind(ch.path) == "specs"
+                    and file_kind(ch.path) == TAGGED_SPECS_MD
                     and not unsafe_name(ch.path)
                 ):
                     paths.setdefault(ch.new_oid, ch.path)
@@ -267,13 +268,13 @@ class Ingest:
             shown = printable(ch.path) if unsafe else ch.path
             kind = file_kind(shown)
             key = package_key(shown)
-            if kind is None or key is None or (unsafe and kind != "specs"):
+            if kind is None or key is None or (unsafe and kind != TAGGED_SPECS_MD):
                 continue
             if ch.old_mode != "000000":
                 state.counts[kind] = state.counts.get(kind, 1) - 1
             if ch.new_mode != "000000":
                 state.counts[kind] = state.counts.get(kind, 0) + 1
-            if kind == "specs":  # the current layout lives in versions/contents alone
+            if kind == TAGGED_SPECS_MD:  # the current layout lives in versions/contents alone
                 mode = _UNSAFE_MODE if unsafe else ch.new_mode
                 touched[key] = (ch.new_oid, mode) if ch.new_mode != "000000" else "gone"
                 continue

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..errors import GitError, ParseError
 from ..git.repository import GitRepository, MissingObject
-from ..layout import BLOB_MODES, TAGGED, UNTAGGED_INDEX, UNTAGGED_SPECS
+from ..layout import BLOB_MODES, TAGGED, TAGGED_SPECS_MD, UNTAGGED_INDEX, UNTAGGED_SPECS
 from ..model.snapshot import Problem, Spec
 from ..parse import legacy
 
@@ -70,7 +70,7 @@ class State:
             state.versions[(tag, package)] = (content, first, tagged)
             state.tag_counts[tag] = state.tag_counts.get(tag, 0) + 1
             if tagged:
-                state.counts["specs"] = state.counts.get("specs", 0) + 1
+                state.counts[TAGGED_SPECS_MD] = state.counts.get(TAGGED_SPECS_MD, 0) + 1
         rows = conn.execute("SELECT tag, first_seq FROM tag_spans WHERE last_seq IS NULL")
         state.open_tags = {tag: first for tag, first in rows}
 

@@ -63,7 +63,7 @@ SCHEMA: tuple[str, ...] = (
         path TEXT NOT NULL,
         oid TEXT NOT NULL,  -- the git blob
         mode TEXT NOT NULL,
-        kind TEXT NOT NULL,  -- index, flat-specs or spec-json
+        kind TEXT NOT NULL,  -- index-md, specs-md-flat or spec-json (layout.legacy_kind)
         {_SPANS}
     )""",
     "CREATE INDEX old_layout_files_open ON old_layout_files (path) WHERE last_seq IS NULL",

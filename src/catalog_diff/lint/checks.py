@@ -30,7 +30,6 @@ from ..layout import (
     CACHE_DIR,
     LIST_FILES,
     MAX_FILE_BYTES,
-    SPEC_JSON,
     classify,
     legacy_kind,
     printable,
@@ -212,7 +211,7 @@ def _strays(tree: Sequence[TreeEntry], reported: set[str]) -> Iterable[Finding]:
             or (
                 len(parts) == 3
                 and parts[1] in package_folders
-                and legacy_kind(entry.path) in ("index-md", "specs-md-flat", SPEC_JSON)
+                and legacy_kind(entry.path) is not None
             )
         )
         if known:
