@@ -39,7 +39,7 @@ from .common import (
 if TYPE_CHECKING:
     from ..model.comparison import Comparison
 
-FORMATS = ("text", "markdown", "json", "github")
+FORMATS = ("text", "markdown", "json", "github", "html")
 
 #: Exit code of a tripped ``--fail-on`` gate (the same as --exit-code's "differences").
 EXIT_GATE = EXIT_DIFFERENCES

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model.comparison import Comparison
-from . import github, json, markdown, text
+from . import github, html, json, markdown, text
 
 Renderer = Callable[[Comparison, bool], Iterator[str]]
 
@@ -18,6 +18,7 @@ RENDERERS: dict[str, Renderer] = {
     "markdown": markdown.render,
     "json": json.render,
     "github": github.render,
+    "html": html.render,
 }
 
 FORMATS: tuple[str, ...] = tuple(RENDERERS)

@@ -36,6 +36,15 @@ read back only by a person, not a program: the JSON report is for programs).
 
 Neither scheme can produce ``<``, so no HTML element or comment (the sticky comment's
 marker) can come from an input.
+
+- HTML and SVG (``diff --format html``, ``release-notes --format html``, ``trends``):
+  :func:`html`, the visible substitutions, then ``&``, ``<``, ``>``, ``"`` and ``'`` as
+  character references, so a value is inert as an element's content and inside a quoted
+  attribute alike (pages quote every attribute with ``"``). A value that names a place
+  in the page (an anchor such as ``#develop/gcc``) is written with :func:`html_id` in
+  ``id`` and :func:`html_href` in ``href``: the same text, percent-encoded in the link
+  so that no value can make it leave the page (no scheme, no other URL). The pages hold
+  no script and declare a Content-Security-Policy that allows none, nor any request.
 """
 
 from __future__ import annotations
@@ -175,6 +184,42 @@ def html_code(value: object) -> str:
     return f"<code>{inert(value)}</code>"
 
 
+# ---- HTML and SVG -------------------------------------------------------------------
+
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_HTML_SPECIAL = re.compile("[&<>\"']")
+
+
+def html(value: object) -> str:
+    """``value`` as inert HTML (or SVG) text, fit for content and quoted attributes."""
+    shown = printable(str(value))
+    return _HTML_SPECIAL.sub(lambda m: _HTML[m.group()], shown)
+
+
+#: Characters a fragment keeps as they are in a link (RFC 3986 fragment characters, less
+#: ``%``, ``&`` and the quotes: everything else percent-encoded as UTF-8).
+_FRAGMENT_SAFE = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/@:+=,;!()*"
+)
+
+
+def html_id(value: object) -> str:
+    """``value`` as the ``id`` of an element (inert, as :func:`html`)."""
+    return html(value)
+
+
+def html_href(value: object) -> str:
+    """``#value``: a link to the element whose ``id`` is :func:`html_id` of ``value``."""
+    shown = printable(str(value))
+    out = []
+    for ch in shown:
+        if ch in _FRAGMENT_SAFE:
+            out.append(ch)
+        else:
+            out.extend(f"%{byte:02X}" for byte in ch.encode("utf-8", "surrogatepass"))
+    return "#" + "".join(out)
+
+
 # ---- Markdown: code spans ------------------------------------------------------------
 
 
@@ -205,7 +250,10 @@ __all__ = [
     "ZWSP",
     "code",
     "escape",
+    "html",
     "html_code",
+    "html_href",
+    "html_id",
     "inert",
     "json_dumps",
     "styled",

@@ -1,0 +1,361 @@
+"""``diff --format html``: one self-contained page a maintainer can read at a glance.
+
+In order: the summary (where each side comes from, the counts as cards), the change
+kinds by severity, the gates, the roll-ups, the coverage grid (stack x target, gains and
+losses marked), the specs per stack, problems, tags added and removed, then one folded
+``<details>`` per package whose ``id`` is ``TAG/NAME`` (``#develop/gcc`` links to it).
+No script, no request, inline style (:mod:`.page`); every value from an input goes
+through :func:`.escape.html` (:func:`.escape.html_id`/:func:`.escape.html_href` for
+anchors). The same comparison always gives the same bytes: no random ids, every list in
+the comparison's order or sorted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model.comparison import Comparison, PackageChange, SpecPair
+from ..model.snapshot import FACETS, SourceInfo, Spec
+from ..words import count_of, signed
+from .common import (
+    MISMATCHES_SHOWN,
+    SPEC_KIND_WORDS,
+    describe_source,
+    field_text,
+    headline,
+    meta_check_text,
+    mismatch_text,
+    package_label,
+    rollup_text,
+    shown_rollups,
+    spec_counts,
+    spec_line,
+    spec_subject,
+    stack_counts_title,
+    stack_moves,
+)
+from .coverage import grid
+from .escape import html, html_href, html_id
+from .page import page, table
+
+ARROW = "→"
+
+#: The change kinds in order of severity, and what a reviewer should make of each: the
+#: section "Changes by severity" lists the kinds found, most severe first. (One table,
+#: so that the severities of the model's change kinds can take its place.)
+SEVERITY: tuple[tuple[str, str, str], ...] = (
+    ("problems", "error", "files could not be read"),
+    ("packages_removed", "high", "packages removed"),
+    ("tags_removed", "high", "tags removed"),
+    ("specs_removed", "high", "specs removed"),
+    ("specs_compiler_changed", "medium", "specs moved to another compiler"),
+    ("specs_version_changed", "medium", "specs moved to another version"),
+    ("specs_stacks_changed", "medium", "specs whose stacks changed"),
+    ("specs_fields_changed", "medium", "specs whose build fields changed"),
+    ("specs_rebuilt", "low", "specs rebuilt (same build, new hash)"),
+    ("packages_added", "info", "packages added"),
+    ("tags_added", "info", "tags added"),
+    ("specs_added", "info", "specs added"),
+    ("packages_changed", "info", "packages changed"),
+)
+
+
+def _c(value: object) -> str:
+    return f"<code>{html(value)}</code>"
+
+
+def _sources(comparison: Comparison) -> Iterator[str]:
+    rows = []
+    for side, info, tag in (
+        ("old", comparison.old, comparison.old_tag),
+        ("new", comparison.new, comparison.new_tag),
+    ):
+        rows.append([(side, ""), (_c(describe_source(info, tag)), "")])
+    yield from table([("side", False), ("source", False)], rows)
+
+
+def _cards(comparison: Comparison) -> Iterator[str]:
+    s = comparison.summary
+    cards = (
+        ("packages_added", "packages added", "gain"),
+        ("packages_removed", "packages removed", "loss"),
+        ("packages_changed", "packages changed", ""),
+        ("specs_added", "specs added", "gain"),
+        ("specs_removed", "specs removed", "loss"),
+        ("specs_rebuilt", "specs rebuilt", ""),
+    )
+    yield '<div class="cards">'
+    for key, words, cls in cards:
+        big = f'<div class="big {cls}" data-count="{key}">{getattr(s, key)}</div>'
+        yield f'<div class="card">{big}<div>{words}</div></div>'
+    yield "</div>"
+
+
+def summary_section(comparison: Comparison) -> Iterator[str]:
+    """Where the sides come from and every count of the summary (``data-count`` names the
+    JSON report's summary field each number is)."""
+    s = comparison.summary
+    yield '<section id="summary">'
+    yield "<h2>Summary</h2>"
+    note = headline(comparison)
+    if note:
+        yield f'<p class="lede">{html(note)}</p>'
+    yield from _sources(comparison)
+    yield from _cards(comparison)
+    rows = [
+        [("packages", "")]
+        + [
+            (f'<span data-count="packages_{k}">{getattr(s, "packages_" + k)}</span>', "n")
+            for k in ("added", "removed", "changed")
+        ],
+        [("tags", "")]
+        + [
+            (f'<span data-count="tags_{k}">{getattr(s, "tags_" + k)}</span>', "n")
+            for k in ("added", "removed")
+        ]
+        + [("", "")],
+    ]
+    yield from table([("", False), ("added", True), ("removed", True), ("changed", True)], rows)
+    spec_rows = [
+        [
+            (html(word), ""),
+            (f'<span data-count="specs_{kind}">{getattr(s, "specs_" + kind)}</span>', "n"),
+        ]
+        for kind, word in SPEC_KIND_WORDS
+    ]
+    spec_rows.append(
+        [
+            ("files that could not be read", ""),
+            (f'<span data-count="problems">{s.problems}</span>', "n"),
+        ]
+    )
+    yield from table([("specs", False), ("count", True)], spec_rows)
+    yield "</section>"
+
+
+def severity_section(comparison: Comparison) -> Iterator[str]:
+    """The kinds of change found, most severe first (nothing when there is none)."""
+    s = comparison.summary
+    found = [(sev, words, getattr(s, key)) for key, sev, words in SEVERITY if getattr(s, key)]
+    if not found:
+        return
+    yield '<section id="changes">'
+    yield "<h2>Changes by severity</h2>"
+    yield '<ul class="severity">'
+    for sev, words, count in found:
+        yield f'<li data-severity="{sev}"><span class="sev">{sev}</span> {count} {words}</li>'
+    yield "</ul>"
+    yield "</section>"
+
+
+def _gates(comparison: Comparison) -> Iterator[str]:
+    if not comparison.gates:
+        return
+    tripped = sum(g.tripped for g in comparison.gates)
+    yield '<section id="gates">'
+    yield f"<h2>Gates: {tripped} of {len(comparison.gates)} tripped</h2>"
+    rows = [
+        [(_c(g.condition), ""), (g.status.value, "loss" if g.tripped else ""), (html(g.reason), "")]
+        for g in comparison.gates
+    ]
+    yield from table([("condition", False), ("result", False), ("reason", False)], rows)
+    yield "</section>"
+
+
+def _rollups(comparison: Comparison) -> Iterator[str]:
+    shown, single = shown_rollups(comparison.rollups)
+    if not shown:
+        return
+    yield '<section id="rollups">'
+    yield "<h2>Roll-ups</h2>"
+    yield "<ul>"
+    for rollup in shown:
+        yield f"<li>{rollup_text(rollup, _c, ARROW)}</li>"
+    if single:
+        yield f"<li>and {count_of(single, 'change')} to a single package (under that package)</li>"
+    yield "</ul>"
+    yield "</section>"
+
+
+def coverage_section(comparison: Comparison) -> Iterator[str]:
+    """Stack x target: specs gained (+) and lost (−) in each cell."""
+    cov = grid(comparison)
+    if not cov:
+        return
+    yield '<section id="coverage">'
+    yield "<h2>Coverage: stack × target</h2>"
+    yield (
+        '<p class="muted">Specs gained <span class="gain">(+, blue)</span> and lost '
+        '<span class="loss">(−, orange)</span> in each stack and target.</p>'
+    )
+    head = [("stack", False)] + [(_c(t), True) for t in cov.targets]
+    rows = []
+    for stack in cov.stacks:
+        row = [(_c(stack), "")]
+        for target in cov.targets:
+            up, down = cov.gained.get((stack, target), 0), cov.lost.get((stack, target), 0)
+            words = " ".join(w for w in (f"+{up}" if up else "", f"−{down}" if down else "") if w)
+            cls = "n mixed" if up and down else "n gain" if up else "n loss" if down else "n"
+            row.append((words, cls))
+        rows.append(row)
+    yield from table(head, rows)
+    yield "</section>"
+
+
+def _stack_counts(comparison: Comparison) -> Iterator[str]:
+    counts = comparison.stack_counts
+    if counts is None or not (counts.rows or counts.mismatches):
+        return
+    yield '<section id="stacks">'
+    yield f"<h2>{html(stack_counts_title(counts))}</h2>"
+    if counts.rows:
+        if counts.complete:
+            head = [
+                ("tag", False),
+                ("stack", False),
+                ("old", True),
+                ("new", True),
+                ("change", True),
+            ]
+        else:
+            head = [("tag", False), ("stack", False), ("change", True)]
+        rows = []
+        for r in counts.rows:
+            numbers = [(str(r.old), "n"), (str(r.new), "n")] if counts.complete else []
+            cls = "n gain" if r.delta > 0 else "n loss" if r.delta < 0 else "n"
+            rows.append([(_c(r.tag), ""), (_c(r.stack), ""), *numbers, (signed(r.delta), cls)])
+        yield from table(head, rows)
+    yield f"<p>{html(meta_check_text(counts))}</p>"
+    if counts.mismatches:
+        yield "<ul>"
+        for m in counts.mismatches[:MISMATCHES_SHOWN]:
+            yield f"<li>{mismatch_text(m, _c)}</li>"
+        if len(counts.mismatches) > MISMATCHES_SHOWN:
+            yield f"<li>and {len(counts.mismatches) - MISMATCHES_SHOWN} more (all in the JSON report)</li>"
+        yield "</ul>"
+    yield "</section>"
+
+
+def _problems(comparison: Comparison) -> Iterator[str]:
+    if not comparison.problems:
+        return
+    yield '<section id="problems">'
+    yield f"<h2>Problems: {count_of(len(comparison.problems), 'file')} could not be read</h2>"
+    yield "<ul>"
+    for p in comparison.problems:
+        yield f"<li>{p.side.value} {_c(p.revision)}: {_c(p.path)}: {html(p.message)}</li>"
+    yield "</ul>"
+    yield "</section>"
+
+
+def _tags(comparison: Comparison) -> Iterator[str]:
+    for title, key, tags in (
+        ("Tags added", "tags-added", comparison.tags_added),
+        ("Tags removed", "tags-removed", comparison.tags_removed),
+    ):
+        if tags:
+            yield f'<section id="{key}">'
+            yield f"<h2>{title}</h2>"
+            rows = [[(_c(t.tag), ""), (str(t.packages), "n"), (str(t.specs), "n")] for t in tags]
+            yield from table([("tag", False), ("packages", True), ("specs", True)], rows)
+            yield "</section>"
+
+
+def _spec_item(mark: str, cls: str, name: str, spec: Spec) -> str:
+    return f'<li><span class="{cls}">{mark}</span> {_c(spec_line(name, spec))}</li>'
+
+
+def _pair_item(what: str, name: str, pair: SpecPair, old: str, new: str) -> str:
+    return (
+        f"<li>{what} {_c(old)} {ARROW} {_c(new)}: {_c(spec_line(name, pair.new))} "
+        f"(was {_c('/' + pair.old.hash[:7])})</li>"
+    )
+
+
+def _spec_items(change: PackageChange) -> Iterator[str]:
+    specs = change.specs
+    for spec in specs.added:
+        yield _spec_item("added", "gain", change.name, spec)
+    for spec in specs.removed:
+        yield _spec_item("removed", "loss", change.name, spec)
+    for pair in specs.compiler_changed:
+        yield _pair_item("compiler", change.name, pair, pair.old.compiler, pair.new.compiler)
+    for pair in specs.version_changed:
+        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
+        yield _pair_item("version", change.name, pair, old, new)
+    for moved in specs.stacks_changed:
+        subject = spec_subject(change.name, moved.spec, moved.hash)
+        yield f"<li>stacks {_c(stack_moves(moved))}: {_c(subject)}</li>"
+    for fields in specs.fields_changed:
+        subject = spec_subject(change.name, fields.spec, fields.hash)
+        yield f"<li>fields {_c(field_text(fields, ARROW))}: {_c(subject)}</li>"
+
+
+def package_section(change: PackageChange) -> Iterator[str]:
+    """One package, folded: its facets gained and lost, its specs changed."""
+    label = package_label(change)
+    counts = spec_counts(change.specs)
+    yield f'<details id="{html_id(label)}">'
+    status = f'<span class="muted">{change.status.value}</span>'
+    more = f" — {html(counts)}" if counts else ""
+    yield f"<summary>{_c(label)} {status}{more}</summary>"
+    rows = [
+        [
+            (facet, ""),
+            (" ".join(_c(v) for v in d.added), "gain"),
+            (" ".join(_c(v) for v in d.removed), "loss"),
+        ]
+        for facet in FACETS
+        if (d := change.facet(facet))
+    ]
+    if rows:
+        yield from table([("", False), ("added", False), ("removed", False)], rows)
+    items = list(_spec_items(change))
+    if items:
+        yield '<ul class="specs">'
+        yield from items
+        yield "</ul>"
+    elif change.specs.rebuilt:
+        yield f"<p>{count_of(len(change.specs.rebuilt), 'spec')} rebuilt (same build, new hash).</p>"
+    yield "</details>"
+
+
+def _packages(comparison: Comparison) -> Iterator[str]:
+    if not comparison.packages:
+        return
+    yield '<section id="packages">'
+    yield f"<h2>Packages ({len(comparison.packages)})</h2>"
+    yield '<nav><ul class="index">'
+    for change in comparison.packages:
+        label = package_label(change)
+        yield f'<li><a href="{html(html_href(label))}">{html(label)}</a> <span class="muted">{change.status.value}</span></li>'
+    yield "</ul></nav>"
+    for change in comparison.packages:
+        yield from package_section(change)
+    yield "</section>"
+
+
+def title(comparison: Comparison) -> str:
+    def side(info: SourceInfo) -> str:
+        return info.label
+
+    return f"Catalog diff: {side(comparison.old)} {ARROW} {side(comparison.new)}"
+
+
+def body(comparison: Comparison) -> Iterator[str]:
+    """The page's content, without the frame."""
+    yield f"<h1>{html(title(comparison))}</h1>"
+    yield from summary_section(comparison)
+    yield from severity_section(comparison)
+    yield from _gates(comparison)
+    yield from _rollups(comparison)
+    yield from coverage_section(comparison)
+    yield from _stack_counts(comparison)
+    yield from _problems(comparison)
+    yield from _tags(comparison)
+    yield from _packages(comparison)
+    yield "<footer>Made by catalog-diff. This page is self-contained: no script, no request.</footer>"
+
+
+def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
+    yield from page(title(comparison), body(comparison))
