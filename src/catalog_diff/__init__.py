@@ -37,6 +37,7 @@ _EXPORTS = {
     "open_index": "api",
     "log": "api",
     "when": "api",
+    "trends": "api",
     "release_notes": "api",
     "CatalogDiffError": "errors",
     "DataError": "errors",

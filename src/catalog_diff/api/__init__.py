@@ -2,7 +2,7 @@
 
 :mod:`.catalog` holds the calls on one or two catalogs (diff, snapshot, lint, show,
 release notes, the commit at a date), :mod:`.index` those on the history index
-(open_index, log, history, when). Heavy modules (GitPython, SQLite) are imported by the
+(open_index, log, history, when, trends). Heavy modules (GitPython, SQLite) are imported by the
 calls that need them, so that a command pays only for what it does.
 """
 
@@ -12,7 +12,7 @@ from ..model.selection import ALL, Selection
 from ..model.snapshot import Snapshot
 from ..sources.arguments import Sources
 from .catalog import commit_at, diff, lint, release_notes, show, snapshot
-from .index import Moment, Progress, history, log, open_index, when
+from .index import Moment, Progress, history, log, open_index, trends, when
 
 __all__ = [
     "ALL",
@@ -30,5 +30,6 @@ __all__ = [
     "release_notes",
     "show",
     "snapshot",
+    "trends",
     "when",
 ]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
     from ..history.index import HistoryIndex, IndexedCommit
     from ..history.ingest import UpdateStats
     from ..model.history import LogEntry, PackageHistory, Presence
+    from ..model.trends import Trends
 
 Progress = Callable[[int, int], None]
 
@@ -271,3 +272,40 @@ def _known_package(index: HistoryIndex, package: str) -> None:
         close = sorted(n for n in index.package_names() if fnmatch.fnmatchcase(n, f"*{package}*"))
         hint = f" (did you mean {', '.join(close[:5])}?)" if close else ""
         raise PackageNotFound(package, index.path, hint)
+
+
+def trends(
+    index: HistoryIndex,
+    *,
+    last: str | None = None,
+    tag: str | None = None,
+    stacks: tuple[str, ...] = (),
+    since: Moment | None = None,
+    until: Moment | None = None,
+    bucket: str = "day",
+    progress: Progress | None = None,
+) -> Trends:
+    """The series of the trends page over the indexed commits up to ``last`` (a full SHA;
+    default the last indexed): ``tag`` alone, ``stacks`` alone, dated within
+    ``since``..``until`` (as :func:`log` takes them), changes summed per ``bucket``
+    (``day`` or ``week``)."""
+    from ..history.trends import compute
+
+    if bucket not in ("day", "week"):
+        raise UsageError(f"unknown period {bucket!r}; one of: day, week")
+    start, stop = _moment(since, True), _moment(until, False)
+    shown = tuple(None if v is None else str(v) for v in (since, until))
+    with index.faults():
+        end = _end(index, last, None)
+        _check_tag(index, tag, end)
+        return compute(
+            index,
+            end=end,
+            tag=tag,
+            stacks=stacks,
+            since=start,
+            until=stop,
+            bucket=bucket,
+            progress=progress,
+            labels=(shown[0], shown[1]),
+        )

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("audit", "show"),
     "when": ("audit", "when"),
     "lint": ("lint", "lint"),
+    "trends": ("trends", "trends"),
 }
 
 

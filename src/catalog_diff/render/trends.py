@@ -1,0 +1,365 @@
+"""``catalog-diff trends``: the charts of the catalog's history, as one HTML page, as
+standalone SVG files, and the series behind them as JSON or CSV.
+
+Charts (:func:`charts`): specs per stack over time; packages and specs per tag; what
+each day or week gained, lost and rebuilt; when each stack, target, OS and compiler was
+present (a timeline, gaps shown); rebuild churn per stack. A line chart draws at most
+:data:`MOST_LINES` series (the largest at the end, or every stack asked for with
+``--stack``); the JSON and CSV hold them all. Each chart in the page is followed by its
+data as a table (the text fallback). The same index gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..model.trends import SPAN_KINDS, Series, Span, Trends
+from ..words import count_of
+from .escape import html, json_dumps, text
+from .json import problem_entry
+from .page import page, table
+from .svg import Line, bar_chart, hbar_chart, line_chart, timeline
+
+#: The most series a line chart draws (the Okabe-Ito palette has eight colours).
+MOST_LINES = 8
+
+#: The most rows of the churn chart.
+MOST_BARS = 20
+
+SCHEMA_VERSION = 1
+
+_KIND_WORDS = {
+    "stack": "Stacks",
+    "target": "Targets",
+    "os": "Operating systems",
+    "compiler": "Compilers",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart: its file name stem, its title, the SVG, and its data as table rows."""
+
+    slug: str
+    title: str
+    svg: str
+    head: tuple[tuple[str, bool], ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+def _largest(series: Sequence[Series], keep: Sequence[str] = ()) -> list[Series]:
+    if keep:
+        return [s for s in series if s.name in keep]
+    ranked = sorted(series, key=lambda s: (-(s.points[-1][1] if s.points else 0), s.name))
+    return sorted(ranked[:MOST_LINES], key=lambda s: s.name)
+
+
+def _scope(trends: Trends) -> str:
+    parts = []
+    if trends.first is not None and trends.last is not None:
+        parts.append(
+            f"{trends.commits} commits from {trends.first.date[:10]} to {trends.last.date[:10]}"
+        )
+    if trends.tag:
+        parts.append(f"tag {trends.tag}")
+    if trends.stacks:
+        parts.append("stacks " + ", ".join(trends.stacks))
+    return "; ".join(parts) or "no commits"
+
+
+def _line(
+    slug: str,
+    title: str,
+    what: str,
+    series: Sequence[Series],
+    trends: Trends,
+    standalone: bool,
+    keep: Sequence[str] = (),
+) -> Chart:
+    drawn = _largest(series, keep)
+    note = ""
+    if len(drawn) < len(series):
+        note = f"The {len(drawn)} largest of {len(series)} (all in the JSON and CSV)."
+    last = ", ".join(f"{s.name} {s.points[-1][1]}" for s in drawn if s.points)
+    desc = f"{what} per day, {_scope(trends)}. At the end: {last or 'none'}."
+    svg = line_chart(slug, title, desc, [Line(s.name, s.points) for s in drawn], standalone)
+    head = (("day", False),) + tuple((s.name, True) for s in drawn)
+    rows = tuple((day, *(str(s.points[i][1]) for s in drawn)) for i, day in enumerate(trends.days))
+    return Chart(slug, title, svg, head, rows, note)
+
+
+def _changes(trends: Trends, standalone: bool) -> Chart:
+    slug, title = "changes", f"Specs gained, lost and rebuilt per {trends.bucket}"
+    labels = [b.period for b in trends.changes]
+    series = [
+        ("gained", [b.gained for b in trends.changes]),
+        ("lost", [b.lost for b in trends.changes]),
+        ("rebuilt", [b.rebuilt for b in trends.changes]),
+    ]
+    totals = ", ".join(f"{sum(v)} {name}" for name, v in series)
+    desc = f"Per {trends.bucket}, {_scope(trends)}: {totals}."
+    svg = bar_chart(slug, title, desc, labels, series, standalone)
+    head = (
+        (trends.bucket, False),
+        ("gained", True),
+        ("lost", True),
+        ("rebuilt", True),
+        ("commits", True),
+    )
+    rows = tuple(
+        (b.period, str(b.gained), str(b.lost), str(b.rebuilt), str(b.commits))
+        for b in trends.changes
+    )
+    note = "The first indexed commit is the baseline: what it holds is not counted as gained."
+    return Chart(slug, title, svg, head, rows, note)
+
+
+def _spans(kind: str, spans: Sequence[Span], trends: Trends, standalone: bool) -> Chart:
+    slug, title = f"presence-{kind}", f"{_KIND_WORDS[kind]}: when each was in the catalog"
+    rows_svg = []
+    rows = []
+    for span in spans:
+        days = [(i.first.date[:10], i.last.date[:10]) for i in span.intervals]
+        rows_svg.append((kind, span.value, days))
+        gaps = len(span.intervals) - 1
+        rows.append(
+            (
+                span.value,
+                span.first_seen.date[:10],
+                span.last_seen.date[:10],
+                "yes" if span.present_at_end else "no",
+                str(gaps),
+            )
+        )
+    gone = sum(not s.present_at_end for s in spans)
+    gapped = sum(len(s.intervals) > 1 for s in spans)
+    desc = (
+        f"{count_of(len(spans), kind)} seen, {_scope(trends)}; {gone} gone by the end, "
+        f"{gapped} with gaps."
+    )
+    first = trends.first.date[:10] if trends.first else "1970-01-01"
+    last = trends.last.date[:10] if trends.last else first
+    svg = timeline(slug, title, desc, rows_svg, first, last, standalone)
+    head = (
+        (kind, False),
+        ("first seen", False),
+        ("last seen", False),
+        ("at the end", False),
+        ("gaps", True),
+    )
+    return Chart(slug, title, svg, head, tuple(rows))
+
+
+def _churn(trends: Trends, standalone: bool) -> Chart:
+    slug, title = "churn", "Rebuild churn per stack"
+    items = list(trends.churn[:MOST_BARS])
+    note = ""
+    if len(trends.churn) > len(items):
+        note = f"The {len(items)} stacks with the most rebuilds of {len(trends.churn)}."
+    total = sum(v for _, v in trends.churn)
+    desc = f"Specs rebuilt (same build, new hash) per stack, {_scope(trends)}: {total} in all."
+    svg = hbar_chart(slug, title, desc, items, standalone)
+    rows = tuple((name, str(v)) for name, v in items)
+    return Chart(slug, title, svg, (("stack", False), ("specs rebuilt", True)), rows, note)
+
+
+def charts(trends: Trends, standalone: bool = False) -> list[Chart]:
+    """Every chart of the page, in page order (``standalone``: each SVG with its own
+    style and background, for a file of its own)."""
+    out = [
+        _line(
+            "stack-specs",
+            "Specs per stack",
+            "Specs in each stack",
+            trends.stack_specs,
+            trends,
+            standalone,
+            trends.stacks,
+        ),
+        _line(
+            "tag-packages",
+            "Packages per tag",
+            "Packages in each tag",
+            trends.tag_packages,
+            trends,
+            standalone,
+        ),
+        _line(
+            "tag-specs", "Specs per tag", "Specs in each tag", trends.tag_specs, trends, standalone
+        ),
+        _changes(trends, standalone),
+    ]
+    for kind in SPAN_KINDS:
+        spans = [s for s in trends.spans if s.kind == kind]
+        if spans:
+            out.append(_spans(kind, spans, trends, standalone))
+    out.append(_churn(trends, standalone))
+    return out
+
+
+def standalone_svgs(trends: Trends) -> dict[str, str]:
+    """``{file name: SVG document}``, one per chart, each with its own style."""
+    return {
+        f"{chart.slug}.svg": '<?xml version="1.0" encoding="UTF-8"?>\n' + chart.svg + "\n"
+        for chart in charts(trends, standalone=True)
+    }
+
+
+def _figure(chart: Chart) -> Iterator[str]:
+    yield f'<figure id="{chart.slug}">'
+    yield f"<figcaption>{html(chart.title)}</figcaption>"
+    yield chart.svg
+    if chart.note:
+        yield f'<p class="muted">{html(chart.note)}</p>'
+    yield '<details class="data"><summary>Data table</summary>'
+    yield from table(
+        [(html(h), numeric) for h, numeric in chart.head],
+        [
+            [(html(v), "n" if chart.head[i][1] else "") for i, v in enumerate(row)]
+            for row in chart.rows
+        ],
+    )
+    yield "</details>"
+    yield "</figure>"
+
+
+def render_html(trends: Trends) -> str:
+    """The trends page, one self-contained HTML file."""
+    title = "Catalog trends"
+    built = charts(trends)
+
+    def body() -> Iterator[str]:
+        yield f"<h1>{html(title)}</h1>"
+        yield f'<p class="lede">{html(_scope(trends))}.</p>'
+        if trends.last is not None:
+            yield f"<p>Up to commit <code>{html(trends.last.commit[:12])}</code> ({html(trends.last.date)}).</p>"
+        if trends.problems:
+            yield '<section id="problems">'
+            yield f"<h2>Problems: {count_of(len(trends.problems), 'file')} could not be read</h2>"
+            yield '<p class="muted">The last readable content of each such package is counted instead.</p>'
+            yield "<ul>"
+            for p in trends.problems:
+                yield f"<li><code>{html(p.commit or '')[:12]}</code>: <code>{html(p.path)}</code>: {html(p.message)}</li>"
+            yield "</ul>"
+            yield "</section>"
+        yield '<nav><ul class="index">'
+        for chart in built:
+            yield f'<li><a href="#{chart.slug}">{html(chart.title)}</a></li>'
+        yield "</ul></nav>"
+        for chart in built:
+            yield from _figure(chart)
+        yield "<footer>Made by catalog-diff from its history index. This page is self-contained: no script, no request.</footer>"
+
+    return "".join(line + "\n" for line in page(title, body()))
+
+
+def _ref(value: Any) -> dict[str, str] | None:
+    return (
+        None
+        if value is None
+        else {"commit": value.commit, "date": value.date, "subject": value.subject}
+    )
+
+
+def as_data(trends: Trends) -> dict[str, Any]:
+    """The series as plain data (the JSON report; ``catalog-diff schema trends``)."""
+
+    def series(items: Sequence[Series]) -> list[dict[str, Any]]:
+        return [
+            {"name": s.name, "points": [{"day": d, "value": v} for d, v in s.points]} for s in items
+        ]
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "selection": {
+            "tag": trends.tag,
+            "stacks": list(trends.stacks),
+            "since": trends.since,
+            "until": trends.until,
+            "bucket": trends.bucket,
+        },
+        "first": _ref(trends.first),
+        "last": _ref(trends.last),
+        "commits": trends.commits,
+        "days": list(trends.days),
+        "stack_specs": series(trends.stack_specs),
+        "tag_packages": series(trends.tag_packages),
+        "tag_specs": series(trends.tag_specs),
+        "changes": [
+            {
+                "period": b.period,
+                "start": b.start,
+                "gained": b.gained,
+                "lost": b.lost,
+                "rebuilt": b.rebuilt,
+                "commits": b.commits,
+            }
+            for b in trends.changes
+        ],
+        "presence": [
+            {
+                "kind": s.kind,
+                "value": s.value,
+                "present_at_end": s.present_at_end,
+                "intervals": [{"first": _ref(i.first), "last": _ref(i.last)} for i in s.intervals],
+            }
+            for s in trends.spans
+        ],
+        "churn": [{"stack": name, "rebuilt": v} for name, v in trends.churn],
+        "problems": [problem_entry(p) for p in trends.problems],
+    }
+
+
+def render_json(trends: Trends) -> str:
+    return json_dumps(as_data(trends)) + "\n"
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell: the visible substitutions, and a value a spreadsheet would take for a
+    formula (``=``, ``+``, ``-``, ``@`` first) prefixed with ``'``."""
+    shown = text(value)
+    return "'" + shown if shown[:1] in ("=", "+", "-", "@") else shown
+
+
+def week_end(monday: str) -> str:
+    """The Sunday of the ISO week starting on ``monday``."""
+    return (dt.date.fromisoformat(monday) + dt.timedelta(days=6)).isoformat()
+
+
+def render_csv(trends: Trends) -> str:
+    """Every series as rows of ``chart,series,start,end,value`` (a point: start = end)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["chart", "series", "start", "end", "value"])
+    for chart, items in (
+        ("stack-specs", trends.stack_specs),
+        ("tag-packages", trends.tag_packages),
+        ("tag-specs", trends.tag_specs),
+    ):
+        for s in items:
+            for day, value in s.points:
+                writer.writerow([chart, csv_cell(s.name), day, day, value])
+    for b in trends.changes:
+        last = b.start if trends.bucket == "day" else week_end(b.start)
+        for name in ("gained", "lost", "rebuilt"):
+            writer.writerow(["changes", name, b.start, last, getattr(b, name)])
+    for span in trends.spans:
+        for i in span.intervals:
+            writer.writerow(
+                [
+                    f"presence-{span.kind}",
+                    csv_cell(span.value),
+                    i.first.date[:10],
+                    i.last.date[:10],
+                    1,
+                ]
+            )
+    for name, value in trends.churn:
+        writer.writerow(["churn", csv_cell(name), "", "", value])
+    return out.getvalue()

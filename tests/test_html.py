@@ -1,0 +1,151 @@
+"""``diff --format html``: the page's content, its escaping, its anchors and its bytes.
+
+(The page as a browser shows it is tested in tests/test_browser.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given, settings
+
+from catalog_diff import api
+from catalog_diff.cli import main
+from catalog_diff.layout import INVISIBLE, UNSAFE, printable
+from catalog_diff.model.comparison import Comparison
+from catalog_diff.render import render
+from catalog_diff.render.coverage import grid
+from catalog_diff.render.escape import html, html_href, html_id
+from htmlcheck import check_page, read
+from test_escape import hostile, hostile_comparison
+
+ROOT = Path(__file__).resolve().parent.parent
+OLD, NEW = (f"snapshot:{ROOT}/snapshots/develop-2025-03-{d}.json" for d in ("23", "30"))
+HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _bundled() -> Comparison:
+    return api.diff(OLD, NEW)
+
+
+def test_the_bundled_pair_as_a_page_in_order() -> None:
+    code, page, err = _run("diff", OLD, NEW, "--format", "html")
+    assert (code, err) == (0, "")
+    got = check_page(page)
+    text = got.all_text
+    order = [
+        "Summary",
+        "Changes by severity",
+        "Roll-ups",
+        "Coverage: stack × target",
+        "Packages (72)",
+    ]
+    where = [text.index(heading) for heading in order]
+    assert where == sorted(where)
+    # the summary's numbers are the JSON report's
+    summary = json.loads(_run("diff", OLD, NEW, "--format", "json")[1])["summary"]
+    counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', page))
+    assert counts and {k: int(v) for k, v in counts.items()} == {k: summary[k] for k in counts}
+    assert {"packages_added", "specs_removed", "specs_rebuilt", "problems"} <= set(counts)
+    # no script, no request: the policy says so too
+    assert "default-src 'none'" in page and "<script" not in page
+    assert "prefers-color-scheme: dark" in page and "@media print" in page
+
+
+def test_every_package_has_a_stable_anchor_and_a_link_to_it() -> None:
+    comparison = _bundled()
+    page = render(comparison, "html")
+    for change in comparison.packages:
+        label = f"{change.tag}/{change.name}"
+        assert f'<details id="{label}">' in page
+        assert f'<a href="#{label}">' in page
+    assert '<details id="develop/gcc">' in page
+
+
+def test_severity_lists_the_kinds_found_most_severe_first() -> None:
+    page = render(_bundled(), "html")
+    found = re.findall(r'data-severity="(\w+)"><span class="sev">\w+</span> (\d+) ([^<]+)<', page)
+    assert found[0] == ("high", "18", "specs removed")
+    ranks = {"error": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    assert [ranks[s] for s, _, _ in found] == sorted(ranks[s] for s, _, _ in found)
+    assert ("low", "361", "specs rebuilt (same build, new hash)") in found
+
+
+def test_the_coverage_grid_counts_each_spec_where_it_went() -> None:
+    comparison = _bundled()
+    cov = grid(comparison)
+    added = sum(
+        max(len(s.stacks), 1) for change in comparison.packages for s in change.specs.added
+    )
+    removed = sum(
+        max(len(s.stacks), 1) for change in comparison.packages for s in change.specs.removed
+    )
+    # pairs move only where they differ, so the grid holds at least the added and removed
+    assert sum(cov.gained.values()) >= added and sum(cov.lost.values()) >= removed
+    assert ("hep", "x86_64_v3") in cov.gained
+    page = render(comparison, "html")
+    section = page[page.index('id="coverage"') : page.index('id="stacks"')]
+    assert '<td class="n gain">+16</td>' in section  # hep on x86_64_v3
+    assert "mixed" in section
+
+
+def test_the_same_comparison_gives_the_same_bytes(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    for out in (first, second):
+        code, _, err = _run("diff", OLD, NEW, "--format", "html", "-o", str(out), "-q")
+        assert (code, err) == (0, "")
+    assert first.read_bytes() == second.read_bytes()
+    assert not re.search(r'id="[^"]*[0-9a-f]{16}', first.read_text("utf-8"))
+
+
+def test_no_differences_says_so() -> None:
+    page = render(api.diff(OLD, OLD), "html")
+    assert "No differences." in read(page).all_text
+    assert 'id="packages"' not in page
+
+
+def test_html_escapes_every_special_character() -> None:
+    value = "<script>alert(1)</script> & \"q\" 'a' \x1b[31m \u202e"
+    assert html(value) == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39; "
+        "\\x1b[31m \\u202e"
+    )
+    assert html_id("develop/gcc") == "develop/gcc"
+    assert html_href("develop/gcc") == "#develop/gcc"
+    assert html_href('a"b <c>#d%e') == "#a%22b%20%3Cc%3E%23d%25e"
+    assert html_href("javascript:alert(1)").startswith("#")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(hostile)
+def test_a_hostile_value_reads_back_as_typed(value: str) -> None:
+    page = f"<p>{html(value)}</p><a href=\"{html(html_href(value))}\" id=\"{html_id(value)}\">x</a>"
+    got = read(page)
+    assert got.tags == ["p", "a"]
+    assert got.all_text == printable(value) + "x"
+    attrs = dict(got.attrs)
+    assert attrs["id"] == printable(value)
+    assert attrs["href"] is not None and attrs["href"].startswith("#")
+    assert re.fullmatch(r"#[A-Za-z0-9\-._~/@:+=,;!()*%]*", attrs["href"])
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None)
+@given(hostile_comparison())
+def test_every_field_of_a_hostile_comparison_stays_inert(drawn: tuple[object, list[str]]) -> None:
+    comparison, values = drawn
+    page = render(comparison, "html")  # type: ignore[arg-type]
+    got = check_page(page)
+    assert HIDDEN.search(page.replace("\n", "")) is None
+    text = got.all_text
+    for value in values:
+        assert printable(value) in text, value
+    ids = [v for a, v in got.attrs if a == "id"]
+    assert len(ids) == len(set(ids))  # one anchor per package, whatever the names
