@@ -20,6 +20,7 @@ a failure, as CI sets it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -106,7 +107,10 @@ class Browser:
             "about:blank",
         ]
         # Descriptors 3 and 4 of the browser, as --remote-debugging-pipe expects them.
-        wrapper = f'exec 3<&{to_chrome_r} 4>&{from_chrome_w} {to_chrome_r}<&- {from_chrome_w}>&-; exec "$@"'
+        wrapper = (
+            f"exec 3<&{to_chrome_r} 4>&{from_chrome_w} {to_chrome_r}<&- {from_chrome_w}>&-; "
+            'exec "$@"'
+        )
         self.proc = subprocess.Popen(
             ["bash", "-c", wrapper, "bash", *args],
             stdin=subprocess.DEVNULL,
@@ -191,8 +195,9 @@ class Browser:
         with self._lock:
             return len(self._events)
 
-    def open(self, path: Path, width: int, height: int) -> Page:
-        """``path`` loaded in a new tab of ``width`` x ``height`` CSS pixels, offline."""
+    def open(self, path: Path, width: int, height: int, fragment: str = "") -> Page:
+        """``path`` (and ``#fragment``) loaded in a new tab of ``width`` x ``height`` CSS
+        pixels, offline."""
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         start = self.event_count()
@@ -214,19 +219,17 @@ class Browser:
             deviceScaleFactor=1,
             mobile=width < 600,
         )
-        url = path.resolve().as_uri()
+        url = path.resolve().as_uri() + (f"#{fragment}" if fragment else "")
         before = self.event_count()
         self.call("Page.navigate", session, url=url)
         self.wait_event("Page.loadEventFired", session, before)
-        return Page(self, session, target, url, start)
+        return Page(self, session, target, url, start, width)
 
     def close(self) -> None:
         try:
             if self.proc.poll() is None:
-                try:
+                with contextlib.suppress(BrowserError):
                     self.call("Browser.close")
-                except BrowserError:
-                    pass
             try:
                 self.proc.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -242,9 +245,11 @@ class Browser:
 class Page:
     """A loaded page: what it logged and requested, its text, a screenshot."""
 
-    def __init__(self, browser: Browser, session: str, target: str, url: str, start: int) -> None:
+    def __init__(
+        self, browser: Browser, session: str, target: str, url: str, start: int, width: int
+    ) -> None:
         self.browser, self.session, self.target, self.url = browser, session, target, url
-        self.start = start
+        self.start, self.width = start, width
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (the page itself runs none)."""
@@ -274,7 +279,7 @@ class Page:
         for event in self.browser.events(self.session, self.start):
             if event.get("method") == "Network.requestWillBeSent":
                 url = event["params"]["request"]["url"]
-                if url != self.url:
+                if url != self.url.partition("#")[0]:
                     urls.append(url)
         return urls
 
@@ -312,8 +317,10 @@ class Page:
 
 
 @contextmanager
-def opened(browser: Browser, path: Path, size: tuple[int, int]) -> Iterator[Page]:
-    page = browser.open(path, *size)
+def opened(
+    browser: Browser, path: Path, size: tuple[int, int], fragment: str = ""
+) -> Iterator[Page]:
+    page = browser.open(path, *size, fragment)
     try:
         yield page
     finally:

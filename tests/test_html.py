@@ -45,7 +45,7 @@ def test_the_bundled_pair_as_a_page_in_order() -> None:
         "Summary",
         "Changes by severity",
         "Roll-ups",
-        "Coverage: stack × target",
+        "Coverage: stack \u00d7 target",
         "Packages (72)",
     ]
     where = [text.index(heading) for heading in order]
@@ -65,9 +65,10 @@ def test_every_package_has_a_stable_anchor_and_a_link_to_it() -> None:
     page = render(comparison, "html")
     for change in comparison.packages:
         label = f"{change.tag}/{change.name}"
-        assert f'<details id="{label}">' in page
+        assert f'<div class="body" id="{label}">' in page
         assert f'<a href="#{label}">' in page
-    assert '<details id="develop/gcc">' in page
+    assert '<details class="package">\n<summary><code>develop/gcc</code>' in page
+    assert '<div class="body" id="develop/gcc">' in page
 
 
 def test_severity_lists_the_kinds_found_most_severe_first() -> None:
@@ -82,9 +83,7 @@ def test_severity_lists_the_kinds_found_most_severe_first() -> None:
 def test_the_coverage_grid_counts_each_spec_where_it_went() -> None:
     comparison = _bundled()
     cov = grid(comparison)
-    added = sum(
-        max(len(s.stacks), 1) for change in comparison.packages for s in change.specs.added
-    )
+    added = sum(max(len(s.stacks), 1) for change in comparison.packages for s in change.specs.added)
     removed = sum(
         max(len(s.stacks), 1) for change in comparison.packages for s in change.specs.removed
     )
@@ -115,8 +114,7 @@ def test_no_differences_says_so() -> None:
 def test_html_escapes_every_special_character() -> None:
     value = "<script>alert(1)</script> & \"q\" 'a' \x1b[31m \u202e"
     assert html(value) == (
-        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39; "
-        "\\x1b[31m \\u202e"
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39; \\x1b[31m \\u202e"
     )
     assert html_id("develop/gcc") == "develop/gcc"
     assert html_href("develop/gcc") == "#develop/gcc"
@@ -127,7 +125,7 @@ def test_html_escapes_every_special_character() -> None:
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(hostile)
 def test_a_hostile_value_reads_back_as_typed(value: str) -> None:
-    page = f"<p>{html(value)}</p><a href=\"{html(html_href(value))}\" id=\"{html_id(value)}\">x</a>"
+    page = f'<p>{html(value)}</p><a href="{html(html_href(value))}" id="{html_id(value)}">x</a>'
     got = read(page)
     assert got.tags == ["p", "a"]
     assert got.all_text == printable(value) + "x"

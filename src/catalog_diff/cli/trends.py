@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import click
 
@@ -135,11 +135,11 @@ def trends(
 def _write_svgs(folder: str, files: dict[str, str], quiet: bool) -> None:
     """Each chart in a file of its own, each written whole or not at all."""
     try:
-        os.makedirs(folder, exist_ok=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"{folder}: cannot make the folder: {exc.strerror or exc}") from exc
     for name, svg in sorted(files.items()):
-        write_file(os.path.join(folder, name), [svg.encode("utf-8")])
+        write_file(str(Path(folder) / name), [svg.encode("utf-8")])
     interrupts.settle()
     if not quiet:
         click.echo(f"catalog-diff: {len(files)} charts written to {printable(folder)}", err=True)

@@ -28,6 +28,9 @@ from .timeline import ref
 
 Key = tuple[str, str]
 
+#: A day, and after its last commit: specs per stack, packages per tag, specs per tag.
+Sample = tuple[str, dict[str, int], dict[str, int], dict[str, int]]
+
 
 @dataclass(frozen=True, slots=True)
 class _Spec:
@@ -158,7 +161,7 @@ def compute(
     state = _State()
     cache: dict[int, tuple[_Spec, ...] | str] = {}
     problems: dict[tuple[str, str], ProblemRecord] = {}
-    samples: list[tuple[str, dict[str, int], dict[str, int], dict[str, int]]] = []
+    samples: list[Sample] = []
     buckets: dict[str, list[int]] = {}
     starts: dict[str, str] = {}
     churn: Counter[str] = Counter()
@@ -255,14 +258,13 @@ def compute(
     )
 
 
-def _series(
-    samples: list[tuple[str, dict[str, int], dict[str, int], dict[str, int]]], at: int
-) -> tuple[Series, ...]:
-    """One series per name found in any sample (0 on the days it is absent), by name."""
-    names = sorted({name for sample in samples for name in sample[at]})  # type: ignore[attr-defined]
+def _series(samples: list[Sample], at: int) -> tuple[Series, ...]:
+    """One series per name found in any sample (0 on the days it is absent), by name:
+    ``at`` picks the sample's stacks (1), tag packages (2) or tag specs (3)."""
+    values: list[tuple[str, dict[str, int]]] = [(s[0], s[at]) for s in samples]  # type: ignore[misc]
+    names = sorted({name for _, found in values for name in found})
     return tuple(
-        Series(name, tuple((s[0], s[at].get(name, 0)) for s in samples))  # type: ignore[attr-defined]
-        for name in names
+        Series(name, tuple((d, found.get(name, 0)) for d, found in values)) for name in names
     )
 
 

@@ -36,7 +36,7 @@ from .common import (
 )
 from .coverage import grid
 from .escape import html, html_href, html_id
-from .page import page, table
+from .page import FOOTER, page, table
 
 ARROW = "→"
 
@@ -178,15 +178,15 @@ def _rollups(comparison: Comparison) -> Iterator[str]:
 
 
 def coverage_section(comparison: Comparison) -> Iterator[str]:
-    """Stack x target: specs gained (+) and lost (−) in each cell."""
+    """Stack x target: specs gained (+) and lost (-) in each cell."""
     cov = grid(comparison)
     if not cov:
         return
     yield '<section id="coverage">'
-    yield "<h2>Coverage: stack × target</h2>"
+    yield "<h2>Coverage: stack &times; target</h2>"
     yield (
         '<p class="muted">Specs gained <span class="gain">(+, blue)</span> and lost '
-        '<span class="loss">(−, orange)</span> in each stack and target.</p>'
+        '<span class="loss">(&minus;, orange)</span> in each stack and target.</p>'
     )
     head = [("stack", False)] + [(_c(t), True) for t in cov.targets]
     rows = []
@@ -194,7 +194,9 @@ def coverage_section(comparison: Comparison) -> Iterator[str]:
         row = [(_c(stack), "")]
         for target in cov.targets:
             up, down = cov.gained.get((stack, target), 0), cov.lost.get((stack, target), 0)
-            words = " ".join(w for w in (f"+{up}" if up else "", f"−{down}" if down else "") if w)
+            words = " ".join(
+                w for w in (f"+{up}" if up else "", f"&minus;{down}" if down else "") if w
+            )
             cls = "n mixed" if up and down else "n gain" if up else "n loss" if down else "n"
             row.append((words, cls))
         rows.append(row)
@@ -231,7 +233,8 @@ def _stack_counts(comparison: Comparison) -> Iterator[str]:
         for m in counts.mismatches[:MISMATCHES_SHOWN]:
             yield f"<li>{mismatch_text(m, _c)}</li>"
         if len(counts.mismatches) > MISMATCHES_SHOWN:
-            yield f"<li>and {len(counts.mismatches) - MISMATCHES_SHOWN} more (all in the JSON report)</li>"
+            more = len(counts.mismatches) - MISMATCHES_SHOWN
+            yield f"<li>and {more} more (all in the JSON report)</li>"
         yield "</ul>"
     yield "</section>"
 
@@ -292,13 +295,15 @@ def _spec_items(change: PackageChange) -> Iterator[str]:
 
 
 def package_section(change: PackageChange) -> Iterator[str]:
-    """One package, folded: its facets gained and lost, its specs changed."""
+    """One package, folded: its facets gained and lost, its specs changed. The anchor
+    ``#TAG/NAME`` is the folded content, so that following a link to it opens it."""
     label = package_label(change)
     counts = spec_counts(change.specs)
-    yield f'<details id="{html_id(label)}">'
+    yield '<details class="package">'
     status = f'<span class="muted">{change.status.value}</span>'
     more = f" — {html(counts)}" if counts else ""
     yield f"<summary>{_c(label)} {status}{more}</summary>"
+    yield f'<div class="body" id="{html_id(label)}">'
     rows = [
         [
             (facet, ""),
@@ -316,7 +321,9 @@ def package_section(change: PackageChange) -> Iterator[str]:
         yield from items
         yield "</ul>"
     elif change.specs.rebuilt:
-        yield f"<p>{count_of(len(change.specs.rebuilt), 'spec')} rebuilt (same build, new hash).</p>"
+        rebuilt = count_of(len(change.specs.rebuilt), "spec")
+        yield f"<p>{rebuilt} rebuilt (same build, new hash).</p>"
+    yield "</div>"
     yield "</details>"
 
 
@@ -328,7 +335,8 @@ def _packages(comparison: Comparison) -> Iterator[str]:
     yield '<nav><ul class="index">'
     for change in comparison.packages:
         label = package_label(change)
-        yield f'<li><a href="{html(html_href(label))}">{html(label)}</a> <span class="muted">{change.status.value}</span></li>'
+        link = f'<a href="{html(html_href(label))}">{html(label)}</a>'
+        yield f'<li>{link} <span class="muted">{change.status.value}</span></li>'
     yield "</ul></nav>"
     for change in comparison.packages:
         yield from package_section(change)
@@ -354,7 +362,7 @@ def body(comparison: Comparison) -> Iterator[str]:
     yield from _problems(comparison)
     yield from _tags(comparison)
     yield from _packages(comparison)
-    yield "<footer>Made by catalog-diff. This page is self-contained: no script, no request.</footer>"
+    yield FOOTER.format(what="")
 
 
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:

@@ -31,7 +31,10 @@ PALETTE: tuple[str, ...] = (
 )
 
 #: What the page allows itself: inline style only (and no request of any kind).
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
 
 STYLE = """
 :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #ffffff; --muted: #5b5b5b;
@@ -45,6 +48,7 @@ STYLE = """
 body { margin: 0; background: var(--bg); color: var(--fg);
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+h1, h2, h3, p, li, summary, figcaption { overflow-wrap: anywhere; }
 h1 { font-size: 1.5rem; margin: 0.2rem 0 0.6rem; }
 h2 { font-size: 1.2rem; margin: 1.6rem 0 0.5rem; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1rem; margin: 1rem 0 0.4rem; }
@@ -71,11 +75,13 @@ details { border: 1px solid var(--line); border-radius: 6px; margin: 0.4rem 0;
   padding: 0.2rem 0.6rem; }
 details > summary { cursor: pointer; overflow-wrap: anywhere; }
 details[open] > summary { margin-bottom: 0.4rem; }
+details.package > .body { scroll-margin-top: 2.5rem; }
 ul.specs { padding-left: 1.2rem; margin: 0.2rem 0; }
 ul.specs li { overflow-wrap: anywhere; }
 ul.index { columns: 16rem; padding-left: 1.2rem; }
 figure { margin: 0.8rem 0 1.4rem; }
-figure svg { width: 100%; height: auto; max-width: 100%; display: block; }
+figure .chart-box { overflow-x: auto; max-width: 100%; }
+figure svg { width: 100%; height: auto; min-width: 560px; display: block; }
 figcaption { font-weight: 600; margin-bottom: 0.3rem; }
 svg text { fill: var(--fg); font: 12px system-ui, "DejaVu Sans", sans-serif; }
 svg .grid { stroke: var(--line); stroke-width: 1; }
@@ -93,6 +99,13 @@ footer { margin-top: 2rem; font-size: 0.85rem; color: var(--muted); }
   figure { break-inside: avoid; }
 }
 """
+
+
+#: The last line of every page (``what``: where its data came from, or nothing).
+FOOTER = (
+    "<footer>Made by catalog-diff{what}. This page is self-contained: no script, "
+    "no request.</footer>"
+)
 
 
 def page(title: str, body: Iterable[str], generator: str = "catalog-diff") -> Iterator[str]:

@@ -76,6 +76,15 @@ def date_ticks(first: int, last: int, count: int = 6) -> list[int]:
     return sorted({first + round(span * i / steps) for i in range(steps + 1)})
 
 
+#: The room a date label takes on an axis, in pixels (ten characters and a gap).
+LABEL_WIDTH = 84
+
+
+def _anchor(at: int, last: int) -> str:
+    """The last label of an axis ends at its tick (it would run off the chart)."""
+    return "end" if at == last and last > 0 else "middle"
+
+
 def _count(n: int) -> str:
     return f"{n:,}"
 
@@ -153,7 +162,9 @@ def line_chart(
     for d in date_ticks(first, last) if days else []:
         x = _f(x_of(d))
         out.append(f'<line class="axis" x1="{x}" x2="{x}" y1="{base}" y2="{base + 4}"/>')
-        out.append(f'<text x="{x}" y="{base + 18}" text-anchor="middle">{_label(d)}</text>')
+        out.append(
+            f'<text x="{x}" y="{base + 18}" text-anchor="{_anchor(d, last)}">{_label(d)}</text>'
+        )
     for i, line in enumerate(lines):
         coords = [(x_of(_day(d)), y_of(v)) for d, v in line.points]
         out.append(
@@ -164,10 +175,10 @@ def line_chart(
             out.append(
                 f'<polyline fill="none" stroke="{colour(i)}" stroke-width="2" points="{path}"/>'
             )
-        for (x, y), (d, v) in zip(coords, line.points):
+        for (cx, cy), (when, value) in zip(coords, line.points, strict=True):
             out.append(
-                f'<circle cx="{_f(x)}" cy="{_f(y)}" r="2.5" fill="{colour(i)}">'
-                f"<title>{html(line.name)} {d}: {_count(v)}</title></circle>"
+                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="2.5" fill="{colour(i)}">'
+                f"<title>{html(line.name)} {when}: {_count(value)}</title></circle>"
             )
         out.append("</g>")
     out.extend(_legend([line.name for line in lines], base + BOTTOM))
@@ -200,10 +211,10 @@ def bar_chart(
     out.extend(_y_axis(ticks, y_of, right))
     base = TOP + plot_h
     out.append(f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{base}" y2="{base}"/>')
-    shown = set(date_ticks(0, len(labels) - 1)) if labels else set()
-    for i in sorted(shown):
-        x = _f(LEFT + group * (i + 0.5))
-        out.append(f'<text x="{x}" y="{base + 18}" text-anchor="middle">{html(labels[i])}</text>')
+    step = max(1, math.ceil(len(labels) * LABEL_WIDTH / (right - LEFT)))
+    for i in range(0, len(labels), step):
+        at = _f(LEFT + group * (i + 0.5))
+        out.append(f'<text x="{at}" y="{base + 18}" text-anchor="middle">{html(labels[i])}</text>')
     for s, (name, values) in enumerate(series):
         out.append(f'<g class="series" data-series="{html(name)}" data-points="{len(values)}">')
         for i, v in enumerate(values):
@@ -211,7 +222,8 @@ def bar_chart(
             y = y_of(v)
             out.append(
                 f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(bar)}" height="{_f(base - y)}" '
-                f'fill="{colour(s)}"><title>{html(name)} {html(labels[i])}: {_count(v)}</title></rect>'
+                f'fill="{colour(s)}"><title>{html(name)} {html(labels[i])}: {_count(v)}</title>'
+                "</rect>"
             )
         out.append("</g>")
     out.extend(_legend([name for name, _ in series], base + BOTTOM))
@@ -280,7 +292,8 @@ def timeline(
     for d in date_ticks(start, end, 5):
         x = _f(x_of(d))
         out.append(f'<line class="grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{bottom}"/>')
-        out.append(f'<text x="{x}" y="{bottom + 16}" text-anchor="middle">{_label(d)}</text>')
+        anchor = _anchor(d, end)
+        out.append(f'<text x="{x}" y="{bottom + 16}" text-anchor="{anchor}">{_label(d)}</text>')
     for i, (group, name, spans) in enumerate(rows):
         y = TOP + row * i
         fill = colour(groups.index(group))

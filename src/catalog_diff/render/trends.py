@@ -22,7 +22,7 @@ from ..model.trends import SPAN_KINDS, Series, Span, Trends
 from ..words import count_of
 from .escape import html, json_dumps, text
 from .json import problem_entry
-from .page import page, table
+from .page import FOOTER, page, table
 from .svg import Line, bar_chart, hbar_chart, line_chart, timeline
 
 #: The most series a line chart draws (the Okabe-Ito palette has eight colours).
@@ -89,7 +89,7 @@ def _line(
     last = ", ".join(f"{s.name} {s.points[-1][1]}" for s in drawn if s.points)
     desc = f"{what} per day, {_scope(trends)}. At the end: {last or 'none'}."
     svg = line_chart(slug, title, desc, [Line(s.name, s.points) for s in drawn], standalone)
-    head = (("day", False),) + tuple((s.name, True) for s in drawn)
+    head = (("day", False), *((s.name, True) for s in drawn))
     rows = tuple((day, *(str(s.points[i][1]) for s in drawn)) for i, day in enumerate(trends.days))
     return Chart(slug, title, svg, head, rows, note)
 
@@ -214,7 +214,9 @@ def standalone_svgs(trends: Trends) -> dict[str, str]:
 def _figure(chart: Chart) -> Iterator[str]:
     yield f'<figure id="{chart.slug}">'
     yield f"<figcaption>{html(chart.title)}</figcaption>"
+    yield '<div class="chart-box">'
     yield chart.svg
+    yield "</div>"
     if chart.note:
         yield f'<p class="muted">{html(chart.note)}</p>'
     yield '<details class="data"><summary>Data table</summary>'
@@ -238,14 +240,19 @@ def render_html(trends: Trends) -> str:
         yield f"<h1>{html(title)}</h1>"
         yield f'<p class="lede">{html(_scope(trends))}.</p>'
         if trends.last is not None:
-            yield f"<p>Up to commit <code>{html(trends.last.commit[:12])}</code> ({html(trends.last.date)}).</p>"
+            commit, date = html(trends.last.commit[:12]), html(trends.last.date)
+            yield f"<p>Up to commit <code>{commit}</code> ({date}).</p>"
         if trends.problems:
             yield '<section id="problems">'
             yield f"<h2>Problems: {count_of(len(trends.problems), 'file')} could not be read</h2>"
-            yield '<p class="muted">The last readable content of each such package is counted instead.</p>'
+            yield (
+                '<p class="muted">The last readable content of each such package is '
+                "counted instead.</p>"
+            )
             yield "<ul>"
             for p in trends.problems:
-                yield f"<li><code>{html(p.commit or '')[:12]}</code>: <code>{html(p.path)}</code>: {html(p.message)}</li>"
+                where = f"<code>{html((p.commit or '')[:12])}</code>: <code>{html(p.path)}</code>"
+                yield f"<li>{where}: {html(p.message)}</li>"
             yield "</ul>"
             yield "</section>"
         yield '<nav><ul class="index">'
@@ -254,7 +261,7 @@ def render_html(trends: Trends) -> str:
         yield "</ul></nav>"
         for chart in built:
             yield from _figure(chart)
-        yield "<footer>Made by catalog-diff from its history index. This page is self-contained: no script, no request.</footer>"
+        yield FOOTER.format(what=" from its history index")
 
     return "".join(line + "\n" for line in page(title, body()))
 
