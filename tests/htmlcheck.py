@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 ELEMENTS = {
     "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "section",
     "p", "div", "table", "thead", "tbody", "tr", "th", "td", "caption", "code", "span", "ul",
-    "li", "details", "summary", "nav", "a", "footer", "figure", "figcaption",
+    "li", "details", "summary", "nav", "a", "footer", "figure", "figcaption", "strong",
     "svg", "g", "line", "polyline", "circle", "rect", "text", "desc",
 }  # fmt: skip
 

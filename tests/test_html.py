@@ -16,9 +16,13 @@ from catalog_diff import api
 from catalog_diff.cli import main
 from catalog_diff.layout import INVISIBLE, UNSAFE, printable
 from catalog_diff.model.comparison import Comparison
+from catalog_diff.model.snapshot import Package, Snapshot, SourceInfo, SourceKind, Spec
+from catalog_diff.release.notes import build as build_notes
 from catalog_diff.render import render
 from catalog_diff.render.coverage import grid
 from catalog_diff.render.escape import html, html_href, html_id
+from catalog_diff.render.notes_html import render_release_notes_html
+from gitrepo import GitRepoBuilder
 from htmlcheck import check_page, read
 from test_escape import hostile, hostile_comparison
 
@@ -147,3 +151,62 @@ def test_every_field_of_a_hostile_comparison_stays_inert(drawn: tuple[object, li
         assert printable(value) in text, value
     ids = [v for a, v in got.attrs if a == "id"]
     assert len(ids) == len(set(ids))  # one anchor per package, whatever the names
+
+
+# ---- release-notes --format html ---------------------------------------------------------
+
+
+def test_release_notes_as_a_page(releases: GitRepoBuilder, tmp_path: Path) -> None:
+    args = ["release-notes", "--repo", str(releases.path), "v0.23.0", "v0.23.1"]
+    pages = []
+    for name in ("a.html", "b.html"):
+        code, _, err = _run(*args, "--format", "html", "-o", str(tmp_path / name), "-q")
+        assert (code, err) == (0, "")
+        pages.append((tmp_path / name).read_bytes())
+    assert pages[0] == pages[1]
+    page = pages[0].decode("utf-8")
+    got = check_page(page)
+    data = json.loads(_run(*args, "--format", "json")[1])
+    counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', page))
+    assert {k: int(v) for k, v in counts.items()} == {k: data["highlights"][k] for k in counts}
+    text = got.all_text
+    assert text.index("Highlights") < text.index("Packages with specs added or removed")
+    assert "Gone stack e4s-cray-rhel: had 3 specs in 3 packages" in text
+    code, _, err = _run(*args, "--format", "html", "--template", str(tmp_path / "a.html"))
+    assert code == 2 and "--template goes with --format markdown" in err
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(hostile_comparison(), hostile)
+def test_release_notes_html_keep_every_field_inert(
+    drawn: tuple[object, list[str]], label: str
+) -> None:
+    _, values = drawn
+    name, gone, tag, version, compiler, variant, stack, os_ = values[:8]
+    info = SourceInfo(SourceKind.SNAPSHOT, label, "c" * 40, "2025-03-30T06:00:00+00:00")
+
+    def spec(digest: str, ver: str, comp: str, stacks: tuple[str, ...]) -> Spec:
+        return Spec(digest, (ver,), comp, os_, "linux", "x86_64_v3", (variant,), stacks)
+
+    old = Snapshot(
+        info=info,
+        packages={
+            (tag, name): Package(tag, name, "p", (spec("a" * 32, "1.0", "gcc@12", ("root",)),)),
+            (tag, gone): Package(
+                tag, gone, "q", (spec("b" * 32, "2.0", compiler, ("root", stack)),)
+            ),
+        },
+        tags=frozenset({tag}),
+    )
+    new = Snapshot(
+        info=info,
+        packages={
+            (tag, name): Package(tag, name, "p", (spec("c" * 32, version, compiler, (stack,)),))
+        },
+        tags=frozenset({tag}),
+    )
+    page = render_release_notes_html(build_notes(old, new, old_label=label, new_label=label))
+    got = check_page(page)
+    assert HIDDEN.search(page.replace("\n", "")) is None
+    for value in (name, gone, version, compiler, stack, label):
+        assert printable(value) in got.all_text, value

@@ -33,7 +33,7 @@ def comparison() -> catalog_diff.Comparison:
 def test_an_unknown_format_is_a_usage_error(comparison: catalog_diff.Comparison) -> None:
     with pytest.raises(catalog_diff.UsageError) as caught:
         catalog_diff.render_report(comparison, "yaml")
-    assert str(caught.value) == "unknown format 'yaml'; one of: text, markdown, json, github"
+    assert str(caught.value) == "unknown format 'yaml'; one of: text, markdown, json, github, html"
     assert isinstance(caught.value, catalog_diff.CatalogDiffError)
 
 

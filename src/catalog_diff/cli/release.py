@@ -60,10 +60,11 @@ def _print_template(ctx: click.Context, _param: click.Parameter, value: bool) ->
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "json"]),
+    type=click.Choice(["markdown", "json", "html"]),
     default="markdown",
     show_default=True,
-    help="Markdown through the template, or the template's input as JSON.",
+    help="Markdown through the template, the template's input as JSON, or one "
+    "self-contained HTML page.",
 )
 @click.option(
     "--template",
@@ -127,7 +128,7 @@ def release_notes(
     else:
         old, new = sides(names, at)
         source = rev
-    if fmt == "json" and template_path is not None:
+    if fmt != "markdown" and template_path is not None:
         raise UsageError("--template goes with --format markdown")
     check_target(output, [rev, template_path, *(names if tag is not None else ())])
     template = None
@@ -147,6 +148,10 @@ def release_notes(
             fail_on_problems(line, len(notes.problems))
     if fmt == "json":
         report = render_release_notes_json(notes)
+    elif fmt == "html":
+        from ..render.notes_html import render_release_notes_html
+
+        report = render_release_notes_html(notes)
     else:
         report = render_release_notes(notes, template, template_path)
     emit(report, output, quiet)
