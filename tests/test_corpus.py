@@ -38,6 +38,7 @@ from click.testing import CliRunner
 from catalog_diff.cli import main
 from catalog_diff.layout import INVISIBLE, UNSAFE, printable, problem_key
 from gitrepo import SAMPLES, GitRepoBuilder
+from htmlcheck import check_page
 
 HIDDEN = re.compile(f"{UNSAFE.pattern}|{INVISIBLE.pattern}")
 
@@ -759,6 +760,7 @@ def test_case(
         check_report(case, built, reports, reference)
     if command == ["diff"]:
         check_strict(case, built, reports)
+        check_html(case, built, reports, work)
     if "lint" in expect:
         check_lint(case, built)
     assert list(work.iterdir()) == [], "something was written where it must not be"
@@ -839,6 +841,24 @@ def check_report(
     if "tags_removed" in expect:  # exactly these (an unreadable tag folder is none of them)
         assert [t["tag"] for t in data["tags"]["removed"]] == expect["tags_removed"]
         assert [t["tag"] for t in data["tags"]["added"]] == expect.get("tags_added", [])
+
+
+def check_html(case: dict[str, Any], built: Built, reports: dict[str, Any], work: Path) -> None:
+    """The HTML report: the JSON report's outcome, the page's rules kept (no element or
+    attribute from an input, no link out), the bad file and every odd name shown as
+    text."""
+    code, out, err = run(["diff", "--format", "html", *built.args], case.get("via"), work)
+    assert (code, err) == reports["json"][0::2], (code, err)
+    expect = case["expect"]
+    if expect["outcome"] in ("fatal", "usage"):
+        assert out == ""
+        return
+    assert_clean_output(out)
+    text = check_page(out).all_text
+    if expect["outcome"] == "problem":
+        assert expect.get("shown", case_path(case)) in text
+    for name in expect.get("packages") or {}:
+        assert f"develop/{printable(name)}" in text
 
 
 def check_strict(case: dict[str, Any], built: Built, reports: dict[str, Any]) -> None:

@@ -96,3 +96,29 @@ def test_a_bar_on_a_terminal_and_nothing_elsewhere(
     # --quiet: no bar on a terminal either.
     quiet = _on_terminal(*args, "--quiet")
     assert b"files/s" not in quiet[2]
+
+
+COMMITS_BAR = re.compile(
+    rb"\r\[[#-]{30}\] (indexed|read) (\d+)/(\d+) commits \(\d+\.\d commits/s\)"
+)
+
+
+def test_index_and_trends_show_a_bar_of_commits(tmp_path: Path) -> None:
+    from historytruth import build_history
+
+    repo, shas = build_history(tmp_path / "catalog")
+    index = str(tmp_path / "index.sqlite")
+    args = ["trends", "--repo", str(repo.path), "--index", index, "-o", str(tmp_path / "t.html")]
+    code, _, err = _on_terminal(*args)
+    assert code == 0, err
+    bars = COMMITS_BAR.findall(err)
+    assert {verb for verb, _, _ in bars} == {b"indexed", b"read"}
+    walked = [(int(d), int(t)) for verb, d, t in bars if verb == b"read"]
+    assert walked[-1] == (len(shas), len(shas))  # the walk ends full
+    assert b"\r\x1b[K" in err and b"Traceback" not in err
+    quiet = _on_terminal(*args, "--no-update", "--quiet")
+    assert quiet[0] == 0 and b"commits/s" not in quiet[2]
+    piped = subprocess.run(
+        [str(CLI), *args, "--no-update"], capture_output=True, timeout=300, check=False
+    )
+    assert piped.returncode == 0 and b"commits/s" not in piped.stderr and b"\r" not in piped.stderr
