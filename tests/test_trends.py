@@ -318,3 +318,19 @@ def test_a_chart_names_its_series_and_points_and_escapes_names() -> None:
     assert ">2025-04-01<" in out and ">2025-04-02<" in out  # dates a person can read
     assert svg.line_chart("x", "T", "D", []).endswith("</svg>")
     assert "<b>" not in out
+
+
+def test_the_json_keeps_its_schema(index: HistoryIndex) -> None:
+    import jsonschema
+
+    result = CliRunner().invoke(main, ["schema", "trends"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(doc)
+    validator = jsonschema.Draft202012Validator(doc)
+    for kwargs in ({}, {"bucket": "week"}, {"tag": WEEKLY_TAG}, {"stacks": ("e4s",)}):
+        data = json.loads(render_json(api.trends(index, **kwargs)))  # type: ignore[arg-type]
+        validator.validate(data)
+    broken = json.loads(render_json(api.trends(index)))
+    broken["changes"][0]["gained"] = -1
+    assert not validator.is_valid(broken)

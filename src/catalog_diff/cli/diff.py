@@ -268,7 +268,9 @@ def snapshot(
 @click.command(cls=Command)
 @click.argument(
     "report",
-    type=click.Choice(["diff", "log", "history", "when", "show", "lint", "release-notes"]),
+    type=click.Choice(
+        ["diff", "log", "history", "when", "show", "lint", "release-notes", "trends"]
+    ),
     default="diff",
 )
 def schema(report: str) -> None:
