@@ -312,6 +312,26 @@ class Page:
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
+    def screenshot_of(self, selector: str, path: Path) -> Path:
+        """The element ``selector`` names, alone, as a PNG file."""
+        box = self.evaluate(
+            f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+            ".getBoundingClientRect(); return [r.left + window.scrollX, r.top + window.scrollY,"
+            " r.width, r.height]; })()"
+        )
+        x, y, width, height = box
+        clip = {"x": x, "y": y, "width": width, "height": height, "scale": 1}
+        shot = self.browser.call(
+            "Page.captureScreenshot",
+            self.session,
+            format="png",
+            captureBeyondViewport=True,
+            clip=clip,
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
     def close(self) -> None:
         self.browser.call("Target.closeTarget", targetId=self.target)
 

@@ -334,3 +334,20 @@ def test_the_json_keeps_its_schema(index: HistoryIndex) -> None:
     broken = json.loads(render_json(api.trends(index)))
     broken["changes"][0]["gained"] = -1
     assert not validator.is_valid(broken)
+
+
+def test_the_readme_chart_is_up_to_date(tmp_path: Path) -> None:
+    """docs/trends-changes.svg is what scripts/make_screenshots.py makes (run it after a
+    change to the charts)."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "make_screenshots", root / "scripts" / "make_screenshots.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    chart, page = module.trends_svg_and_page(tmp_path)
+    assert (root / "docs" / f"trends-{module.CHART}.svg").read_text("utf-8") == chart
+    assert 'role="img"' in chart and "<desc" in chart and 'id="changes"' in page

@@ -96,11 +96,11 @@ def _line(
 
 def _changes(trends: Trends, standalone: bool) -> Chart:
     slug, title = "changes", f"Specs gained, lost and rebuilt per {trends.bucket}"
-    labels = [b.period for b in trends.changes]
+    found = {b.period: b for b in trends.changes}
+    labels = _calendar(trends)
     series = [
-        ("gained", [b.gained for b in trends.changes]),
-        ("lost", [b.lost for b in trends.changes]),
-        ("rebuilt", [b.rebuilt for b in trends.changes]),
+        (name, [getattr(found[p], name) if p in found else 0 for p in labels])
+        for name in ("gained", "lost", "rebuilt")
     ]
     totals = ", ".join(f"{sum(v)} {name}" for name, v in series)
     desc = f"Per {trends.bucket}, {_scope(trends)}: {totals}."
@@ -118,6 +118,25 @@ def _changes(trends: Trends, standalone: bool) -> Chart:
     )
     note = "The first indexed commit is the baseline: what it holds is not counted as gained."
     return Chart(slug, title, svg, head, rows, note)
+
+
+def _calendar(trends: Trends) -> list[str]:
+    """Every day (or ISO week) from the first period with a commit to the last, so that
+    the bars stand on a calendar, a quiet day as a gap."""
+    if not trends.changes:
+        return []
+    step = dt.timedelta(days=1 if trends.bucket == "day" else 7)
+    day = dt.date.fromisoformat(trends.changes[0].start)
+    last = dt.date.fromisoformat(trends.changes[-1].start)
+    out = []
+    while day <= last:
+        if trends.bucket == "day":
+            out.append(day.isoformat())
+        else:
+            year, week, _ = day.isocalendar()
+            out.append(f"{year}-W{week:02d}")
+        day += step
+    return out
 
 
 def _spans(kind: str, spans: Sequence[Span], trends: Trends, standalone: bool) -> Chart:
