@@ -65,6 +65,7 @@ def test_action_is_composite_with_documented_inputs() -> None:
         "marker": "<!-- catalog-diff -->",
         "max-chars": "65536",
         "tag": "",
+        "html-artifact": "catalog-diff-html-report",
         "python-version": "3.12",
         "github-token": None,
     }
@@ -75,6 +76,9 @@ def test_action_is_composite_with_documented_inputs() -> None:
         match = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}", output["value"])
         assert match and match.group(1) in steps, name
         script = (ROOT / "scripts" / "sticky_comment.py").read_text(encoding="utf-8")
+        if "uses" in steps[match.group(1)]:  # another action's output (upload-artifact's URL)
+            assert steps[match.group(1)]["uses"].startswith("actions/upload-artifact@"), name
+            continue
         written = steps[match.group(1)]["run"] + (script if match.group(1) == "comment" else "")
         assert f"{match.group(2)}=" in written or f'"{match.group(2)}"' in written, name
 
@@ -139,9 +143,11 @@ def run_action(
     inputs: dict[str, str] | None = None,
     event: dict[str, Any] | None = None,
     actions_token: str = "",
+    artifact_url: str = "",
 ) -> ActionRun:
     """The action's run steps, in order, as a runner would; stops at the first failure.
-    ``actions_token`` is the run's own token (``github.token``)."""
+    ``actions_token`` is the run's own token (``github.token``); ``artifact_url`` what
+    upload-artifact (not run here) would answer."""
     defaults = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
     defaults["github-token"] = actions_token or TOKEN
     context: dict[str, Any] = {
@@ -168,6 +174,8 @@ def run_action(
     (tmp / "runner-temp").mkdir(exist_ok=True)
     result = ActionRun()
     for step in ACTION["runs"]["steps"]:
+        if step.get("uses", "").startswith("actions/upload-artifact@") and artifact_url:
+            context["steps"][step["id"]] = {"outputs": {"artifact-url": artifact_url}}
         if "run" not in step or step.get("id") == "install":
             continue  # setup-python and pip install: network (the venv has catalog-diff)
         step_id = step["id"]
@@ -474,3 +482,26 @@ def test_custom_marker_and_cap(tmp_path: Path) -> None:
         ]
         full = Path(run.output("report")).read_text(encoding="utf-8")
         assert len(full) > 12000  # the artifact keeps everything
+
+
+def test_the_report_as_a_web_page_is_linked_from_the_comment(tmp_path: Path) -> None:
+    from htmlcheck import check_page
+
+    repo, old, new = weekly_repo(tmp_path / "catalog")
+    url = "https://github.com/o/r/actions/runs/1/artifacts/2"
+    with serve() as api:
+        run = run_action(repo.path, tmp_path, api, {"issue-number": "12"}, artifact_url=url)
+        assert run.failed is None, run.steps
+        page = Path(run.output("html-report")).read_text(encoding="utf-8")
+        assert "Packages (" in check_page(page).all_text
+        body = Path(run.output("comment-body")).read_text(encoding="utf-8")
+        assert body.endswith(
+            f"[The full report as a web page]({url}) (a zip: open report.html in a browser)\n"
+        )
+        assert url in run.summary
+        assert [c["body"] for c in api.comments[12]] == [body]
+    with serve() as api:  # no upload (html-artifact empty, or a run without it): no link
+        (tmp_path / "again").mkdir()
+        run = run_action(repo.path, tmp_path / "again", api, {"issue-number": "12"})
+        body = Path(run.output("comment-body")).read_text(encoding="utf-8")
+        assert "web page" not in body
