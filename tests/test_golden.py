@@ -16,7 +16,7 @@ from gitrepo import GitRepoBuilder, sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
-FORMATS = {"text": "txt", "markdown": "md", "json": "json"}
+FORMATS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
 
 
 def check_golden(name: str, actual: str, update: bool) -> None:
