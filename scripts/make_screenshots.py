@@ -15,6 +15,7 @@ date); the PNG files are what this machine's Chromium draws. Needs Debian's ``ch
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +29,8 @@ from catalog_diff.render import render  # noqa: E402
 from catalog_diff.render.trends import render_html, standalone_svgs  # noqa: E402
 from historytruth import build_history  # noqa: E402
 
-OLD, NEW = (f"snapshot:{ROOT}/snapshots/develop-2025-03-{d}.json" for d in ("23", "30"))
+#: The bundled snapshots, named as a reader would type them from the repository's top.
+OLD, NEW = (f"snapshot:snapshots/develop-2025-03-{d}.json" for d in ("23", "30"))
 
 #: The chart the README shows.
 CHART = "changes"
@@ -50,6 +52,7 @@ def main(out: Path) -> None:
         svg, page = trends_svg_and_page(work)
         (out / f"trends-{CHART}.svg").write_text(svg, "utf-8")
         report = work / "report.html"
+        os.chdir(ROOT)
         report.write_text(render(api.diff(OLD, NEW), "html"), "utf-8")
         (work / "trends.html").write_text(page, "utf-8")
         path, why = browser.find_chromium()
