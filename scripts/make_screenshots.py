@@ -46,6 +46,7 @@ def trends_svg_and_page(work: Path) -> tuple[str, str]:
 
 
 def main(out: Path) -> None:
+    out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="catalog-diff-docs-") as tmp:
         work = Path(tmp)
