@@ -487,7 +487,7 @@ def test_custom_marker_and_cap(tmp_path: Path) -> None:
 def test_the_report_as_a_web_page_is_linked_from_the_comment(tmp_path: Path) -> None:
     from htmlcheck import check_page
 
-    repo, old, new = weekly_repo(tmp_path / "catalog")
+    repo, _, _ = weekly_repo(tmp_path / "catalog")
     url = "https://github.com/o/r/actions/runs/1/artifacts/2"
     with serve() as api:
         run = run_action(repo.path, tmp_path, api, {"issue-number": "12"}, artifact_url=url)

@@ -203,6 +203,13 @@ def test_problems_are_located(index: HistoryIndex) -> None:
     assert [p["path"] for p in data["problems"]] == ["_cache/develop/gotcha/specs.md"]
     page = render_html(api.trends(index))
     assert "_cache/develop/gotcha/specs.md" in page and "could not be read" in page
+    after = json.loads(render_json(api.trends(index, since="2025-04-10")))
+    assert after["problems"] == []  # gotcha was fixed on 2025-04-09
+    during = json.loads(render_json(api.trends(index, since="2025-04-08", until="2025-04-08")))
+    assert [p["path"] for p in during["problems"]] == ["_cache/develop/gotcha/specs.md"]
+    nothing = json.loads(render_json(api.trends(index, since="2030-01-01")))
+    assert (nothing["commits"], nothing["days"], nothing["problems"]) == (0, [], [])
+    assert "no commits" in render_html(api.trends(index, since="2030-01-01"))
 
 
 def test_the_page_has_every_chart_accessible(index: HistoryIndex) -> None:

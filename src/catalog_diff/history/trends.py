@@ -28,6 +28,9 @@ from .timeline import ref
 
 Key = tuple[str, str]
 
+#: How many package contents the walk keeps parsed (a frozen tag copies develop's).
+CACHED = 4096
+
 #: A day, and after its last commit: specs per stack, packages per tag, specs per tag.
 Sample = tuple[str, dict[str, int], dict[str, int], dict[str, int]]
 
@@ -160,7 +163,7 @@ def compute(
     commits = index.commits(0, end.seq if end is not None else None)
     state = _State()
     cache: dict[int, tuple[_Spec, ...] | str] = {}
-    problems: dict[tuple[str, str], ProblemRecord] = {}
+    problems: dict[tuple[str, str], tuple[ProblemRecord, int, int | None]] = {}
     samples: list[Sample] = []
     buckets: dict[str, list[int]] = {}
     starts: dict[str, str] = {}
@@ -170,14 +173,15 @@ def compute(
 
     def content(v: Version, commit: IndexedCommit) -> tuple[_Spec, ...] | None:
         if v.content_id not in cache:
+            if len(cache) >= CACHED:  # bounded: memory follows the catalog, not its history
+                cache.clear()
             found = index.content(v.content_id, v.tag, v.package)
             cache[v.content_id] = found if isinstance(found, str) else _specs(found)
         got = cache[v.content_id]
         if isinstance(got, str):
             path, _, message = got.partition(": ")
-            problems.setdefault(
-                (path, message), ProblemRecord(Side.NEW, commit.sha, path, message, commit.sha)
-            )
+            record = ProblemRecord(Side.NEW, commit.sha, path, message, commit.sha)
+            problems.setdefault((path, message), (record, v.first_seq, v.last_seq))
             return state.current.get((v.tag, v.package))  # the last readable content
         return got
 
@@ -254,8 +258,18 @@ def compute(
         first=ref(shown[0]) if shown else None,
         last=ref(shown[-1]) if shown else None,
         commits=len(shown),
-        problems=tuple(problems.values()),
+        problems=_within(problems.values(), shown),
     )
+
+
+def _within(
+    found: Iterable[tuple[ProblemRecord, int, int | None]], shown: list[IndexedCommit]
+) -> tuple[ProblemRecord, ...]:
+    """The problems of the files that were there at some commit shown."""
+    if not shown:
+        return ()
+    low, high = shown[0].seq, shown[-1].seq
+    return tuple(p for p, a, b in found if a <= high and (b is None or b >= low))
 
 
 def _series(samples: list[Sample], at: int) -> tuple[Series, ...]:
