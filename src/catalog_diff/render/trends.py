@@ -28,6 +28,10 @@ from .svg import Line, bar_chart, hbar_chart, line_chart, timeline
 #: The most series a line chart draws (the Okabe-Ito palette has eight colours).
 MOST_LINES = 8
 
+#: Spack's stack of every root spec: as large as the catalog, it would flatten the other
+#: lines, so the chart leaves it out unless asked for with --stack (the JSON has it).
+ROOT_STACK = "root"
+
 #: The most rows of the churn chart.
 MOST_BARS = 20
 
@@ -81,11 +85,13 @@ def _line(
     trends: Trends,
     standalone: bool,
     keep: Sequence[str] = (),
+    left_out: str = "",
 ) -> Chart:
     drawn = _largest(series, keep)
     note = ""
     if len(drawn) < len(series):
         note = f"The {len(drawn)} largest of {len(series)} (all in the JSON and CSV)."
+    note = f"{note} {left_out}".strip()
     last = ", ".join(f"{s.name} {s.points[-1][1]}" for s in drawn if s.points)
     desc = f"{what} per day, {_scope(trends)}. At the end: {last or 'none'}."
     svg = line_chart(slug, title, desc, [Line(s.name, s.points) for s in drawn], standalone)
@@ -196,10 +202,11 @@ def charts(trends: Trends, standalone: bool = False) -> list[Chart]:
             "stack-specs",
             "Specs per stack",
             "Specs in each stack",
-            trends.stack_specs,
+            [s for s in trends.stack_specs if trends.stacks or s.name != ROOT_STACK],
             trends,
             standalone,
             trends.stacks,
+            "" if trends.stacks else f"The stack {ROOT_STACK} (every root spec) is left out.",
         ),
         _line(
             "tag-packages",
