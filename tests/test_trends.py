@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from catalog_diff import api
 from catalog_diff.cli import main
 from catalog_diff.history.index import HistoryIndex
-from catalog_diff.model.snapshot import Package, Snapshot
+from catalog_diff.model.snapshot import Package
 from catalog_diff.render import svg
 from catalog_diff.render.trends import csv_cell, render_csv, render_html, render_json
 from gitrepo import GitRepoBuilder
@@ -84,9 +84,11 @@ def series(data: dict[str, Any], key: str) -> dict[str, dict[str, int]]:
     return {s["name"]: {p["day"]: p["value"] for p in s["points"]} for s in data[key]}
 
 
-def test_the_history_has_a_broken_file_and_a_gap(truth: Truth) -> None:
-    assert any(snap.problems for snap in truth.snapshots)  # gotcha, truncated
-    assert any(not isinstance(s, Snapshot) for s in ()) is False
+def test_the_history_has_a_broken_file_a_frozen_tag_and_two_commits_a_day(truth: Truth) -> None:
+    assert [bool(snap.problems) for snap in truth.snapshots].count(True) == 1  # gotcha
+    assert any(WEEKLY_TAG in snap.tags for snap in truth.snapshots)
+    days = [day(c.timestamp) for c in truth.commits]
+    assert len(set(days)) < len(days)  # the days' values are those of their last commit
 
 
 def test_tags_and_stacks_per_day_are_what_git_holds(truth: Truth, index: HistoryIndex) -> None:
