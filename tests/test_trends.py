@@ -105,16 +105,18 @@ def test_tags_and_stacks_per_day_are_what_git_holds(truth: Truth, index: History
         tags = {t for t, _ in state}
         for tag in tags | set(packages):
             want = [p for (t, _), p in state.items() if t == tag]
-            assert packages[tag][d] == len(want), (d, tag)
-            assert specs[tag][d] == sum(len(p.specs) for p in want), (d, tag)
+            # a tag with no package that day has no point: a gap in its line, not a zero
+            assert packages[tag].get(d) == (len(want) or None), (d, tag)
+            assert specs[tag].get(d) == (sum(len(p.specs) for p in want) if want else None)
         by_stack: dict[str, set[str]] = {}
         for p in state.values():
             for s in p.specs:
                 for stack in s.stacks:
                     by_stack.setdefault(stack, set()).add(s.hash)
         for stack in set(by_stack) | set(stacks):
-            assert stacks[stack][d] == len(by_stack.get(stack, ())), (d, stack)
-    assert WEEKLY_TAG in packages and packages[WEEKLY_TAG][data["days"][-1]] == 0
+            assert stacks[stack].get(d) == (len(by_stack.get(stack, ())) or None), (d, stack)
+    assert WEEKLY_TAG in packages and data["days"][-1] not in packages[WEEKLY_TAG]
+    assert min(packages[WEEKLY_TAG]) == "2025-04-05"
 
 
 def test_each_day_gains_and_loses_the_hashes_git_shows(truth: Truth, index: HistoryIndex) -> None:
@@ -360,3 +362,22 @@ def test_the_readme_chart_is_up_to_date(tmp_path: Path) -> None:
     chart, page = module.trends_svg_and_page(tmp_path)
     assert (root / "docs" / f"trends-{module.CHART}.svg").read_text("utf-8") == chart
     assert 'role="img"' in chart and "<desc" in chart and 'id="changes"' in page
+
+
+def test_a_line_breaks_where_its_series_is_absent() -> None:
+    out = svg.line_chart(
+        "g",
+        "T",
+        "D",
+        [
+            svg.Line(
+                "a", [("2025-04-01", 1), ("2025-04-02", 2), ("2025-04-03", 3), ("2025-04-04", 4)]
+            ),
+            svg.Line("b", [("2025-04-01", 1), ("2025-04-02", 2), ("2025-04-04", 4)]),
+        ],
+    )
+    lines = re.findall(r'<g class="series" data-series="(\w)"[^>]*>(.*?)</g>', out, flags=re.S)
+    runs = {name: re.findall(r'points="([^"]+)"', body) for name, body in lines}
+    assert [len(r.split()) for r in runs["a"]] == [4]
+    assert [len(r.split()) for r in runs["b"]] == [2]  # 04-03 missing: 04-04 stands alone
+    assert all(body.count("<circle") == n for (_, body), n in zip(lines, (4, 3), strict=True))

@@ -273,12 +273,14 @@ def _within(
 
 
 def _series(samples: list[Sample], at: int) -> tuple[Series, ...]:
-    """One series per name found in any sample (0 on the days it is absent), by name:
-    ``at`` picks the sample's stacks (1), tag packages (2) or tag specs (3)."""
+    """One series per name found in any sample, by name, with a point on each day it was
+    there (none where it was absent: a gap, not a zero): ``at`` picks the sample's
+    stacks (1), tag packages (2) or tag specs (3)."""
     values: list[tuple[str, dict[str, int]]] = [(s[0], s[at]) for s in samples]  # type: ignore[misc]
     names = sorted({name for _, found in values for name in found})
     return tuple(
-        Series(name, tuple((d, found.get(name, 0)) for d, found in values)) for name in names
+        Series(name, tuple((d, found[name]) for d, found in values if name in found))
+        for name in names
     )
 
 

@@ -135,6 +135,24 @@ def _y_axis(ticks: list[int], y_of: object, plot_right: int) -> Iterator[str]:
         yield f'<text x="{LEFT - 6}" y="{_f(y + 4)}" text-anchor="end">{_count(t)}</text>'
 
 
+def _runs(
+    points: Sequence[tuple[str, int]], coords: list[tuple[float, float]], days: list[int]
+) -> list[list[tuple[float, float]]]:
+    """The stretches of a line between its gaps: points on consecutive days of the chart
+    (``days``: every day any line has a point) are joined, a missing day breaks it. A
+    stretch of one point is its dot alone."""
+    order = {d: n for n, d in enumerate(days)}
+    runs: list[list[tuple[float, float]]] = []
+    last = -2
+    for (day, _), xy in zip(points, coords, strict=True):
+        at = order[_day(day)]
+        if at != last + 1:
+            runs.append([])
+        runs[-1].append(xy)
+        last = at
+    return [run for run in runs if len(run) > 1]
+
+
 def line_chart(
     slug: str, title: str, desc: str, lines: Sequence[Line], standalone: bool = False
 ) -> str:
@@ -170,8 +188,8 @@ def line_chart(
         out.append(
             f'<g class="series" data-series="{html(line.name)}" data-points="{len(coords)}">'
         )
-        if len(coords) > 1:
-            path = " ".join(f"{_f(x)},{_f(y)}" for x, y in coords)
+        for run in _runs(line.points, coords, days):
+            path = " ".join(f"{_f(x)},{_f(y)}" for x, y in run)
             out.append(
                 f'<polyline fill="none" stroke="{colour(i)}" stroke-width="2" points="{path}"/>'
             )

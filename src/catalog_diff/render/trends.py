@@ -60,7 +60,12 @@ class Chart:
 def _largest(series: Sequence[Series], keep: Sequence[str] = ()) -> list[Series]:
     if keep:
         return [s for s in series if s.name in keep]
-    ranked = sorted(series, key=lambda s: (-(s.points[-1][1] if s.points else 0), s.name))
+    end = max((s.points[-1][0] for s in series if s.points), default="")
+
+    def at_end(s: Series) -> int:
+        return s.points[-1][1] if s.points and s.points[-1][0] == end else 0
+
+    ranked = sorted(series, key=lambda s: (-at_end(s), s.name))
     return sorted(ranked[:MOST_LINES], key=lambda s: s.name)
 
 
@@ -92,11 +97,15 @@ def _line(
     if len(drawn) < len(series):
         note = f"The {len(drawn)} largest of {len(series)} (all in the JSON and CSV)."
     note = f"{note} {left_out}".strip()
-    last = ", ".join(f"{s.name} {s.points[-1][1]}" for s in drawn if s.points)
+    end = trends.days[-1] if trends.days else ""
+    last = ", ".join(
+        f"{s.name} {s.points[-1][1]}" for s in drawn if s.points and s.points[-1][0] == end
+    )
     desc = f"{what} per day, {_scope(trends)}. At the end: {last or 'none'}."
     svg = line_chart(slug, title, desc, [Line(s.name, s.points) for s in drawn], standalone)
     head = (("day", False), *((s.name, True) for s in drawn))
-    rows = tuple((day, *(str(s.points[i][1]) for s in drawn)) for i, day in enumerate(trends.days))
+    values = [dict(s.points) for s in drawn]
+    rows = tuple((day, *(str(v[day]) if day in v else "" for v in values)) for day in trends.days)
     return Chart(slug, title, svg, head, rows, note)
 
 
