@@ -21,7 +21,8 @@ from .history import CommitRef, Interval
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """One line of a chart: ``(day, value)`` points, oldest first."""
+    """One line of a chart: ``(day, value)`` points, oldest first; no point on a day its
+    tag or stack was absent (a gap, not a zero)."""
 
     name: str
     points: tuple[tuple[str, int], ...]
