@@ -26,7 +26,8 @@ import browser
 from catalog_diff import api
 from catalog_diff.layout import printable
 from catalog_diff.render import render
-from catalog_diff.render.trends import MOST_LINES, render_html, render_json
+from catalog_diff.render.trends import MOST_LINES, render_html
+from catalog_diff.render.trends_data import render_json
 from historytruth import build_history
 from test_escape import hostile_comparison
 

@@ -25,7 +25,8 @@ from catalog_diff.cli import main
 from catalog_diff.history.index import HistoryIndex
 from catalog_diff.model.snapshot import Package
 from catalog_diff.render import svg
-from catalog_diff.render.trends import csv_cell, render_csv, render_html, render_json
+from catalog_diff.render.trends import render_html
+from catalog_diff.render.trends_data import csv_cell, render_csv, render_json
 from gitrepo import GitRepoBuilder
 from historytruth import WEEKLY_TAG, Truth, build_history
 from htmlcheck import check_page

@@ -285,27 +285,14 @@ def trends(
     bucket: str = "day",
     progress: Progress | None = None,
 ) -> Trends:
-    """The series of the trends page over the indexed commits up to ``last`` (a full SHA;
-    default the last indexed): ``tag`` alone, ``stacks`` alone, dated within
-    ``since``..``until`` (as :func:`log` takes them), changes summed per ``bucket``
-    (``day`` or ``week``)."""
+    """The series of the trends charts up to the indexed commit ``last`` (default: the
+    last indexed), as :func:`log` selects commits, for ``tag`` and ``stacks`` alone, with
+    changes summed per ``bucket`` (``day`` or ``week``)."""
     from ..history.trends import compute
 
-    if bucket not in ("day", "week"):
-        raise UsageError(f"unknown period {bucket!r}; one of: day, week")
-    start, stop = _moment(since, True), _moment(until, False)
-    shown = tuple(None if v is None else str(v) for v in (since, until))
+    labels = tuple(None if v is None else str(v) for v in (since, until))
     with index.faults():
         end = _end(index, last, None)
         _check_tag(index, tag, end)
-        return compute(
-            index,
-            end=end,
-            tag=tag,
-            stacks=stacks,
-            since=start,
-            until=stop,
-            bucket=bucket,
-            progress=progress,
-            labels=(shown[0], shown[1]),
-        )
+        window = (_moment(since, True), _moment(until, False))
+        return compute(index, end, tag, stacks, window, bucket, progress, labels)

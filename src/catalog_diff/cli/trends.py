@@ -91,7 +91,8 @@ def trends(
     from ..api import open_index
     from ..api import trends as build_trends
     from ..git.repository import GitRepository
-    from ..render.trends import render_csv, render_html, render_json, standalone_svgs
+    from ..render.trends import render_html, standalone_svgs
+    from ..render.trends_data import render_csv, render_json
 
     first, last = split_range(revision)
     if first is not None:

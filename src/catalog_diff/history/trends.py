@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from ..model.comparison import ProblemRecord, Side
 from ..model.history import Interval
 from ..model.snapshot import Package
@@ -141,24 +142,25 @@ def _rebuilt(gained: list[_Spec], lost: list[_Spec]) -> list[_Spec]:
 
 def compute(
     index: HistoryIndex,
-    *,
     end: IndexedCommit | None = None,
     tag: str | None = None,
     stacks: Iterable[str] = (),
-    since: int | None = None,
-    until: int | None = None,
+    window: tuple[int | None, int | None] = (None, None),
     bucket: str = "day",
     progress: Callable[[int, int], None] | None = None,
-    labels: tuple[str | None, str | None] = (None, None),
+    labels: tuple[str | None, ...] = (None, None),
 ) -> Trends:
     """The trends over the commits up to ``end`` (default: the last indexed).
 
     ``tag`` keeps one tag, ``stacks`` some stacks (their series, churn and spans);
-    ``since``/``until`` (Unix times, both included) bound the commits shown, ``labels``
-    says them as the user wrote them: the state is built from the first commit all the
-    same. ``bucket`` is ``day`` or ``week``. The first indexed commit is the baseline:
-    it gains nothing.
+    ``window`` (Unix times, both included, None: open) bounds the commits shown, and
+    ``labels`` says it as the user wrote it: the state is built from the first commit
+    all the same. ``bucket`` is ``day`` or ``week``. The first indexed commit is the
+    baseline: it gains nothing.
     """
+    if bucket not in ("day", "week"):
+        raise UsageError(f"unknown period {bucket!r}; one of: day, week")
+    since, until = window
     chosen = tuple(sorted(set(stacks)))
     commits = index.commits(0, end.seq if end is not None else None)
     state = _State()
