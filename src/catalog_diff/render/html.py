@@ -14,25 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model.comparison import Comparison, PackageChange, SpecPair
-from ..model.snapshot import FACETS, SourceInfo, Spec
+from ..model.comparison import Comparison, PackageChange
+from ..model.snapshot import SourceInfo
 from ..words import count_of, signed
 from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
     describe_source,
-    field_text,
+    facet_deltas,
     headline,
     meta_check_text,
     mismatch_text,
     package_label,
+    problem_text,
     rollup_text,
     shown_rollups,
     spec_counts,
-    spec_line,
-    spec_subject,
+    spec_items,
     stack_counts_title,
-    stack_moves,
 )
 from .coverage import grid
 from .escape import html, html_href, html_id
@@ -246,7 +245,7 @@ def _problems(comparison: Comparison) -> Iterator[str]:
     yield f"<h2>Problems: {count_of(len(comparison.problems), 'file')} could not be read</h2>"
     yield "<ul>"
     for p in comparison.problems:
-        yield f"<li>{p.side.value} {_c(p.revision)}: {_c(p.path)}: {html(p.message)}</li>"
+        yield f"<li>{problem_text(p, _c, html)}</li>"
     yield "</ul>"
     yield "</section>"
 
@@ -264,34 +263,17 @@ def _tags(comparison: Comparison) -> Iterator[str]:
             yield "</section>"
 
 
-def _spec_item(mark: str, cls: str, name: str, spec: Spec) -> str:
-    return f'<li><span class="{cls}">{mark}</span> {_c(spec_line(name, spec))}</li>'
-
-
-def _pair_item(what: str, name: str, pair: SpecPair, old: str, new: str) -> str:
-    return (
-        f"<li>{what} {_c(old)} {ARROW} {_c(new)}: {_c(spec_line(name, pair.new))} "
-        f"(was {_c('/' + pair.old.hash[:7])})</li>"
-    )
+#: How each mark of :func:`.common.spec_items` is shown: its word and its colour.
+_MARKS = {"+": ("added", "gain"), "-": ("removed", "loss")}
 
 
 def _spec_items(change: PackageChange) -> Iterator[str]:
-    specs = change.specs
-    for spec in specs.added:
-        yield _spec_item("added", "gain", change.name, spec)
-    for spec in specs.removed:
-        yield _spec_item("removed", "loss", change.name, spec)
-    for pair in specs.compiler_changed:
-        yield _pair_item("compiler", change.name, pair, pair.old.compiler, pair.new.compiler)
-    for pair in specs.version_changed:
-        old, new = ",".join(pair.old.versions), ",".join(pair.new.versions)
-        yield _pair_item("version", change.name, pair, old, new)
-    for moved in specs.stacks_changed:
-        subject = spec_subject(change.name, moved.spec, moved.hash)
-        yield f"<li>stacks {_c(stack_moves(moved))}: {_c(subject)}</li>"
-    for fields in specs.fields_changed:
-        subject = spec_subject(change.name, fields.spec, fields.hash)
-        yield f"<li>fields {_c(field_text(fields, ARROW))}: {_c(subject)}</li>"
+    for mark, words in spec_items(change, _c, ARROW):
+        if mark in _MARKS:
+            word, cls = _MARKS[mark]
+            yield f'<li><span class="{cls}">{word}</span> {words}</li>'
+        else:
+            yield f"<li>{words}</li>"
 
 
 def package_section(change: PackageChange) -> Iterator[str]:
@@ -310,8 +292,7 @@ def package_section(change: PackageChange) -> Iterator[str]:
             (" ".join(_c(v) for v in d.added), "gain"),
             (" ".join(_c(v) for v in d.removed), "loss"),
         ]
-        for facet in FACETS
-        if (d := change.facet(facet))
+        for facet, d in facet_deltas(change)
     ]
     if rows:
         yield from table([("", False), ("added", False), ("removed", False)], rows)
