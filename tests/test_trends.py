@@ -382,3 +382,36 @@ def test_a_line_breaks_where_its_series_is_absent() -> None:
     assert [len(r.split()) for r in runs["a"]] == [4]
     assert [len(r.split()) for r in runs["b"]] == [2]  # 04-03 missing: 04-04 stands alone
     assert all(body.count("<circle") == n for (_, body), n in zip(lines, (4, 3), strict=True))
+
+
+def test_files_are_written_whole_or_not_at_all(
+    catalog: tuple[GitRepoBuilder, list[str]], built: Path, tmp_path: Path
+) -> None:
+    base = ["trends", "--repo", str(catalog[0].path), "--index", str(built), "--no-update"]
+    blocker = tmp_path / "charts"
+    blocker.write_text("a file, not a folder\n")
+    page = tmp_path / "trends.html"
+    page.write_text("the previous page\n")
+    result = CliRunner().invoke(main, [*base, "-o", str(page), "--svg", str(blocker)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "cannot make the folder" in result.stderr
+    assert page.read_text() == "the previous page\n"  # nothing written over it
+    assert blocker.read_text() == "a file, not a folder\n"
+    folder = tmp_path / "svg"
+    result = CliRunner().invoke(main, [*base, "-o", str(page), "--svg", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{slug}.svg"
+        for slug in (
+            "stack-specs",
+            "tag-packages",
+            "tag-specs",
+            "changes",
+            "presence-stack",
+            "presence-target",
+            "presence-os",
+            "presence-compiler",
+            "churn",
+        )
+    )
+    assert not [p for p in tmp_path.rglob("*.partial")]
