@@ -56,6 +56,7 @@ a { color: var(--link); }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   font-size: 0.9em; overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; max-width: 100%; }
+th code, td code { white-space: nowrap; overflow-wrap: normal; }
 table { border-collapse: collapse; margin: 0.3rem 0 0.8rem; }
 th, td { border: 1px solid var(--line); padding: 0.2rem 0.5rem; text-align: left;
   vertical-align: top; }
