@@ -51,7 +51,7 @@ SEVERITY: tuple[tuple[str, str, str], ...] = (
     ("specs_version_changed", "medium", "specs moved to another version"),
     ("specs_stacks_changed", "medium", "specs whose stacks changed"),
     ("specs_fields_changed", "medium", "specs whose build fields changed"),
-    ("specs_rebuilt", "low", "specs rebuilt (same build, new hash)"),
+    ("specs_rebuilt", "low", "specs rebuilt (same build, new hash, or a compiler renamed)"),
     ("packages_added", "info", "packages added"),
     ("tags_added", "info", "tags added"),
     ("specs_added", "info", "specs added"),
@@ -122,6 +122,9 @@ def summary_section(comparison: Comparison) -> Iterator[str]:
         ]
         for kind, word in SPEC_KIND_WORDS
     ]
+    renamed = f'<span data-count="specs_compiler_renamed">{s.specs_compiler_renamed}</span>'
+    at = [kind for kind, _ in SPEC_KIND_WORDS].index("rebuilt") + 1
+    spec_rows.insert(at, [("of which compiler renamed", ""), (renamed, "n")])
     spec_rows.append(
         [
             ("files that could not be read", ""),
