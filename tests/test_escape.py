@@ -199,6 +199,18 @@ def test_json_keeps_values_and_hides_no_character(value: object) -> None:
     assert json.loads(out) == {"value": value}
 
 
+def test_json_escapes_every_ascii_control_character_in_otherwise_ascii_text() -> None:
+    # Pure ASCII reports take a shorter path than the rest: DEL and each C0 control (the
+    # line feed too, inside a value) must still be written as an escape, never raw.
+    for code_ in [*range(0x20), 0x7F]:
+        value = f"a{chr(code_)}b"
+        out = json_dumps({"value": value, "other": "plain"})
+        assert out.isascii()
+        assert HIDDEN.search(out.replace("\n", "")) is None
+        assert json.loads(out) == {"value": value, "other": "plain"}
+    assert json_dumps({"v": "x\x7fy"}) == '{\n  "v": "x\\u007fy"\n}'
+
+
 # ---- whole reports ------------------------------------------------------------------------
 
 
