@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import catalog_diff
+from gitrepo import sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "catalog_diff"
@@ -163,3 +164,44 @@ def test_version_option_of_the_click_group_reads_the_same_metadata() -> None:
     assert result.exit_code == 0
     assert result.output == f"catalog-diff, version {importlib.metadata.version('catalog-diff')}\n"
     assert catalog_diff.__version__ == importlib.metadata.version("catalog-diff")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "renderers"),
+    [
+        ("json", {"json"}),
+        ("text", {"text", "text_parts"}),
+        ("github", {"github", "markdown_parts"}),
+    ],
+)
+def test_a_diff_imports_only_the_renderer_of_its_format(
+    tmp_path: Path, fmt: str, renderers: set[str]
+) -> None:
+    """A diff's report loads its own format's renderer, not the others, and never the
+    history model (which only the audit reports need)."""
+    for side, tag in (("old", "v0.23.0"), ("new", "v0.23.1")):
+        for path, data in sample_tree(tag, as_tag="develop").items():
+            (tmp_path / side / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / side / path).write_bytes(data)
+    out = tmp_path / f"report.{fmt}"
+    code = (
+        "import sys\n"
+        "from catalog_diff.entry import main\n"
+        f"sys.argv = ['catalog-diff', 'diff', 'dir:{tmp_path / 'old'}', "
+        f"'dir:{tmp_path / 'new'}', '--format', '{fmt}', '-q', '-o', '{out}']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, 1), exc.code\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    loaded = set(done.stdout.split())
+    every = {"json", "text", "text_parts", "markdown", "markdown_parts", "github"}
+    prefix = "catalog_diff.render."
+    assert {m.removeprefix(prefix) for m in loaded if m.startswith(prefix)} & every == renderers
+    assert "catalog_diff.model.history" not in loaded

@@ -129,7 +129,6 @@ def diff(
     from ..compare import gates as gate_rules
     from ..model.selection import Selection
     from ..render import render_chunks
-    from ..render.github import marker_line
     from ..sources.arguments import sides
 
     check_target(output, revisions)
@@ -137,7 +136,10 @@ def diff(
     gates = gate_rules.parse(fail_on)
     if fmt != "github" and (marker is not None or max_chars is not None):
         raise UsageError("--marker and --max-chars go with --format github")
-    marker_line(marker)  # rejects a marker that could end the comment early
+    if fmt == "github":
+        from ..render.github import marker_line
+
+        marker_line(marker)  # rejects a marker that could end the comment early
     aliases = compiler_aliases(compiler_alias, no_aliases)
     old, new = sides(revisions, at)
     # The comparison and its report make many small objects and no cycle: the collector

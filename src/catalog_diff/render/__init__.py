@@ -3,25 +3,26 @@ in a fixed, explicit order, so the same comparison always gives the same bytes."
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import UsageError
 from ..model.comparison import Comparison
-from . import github, html, json, markdown, text
 
 Renderer = Callable[[Comparison, bool], Iterator[str]]
 
-#: Output formats by name, as accepted by ``--format``.
-RENDERERS: dict[str, Renderer] = {
-    "text": text.render,
-    "markdown": markdown.render,
-    "json": json.render,
-    "github": github.render,
-    "html": html.render,
-}
+#: Output formats by name, as accepted by ``--format``: each is the module of that name
+#: here, imported when its format is first asked for (a JSON report loads no Markdown).
+FORMATS: tuple[str, ...] = ("text", "markdown", "json", "github", "html")
 
-FORMATS: tuple[str, ...] = tuple(RENDERERS)
+
+def __getattr__(name: str) -> Any:
+    """``RENDERERS``: each format's ``render(comparison, color)`` by name (made on first
+    use, as it imports every renderer)."""
+    if name == "RENDERERS":
+        return {fmt: importlib.import_module(f"{__name__}.{fmt}").render for fmt in FORMATS}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: :func:`render_chunks` hands the report over in pieces of about this many characters.
@@ -61,9 +62,12 @@ def render_chunks(
     characters, made as they are asked for: a large report is never held whole."""
     _known("format", fmt, FORMATS)
     if fmt == "github":
+        from . import github
+
         lines = github.render(comparison, color, marker=marker, max_chars=max_chars, warn=warn)
     else:
-        lines = RENDERERS[fmt](comparison, color)
+        module = importlib.import_module(f"{__name__}.{fmt}")
+        lines = module.render(comparison, color)
     batch: list[str] = []
     size = 0
     for line in lines:

@@ -22,9 +22,9 @@ from ..model.history import (
     PackageState,
     Presence,
 )
-from .common import STATE_FACETS, packages_by_tag
 from .escape import json_dumps
 from .json import SCHEMA_VERSION, package_entry, problem_entry, source_entry, to_dict
+from .states import STATE_FACETS, packages_by_tag
 
 #: The commands with a JSON Schema of their own.
 COMMANDS: tuple[str, ...] = ("log", "history", "when", "show")

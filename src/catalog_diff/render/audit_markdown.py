@@ -25,9 +25,7 @@ from ..model.history import (
 from ..model.snapshot import Spec
 from ..words import count_of
 from .common import (
-    STATE_FACETS,
     headline,
-    packages_by_tag,
     short,
     spec_counts,
     spec_line,
@@ -43,6 +41,7 @@ from .markdown_parts import (
     problems_section,
     spec_list,
 )
+from .states import STATE_FACETS, packages_by_tag
 
 
 def _sha(commit: str) -> str:

@@ -3,7 +3,7 @@
 In the spirit of ``git log --stat``: one block per commit or event, short SHAs of twelve
 characters where a full one is not needed, and colour only when asked. Lists come in the
 order the caller gives (``log`` newest first, ``history`` oldest first); packages of
-``show`` are sorted by tag and name (:func:`.common.packages_by_tag`). Facets, specs and
+``show`` are sorted by tag and name (:func:`.states.packages_by_tag`). Facets, specs and
 problems are the shared writers of :mod:`.text_parts`. Every field is written with
 :func:`.escape.text` (through ``paint`` or ``shown``), the text format's policy.
 """
@@ -23,17 +23,16 @@ from ..model.history import (
 )
 from ..words import count_of
 from .common import (
-    STATE_FACETS,
     describe_source,
     headline,
     package_label,
-    packages_by_tag,
     short,
     spec_counts,
     spec_line,
     summary_rows,
 )
 from .escape import text as shown
+from .states import STATE_FACETS, packages_by_tag
 from .text_parts import ARROW, Paint, facet_lines, painter, problem_line, problems_block, spec_lines
 
 _PROBLEMS = "Problems (files that could not be read)"
