@@ -96,6 +96,10 @@ CMAKE = f"_cache/{WEEK}/cmake/specs.md"
 BC = f"_cache/{WEEK}/bc/specs.md"
 
 
+def _without_root(spec: dict[str, Any]) -> dict[str, Any]:
+    return {**spec, "stacks": [s for s in spec["stacks"] if s != "root"]}
+
+
 def crafted() -> dict[str, tuple[dict[str, bytes | None], set[str]]]:
     week = sample_tree(WEEK)
     bc = week[BC]
@@ -171,11 +175,52 @@ def crafted() -> dict[str, tuple[dict[str, bytes | None], set[str]]]:
             {"tag-not-in-cache", "tag-not-in-tags-yaml"},
         ),
         "tags.yaml matches": ({"_data/tags.yaml": tags_yaml(WEEK)}, set()),
+        "tags.yaml lists a stack without specs": (
+            {
+                "_data/tags.yaml": f"- name: {WEEK}\n  stacks:\n  - e4s\n  - root\n"
+                "  - aws-ahug\n".encode()
+            },
+            {"stack-empty"},
+        ),
         "tags.yaml alias bomb": (
             {"_data/tags.yaml": b'- name: &a "x"\n- name: *a\n'},
             {"unreadable-file"},
         ),
         "tags.yaml not a list": ({"_data/tags.yaml": b"develop: yes\n"}, {"unreadable-file"}),
+        "hole: a spec built in a stack but not in root": (
+            {
+                BC: edit(
+                    edit(bc, "spec_details", lambda s: [_without_root(s[0]), s[1]]),
+                    "meta",
+                    meta(
+                        num_specs_by_stack={
+                            "e4s": 1,
+                            "e4s-neoverse-v2": 1,
+                            "root": 1,
+                            "tutorial": 1,
+                        }
+                    ),
+                )
+            },
+            {"hole"},
+        ),
+        "hole: a stack counted larger than root": (
+            {
+                BC: edit(
+                    bc,
+                    "meta",
+                    meta(
+                        num_specs_by_stack={
+                            "e4s": 3,
+                            "root": 2,
+                            "tutorial": 1,
+                            "e4s-neoverse-v2": 1,
+                        }
+                    ),
+                )
+            },
+            {"hole", "meta-num-specs-by-stack"},
+        ),
         "second hash only": (
             {
                 f"_cache/{WEEK}/other/specs.md": edit(
@@ -279,3 +324,14 @@ def test_tags_yaml_parser() -> None:
     for bad in bad_files:
         with pytest.raises(ParseError):
             parse_tags_yaml(bad)
+
+
+def test_a_hole_names_its_specs_and_stacks(tmp_path: Path) -> None:
+    changes, _ = CRAFTED["hole: a spec built in a stack but not in root"]
+    write_tree(tmp_path, sample_tree(WEEK) | changes)
+    report = api.lint(str(tmp_path))
+    (hole,) = [f for f in report.findings if f.code == "hole"]
+    assert (hole.tag, hole.package, hole.path) == (WEEK, "bc", BC)
+    assert hole.message == (
+        "1 spec(s) not in root, built in e4s, tutorial: 6t6pwe53bd7myarwj57sgkdxlgrbqr5h"
+    )

@@ -32,6 +32,7 @@ def diff(
     selection: Selection = ALL,
     full: bool = False,
     aliases: CompilerAliases | None = None,
+    transient_window: int = 1,
 ) -> Comparison:
     """Compare two catalog snapshots.
 
@@ -45,22 +46,30 @@ def diff(
     the files that differ), so that ``Comparison.stack_counts`` holds totals; it is slower.
     ``aliases``: the compiler aliases to pair renamed compilers by
     (:data:`~catalog_diff.compare.aliases.BUILTIN_ALIASES`, ``.extended(...)``); none by
-    default, the raw view.
+    default, the raw view. ``Comparison.changes`` are judged on whole tags either way (see
+    :mod:`catalog_diff.compare.wide`), with the stacks ``_data/tags.yaml`` lists and, for
+    a stack gone from or back in a weekly tag, the ``transient_window`` weekly tags around.
     """
-    with Sources(repo) as sources:
-        old_source = sources.open(old)
-        new_source = sources.open(new)
-        before, after = load_pair(old_source, new_source, selection, full=full)
     from ..compare.aliases import NO_ALIASES
     from ..compare.pairing import compare
+    from ..compare.wide import classify_whole
+    from ..sources.around import Around, tags_stacks
 
-    return compare(
-        before,
-        after,
-        old_tag=selection.old_tag,
-        new_tag=selection.new_tag,
-        aliases=aliases or NO_ALIASES,
-    )
+    if transient_window < 1:
+        raise UsageError(f"--transient-window must be at least 1, not {transient_window}")
+    with Sources(repo) as sources:
+        old_source, new_source = sources.open(old), sources.open(new)
+        before, after = load_pair(old_source, new_source, selection, full=full)
+        comparison = compare(
+            before,
+            after,
+            old_tag=selection.old_tag,
+            new_tag=selection.new_tag,
+            aliases=aliases or NO_ALIASES,
+            kinds=False,
+        )
+        around, listed = Around(old_source, new_source, selection), tags_stacks(new_source)
+        return classify_whole(comparison, before, after, around, listed, transient_window)
 
 
 def snapshot(source: str, *, repo: str = ".", selection: Selection = ALL) -> Snapshot:
@@ -74,7 +83,8 @@ def lint(source: str, *, repo: str = ".", selection: Selection = ALL) -> LintRep
     consistency: see :mod:`catalog_diff.lint.checks`. Files that cannot be read are findings.
     With a selection, only the selected tag and packages are audited, and
     ``_data/tags.yaml`` (about every tag) is not."""
-    from ..lint.checks import TAGS_YAML, check
+    from ..lint.checks import check
+    from ..parse.tagsyaml import TAGS_YAML
 
     with Sources(repo) as sources:
         opened = sources.open(source)
@@ -169,6 +179,7 @@ def release_notes(
     from ..compare.aliases import NO_ALIASES
     from ..release.notes import build
     from ..release.tags import previous_tag
+    from ..sources.around import Around, tags_stacks
 
     if tag is not None and rev is not None:
         raise UsageError("--rev names the one source of two tags; with --tag give two sources")
@@ -182,7 +193,14 @@ def release_notes(
                 raise UsageError(f"no release or weekly tag before {new!r} at {where}: give OLD")
             before = load(source, Selection(tag=old, package=package))
             after = load(source, Selection(tag=new, package=package))
-            return build(before, after, aliases=aliases or NO_ALIASES)
+            around = Around(source, source, Selection(package=package))
+            return build(
+                before,
+                after,
+                aliases=aliases or NO_ALIASES,
+                reader=around,
+                listed=tags_stacks(source),
+            )
         if old is None:
             raise UsageError("with --tag give two sources, OLD and NEW")
         before = load(sources.open(old), Selection(tag=tag, package=package))

@@ -69,8 +69,20 @@ EXIT_GATE = EXIT_DIFFERENCES
     multiple=True,
     metavar="CONDITION",
     help="Exit with 1 when CONDITION holds: removed-packages, removed-specs, lost-target, "
-    "lost-stack, lost-compiler, lost-os; scoped as NAME:>N, NAME:>=N or NAME:PATTERN "
-    "(e.g. lost-stack:e4s, removed-specs:>10). Repeat it or separate with commas.",
+    "lost-stack, lost-compiler, lost-os, a change kind (stack-removed, target-dropped, "
+    "...: see the README) or a severity (breaking, warning, notice, info: that or worse); "
+    "scoped as NAME:>N, NAME:>=N or NAME:PATTERN (e.g. lost-stack:e4s, removed-specs:>10, "
+    "stack-removed:e4s*, breaking). Repeat it or separate with commas.",
+)
+@click.option(
+    "--transient-window",
+    type=int,
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="A stack gone from a weekly tag (develop-YYYY-MM-DD) but back within the N "
+    "weekly tags after it (or, for one back, there within the N before) is "
+    "stack-transient, not removed or added.",
 )
 @click.option(
     "--totals",
@@ -108,6 +120,7 @@ def diff(
     package: tuple[str, ...],
     exit_code: bool,
     fail_on: tuple[str, ...],
+    transient_window: int,
     totals: bool,
     marker: str | None,
     max_chars: int | None,
@@ -146,7 +159,13 @@ def diff(
     # stays paused while they are built (see catalog_diff.process.gcpause).
     with load_progress(quiet), gc_paused():
         comparison = run_diff(
-            old, new, repo=repo, selection=selection, full=totals, aliases=aliases
+            old,
+            new,
+            repo=repo,
+            selection=selection,
+            full=totals,
+            aliases=aliases,
+            transient_window=transient_window,
         )
     if strict and comparison.problems:  # fatal: no report
         first = comparison.problems[0]

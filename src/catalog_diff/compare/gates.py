@@ -1,8 +1,11 @@
 """``--fail-on`` conditions: parsed from words, evaluated against a comparison. Pure.
 
 A condition is ``NAME``, ``NAME:>N`` / ``NAME:>=N`` (a threshold) or ``NAME:PATTERN``
-(a glob: on package names for ``removed-*``, on the values lost for ``lost-*``). It trips
-when its count is above the threshold (0 unless given). A comparison with files that
+(a glob: on package names for ``removed-*``, on the values lost for ``lost-*``). NAME is
+one of :data:`CONDITIONS`, a change kind's code (``stack-removed``: the changes of that
+kind, a pattern matching their subject or stack) or a severity (``breaking``,
+``warning``: the changes of that severity or worse). It trips when its count is above
+the threshold (0 unless given). A comparison with files that
 could not be read never passes: a gate that did not trip is then ``undecided``.
 """
 
@@ -14,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ..errors import UsageError
+from ..model.changes import CATALOGUE, SEVERITIES, Change, Severity
 from ..model.comparison import (
     Comparison,
     Gate,
@@ -66,11 +70,17 @@ def parse(values: Iterable[str]) -> tuple[Gate, ...]:
     return tuple(gates)
 
 
+#: Severities as --fail-on takes them.
+_SEVERITY_NAMES = {s.value: s for s in SEVERITIES}
+
+
 def _parse_one(item: str) -> Gate:
     name, sep, scope = item.partition(":")
-    if name not in CONDITIONS:
+    if name not in CONDITIONS and name not in CATALOGUE and name not in _SEVERITY_NAMES:
         raise UsageError(
-            f"--fail-on {item!r}: unknown condition {name!r}; one of {', '.join(CONDITIONS)}"
+            f"--fail-on {item!r}: unknown condition {name!r}; one of {', '.join(CONDITIONS)}, "
+            f"a change kind ({', '.join(CATALOGUE)}) or a severity "
+            f"({', '.join(_SEVERITY_NAMES)})"
         )
     if not sep:
         return Gate(condition=name, name=name)
@@ -155,12 +165,52 @@ def _lost(gate: Gate, comparison: Comparison) -> tuple[int, str]:
     return len(losers), f"{who} lost {which}: " + "; ".join(parts)
 
 
+def _kinds(gate: Gate, comparison: Comparison) -> tuple[int, str]:
+    """The changes of a kind (or of a severity and worse), the pattern on their subject
+    or stack."""
+    if gate.name in _SEVERITY_NAMES:
+        least = _SEVERITY_NAMES[gate.name].rank
+        found = [c for c in comparison.changes if c.severity.rank >= least]
+        what = f"{gate.name} or worse" if gate.name != Severity.BREAKING.value else gate.name
+    else:
+        found = [c for c in comparison.changes if c.code == gate.name]
+        what = gate.name
+    if gate.pattern is not None:
+        found = [c for c in found if _subject_matches(gate.pattern, c)]
+        what += f" matching {gate.pattern}"
+    if not found:
+        return 0, f"no change {what}"
+    return len(found), f"{_count(len(found), 'change')} {what}: {_changes(found)}"
+
+
+def _subject_matches(pattern: str, change: Change) -> bool:
+    return any(
+        value is not None and fnmatch.fnmatchcase(value, pattern)
+        for value in (change.subject, change.stack, change.package)
+    )
+
+
+def _changes(found: Sequence[Change]) -> str:
+    labels = [change_label(c) for c in found[:NAMES_SHOWN]]
+    more = len(found) - NAMES_SHOWN
+    return "; ".join(labels) + (f" and {more} more" if more > 0 else "")
+
+
+def change_label(change: Change) -> str:
+    """``target-dropped zen4 in stack e4s-cray-rhel (v0.23.1)``: a change in short."""
+    where = change.tag + (f"/{change.package}" if change.package else "")
+    stack = f" in stack {change.stack}" if change.stack and change.stack != change.subject else ""
+    return f"{change.code} {change.subject}{stack} ({where})"
+
+
 def evaluate(gates: Sequence[Gate], comparison: Comparison) -> tuple[GateResult, ...]:
     """Each gate's outcome, in the order given."""
     results = []
     for gate in gates:
         if gate.name in _LOST:
             count, said = _lost(gate, comparison)
+        elif gate.name not in CONDITIONS:
+            count, said = _kinds(gate, comparison)
         else:
             count, said = _removed(gate, comparison)
         tripped = count > gate.threshold

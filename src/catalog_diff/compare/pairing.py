@@ -35,7 +35,9 @@ from ..model.comparison import (
 from ..model.snapshot import Facet, Package, Snapshot, Spec
 from .aliases import NO_ALIASES, CompilerAliases
 from .aliases import NO_COMPILER as NONE
+from .census import censuses, judged_tags
 from .fielddiff import FieldDescriber
+from .kinds import classify
 from .rollup import rollups, stack_counts
 
 KeyFn = Callable[[Spec], Hashable]
@@ -262,6 +264,7 @@ def compare(
     old_tag: str | None = None,
     new_tag: str | None = None,
     aliases: CompilerAliases = NO_ALIASES,
+    kinds: bool = True,
 ) -> Comparison:
     """Compare two snapshots, tag by tag and package by package.
 
@@ -272,7 +275,10 @@ def compare(
     the names are only recorded in the result. The changes shared across packages
     (:func:`~catalog_diff.compare.rollup.rollups`) and the specs per stack
     (:func:`~catalog_diff.compare.rollup.stack_counts`) come with it. ``aliases``: the
-    compiler aliases (:mod:`catalog_diff.compare.aliases`; none: the raw view).
+    compiler aliases (:mod:`catalog_diff.compare.aliases`; none: the raw view). The
+    changes are classified (:func:`~catalog_diff.compare.kinds.classify`; unless ``kinds``
+    is false): catalog-wide kinds for the tags read whole on both sides
+    (:func:`~catalog_diff.compare.wide.classify_whole` judges the others).
     """
     old, new = cover_unlisted(old, new)
     common = old.tags & new.tags
@@ -292,7 +298,7 @@ def compare(
         change = compare_packages(tag, name, before, after, describer, aliases)
         if change is not None:
             changes.append(change)
-    return Comparison(
+    comparison = Comparison(
         old=old.info,
         new=new.info,
         summary=summarise(changes, len(new.tags - old.tags), len(old.tags - new.tags), problems),
@@ -305,6 +311,11 @@ def compare(
         rollups=rollups(changes),
         stack_counts=stack_counts(old, new),
     )
+    if not kinds:
+        return comparison
+    judged = judged_tags(old, new)
+    changes_ = classify(comparison, censuses(old, judged), censuses(new, judged))
+    return replace(comparison, changes=changes_)
 
 
 def summarise(

@@ -10,9 +10,13 @@ does not hold together, each finding with a stable ``code`` (see :data:`CODES`):
   compilers as written (``gcc@=11.4.0``) and is compared with each spec's compiler as
   written, not with the normalised form;
 - a hash repeated within a file, or found in two packages of one tag;
+- holes: specs whose stacks do not include ``root`` (built in a stack mirror, missing
+  from the top-level mirror), and stacks that ``meta.num_specs_by_stack`` counts larger
+  than ``root``;
 - anything below ``_cache/`` that is no package file of a known layout;
 - a tag folder without packages;
 - tags listed in ``_data/tags.yaml`` but missing from ``_cache/``, and the reverse;
+  stacks it lists for a tag that have no spec in the tag;
 - files that could not be read.
 
 Only package files of the current layout carry a full ``meta``; those of the older
@@ -25,22 +29,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
 
+from ..compare.census import ROOT
 from ..errors import ParseError
 from ..layout import (
     CACHE_DIR,
     LIST_FILES,
-    MAX_FILE_BYTES,
     classify,
     legacy_kind,
     printable,
 )
 from ..model.lint import CODES, Finding, LintReport
 from ..model.snapshot import Facet, Package, Snapshot, Spec
-from ..parse.frontmatter import safe_yaml
+from ..parse.tagsyaml import TAGS_YAML, parse_tags_stacks
+from ..parse.tagsyaml import parse_tags_yaml as parse_tags_yaml  # the tests read it here
 from ..sources.listing import TreeEntry, Unreadable
-
-#: Where the catalog lists its tags.
-TAGS_YAML = "_data/tags.yaml"
 
 #: How many values a finding's message names before "and N more".
 SHOWN = 5
@@ -58,20 +60,24 @@ def check(
     for package in snapshot.packages.values():
         findings.extend(_meta(package))
         findings.extend(_duplicates(package))
+        findings.extend(_holes(package))
     findings.extend(_shared_hashes(snapshot.packages.values()))
     reported = {p.path for p in snapshot.problems}
     findings.extend(_strays(tree, reported))
     findings.extend(_empty_tags(snapshot))
     listed: list[str] | None = None
+    stacks: dict[str, tuple[str, ...]] = {}
     if isinstance(tags_yaml, Unreadable):
         findings.append(Finding("unreadable-file", tags_yaml.reason, TAGS_YAML))
     elif tags_yaml is not None:
         try:
-            listed = parse_tags_yaml(tags_yaml)
+            stacks = dict(parse_tags_stacks(tags_yaml))
+            listed = list(stacks)
         except ParseError as exc:
             findings.append(Finding("unreadable-file", exc.reason, TAGS_YAML))
     if listed is not None:
         findings.extend(_tags(snapshot.tags, snapshot.unlisted_tags, listed))
+        findings.extend(_empty_stacks(snapshot, stacks))
     order = {code: i for i, code in enumerate(CODES)}
     findings.sort(
         key=lambda f: (order[f.code], f.tag or "", f.package or "", f.path or "", f.message)
@@ -167,6 +173,35 @@ def _duplicates(package: Package) -> Iterable[Finding]:
         )
 
 
+def _holes(package: Package) -> Iterable[Finding]:
+    """Specs missing from the top-level mirror: not in ``root`` by their stacks, or (the
+    file's own count) more specs in a stack than ``root`` counts."""
+    where = {"path": package.path, "tag": package.tag, "package": package.name}
+    holes = [s for s in package.specs if s.stacks and ROOT not in s.stacks]
+    if holes:
+        stacks = sorted({stack for s in holes for stack in s.stacks})
+        yield Finding(
+            "hole",
+            f"{len(holes)} spec(s) not in root, built in {_listed(stacks)}: "
+            + _listed(sorted(printable(s.hash) for s in holes)),
+            **where,
+        )
+        return
+    meta = package.meta
+    if meta is None or meta.num_specs_by_stack is None:
+        return
+    said = dict(meta.num_specs_by_stack)
+    root = said.get(ROOT, 0)
+    over = sorted(s for s, n in said.items() if s != ROOT and n > root)
+    if over:
+        parts = [f"{s}: {said[s]}" for s in over]
+        yield Finding(
+            "hole",
+            f"meta.num_specs_by_stack counts more specs than root ({root}) in " + _listed(parts),
+            **where,
+        )
+
+
 def _shared_hashes(packages: Iterable[Package]) -> Iterable[Finding]:
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for package in packages:
@@ -233,28 +268,6 @@ def _empty_tags(snapshot: Snapshot) -> Iterable[Finding]:
 # ---- _data/tags.yaml ---------------------------------------------------------------------
 
 
-def parse_tags_yaml(data: bytes) -> list[str]:
-    """The tag names of ``_data/tags.yaml`` (a list of ``{name: <tag>, stacks: [...]}``),
-    in file order. Read with the safe YAML loader, aliases refused. Raises
-    :class:`ParseError`."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ParseError(TAGS_YAML, f"too large: more than {MAX_FILE_BYTES >> 20} MiB")
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise ParseError(TAGS_YAML, f"not UTF-8 (byte {exc.start})") from exc
-    loaded = safe_yaml(text, TAGS_YAML)
-    if not isinstance(loaded, list):
-        raise ParseError(TAGS_YAML, "must be a list of tags ('- name: <tag>')")
-    names = []
-    for i, item in enumerate(loaded):
-        name = item.get("name") if isinstance(item, dict) else None
-        if not isinstance(name, str) or not name.strip():
-            raise ParseError(TAGS_YAML, f"entry {i + 1} has no name")
-        names.append(name.strip())
-    return names
-
-
 def _tags(
     present: frozenset[str], unlisted: frozenset[str], listed: Sequence[str]
 ) -> Iterable[Finding]:
@@ -272,3 +285,25 @@ def _tags(
             f"{CACHE_DIR}/{tag}",
             tag,
         )
+
+
+def _empty_stacks(snapshot: Snapshot, listed: dict[str, tuple[str, ...]]) -> Iterable[Finding]:
+    """Stacks ``_data/tags.yaml`` lists for a tag that no spec of the tag is in (a tag
+    with a file that could not be read is not judged)."""
+    broken = {tag for tag, _ in snapshot.broken}
+    present: dict[str, set[str]] = defaultdict(set)
+    for (tag, _), package in snapshot.packages.items():
+        for spec in package.specs:
+            present[tag].update(spec.stacks)
+    for tag, stacks in sorted(listed.items()):
+        if tag not in snapshot.tags or tag in broken:
+            continue
+        empty = sorted(set(stacks) - present[tag])
+        if empty:
+            yield Finding(
+                "stack-empty",
+                f"lists {len(empty)} stack(s) for tag {printable(tag)} that no spec of it is "
+                f"in: {_listed(empty)}",
+                TAGS_YAML,
+                tag,
+            )

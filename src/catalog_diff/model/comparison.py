@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .changes import Change
 from .snapshot import SourceInfo, Spec
 
 
@@ -193,6 +194,8 @@ class Comparison:
     rollups: tuple[Rollup, ...] = ()
     stack_counts: StackCounts | None = None
     gates: tuple[GateResult, ...] = ()
+    #: The changes classified (:mod:`catalog_diff.model.changes`), most severe first.
+    changes: tuple[Change, ...] = ()
 
     @property
     def has_differences(self) -> bool:

@@ -23,10 +23,13 @@ CODES: dict[str, str] = {
     "meta-versions": "meta.versions is not the sorted set of the specs' versions",
     "duplicate-hash": "a hash that appears more than once in one package file",
     "hash-in-two-packages": "a hash found in two packages of one tag",
+    "hole": "specs not in root (built in a stack mirror, missing from the top-level mirror), "
+    "or a stack counted larger than root in meta.num_specs_by_stack",
     "stray-file": "something below _cache/ that is no package file of a known layout",
     "empty-tag": "a tag folder without packages",
     "tag-not-in-cache": "a tag listed in _data/tags.yaml without a folder in _cache/",
     "tag-not-in-tags-yaml": "a tag folder in _cache/ that _data/tags.yaml does not list",
+    "stack-empty": "a stack _data/tags.yaml lists for a tag that no spec of the tag is in",
 }
 
 

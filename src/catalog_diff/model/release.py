@@ -184,6 +184,20 @@ class ProblemEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ImpactEntry:
+    """One classified change, for "What this means for users" (see
+    :mod:`catalog_diff.model.changes`)."""
+
+    code: str
+    severity: str
+    tag: str
+    package: str | None
+    subject: str
+    impact: str
+    stack: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReleaseNotes:
     """Everything the release-notes template receives."""
 
@@ -200,6 +214,8 @@ class ReleaseNotes:
     compiler_moves: tuple[CompilerMove, ...]
     stacks: tuple[StackRow, ...]
     problems: tuple[ProblemEntry, ...]
+    #: The changes classified, most severe first.
+    impacts: tuple[ImpactEntry, ...] = ()
 
     def as_data(self) -> dict[str, Any]:
         """The notes as plain dicts, lists, strings and integers (the template's input)."""
@@ -221,6 +237,7 @@ __all__ = [
     "FacetChanges",
     "FacetValue",
     "Highlights",
+    "ImpactEntry",
     "PackageDelta",
     "PackageEntry",
     "ProblemEntry",

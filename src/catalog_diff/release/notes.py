@@ -2,7 +2,7 @@
 
 The notes are what a maintainer publishes for a release: counts first, then packages new
 and removed, version upgrades and downgrades (in version order, see
-:mod:`catalog_diff.release.versions`), the targets, stacks, compilers and operating systems gained
+:mod:`catalog_diff.compare.versions`), the targets, stacks, compilers and operating systems gained
 and lost (catalog-wide, with the packages concerned), the compilers specs moved between,
 and spec counts per stack. Everything here is computed from the whole of both tags, not
 only from the packages that changed, so the per-stack counts are totals.
@@ -18,12 +18,15 @@ from dataclasses import replace
 
 from ..compare.aliases import NO_ALIASES, CompilerAliases
 from ..compare.pairing import compare, cover_unlisted, facet_values
+from ..compare.versions import newest, sort_versions, version_key
+from ..compare.wide import Reader, classify_whole
 from ..model.comparison import SPEC_CHANGE_KINDS, Comparison, PackageChange
 from ..model.release import (
     CompilerMove,
     FacetChanges,
     FacetValue,
     Highlights,
+    ImpactEntry,
     PackageDelta,
     PackageEntry,
     ProblemEntry,
@@ -34,7 +37,6 @@ from ..model.release import (
     VersionMove,
 )
 from ..model.snapshot import Facet, Package, Snapshot, SourceInfo
-from .versions import newest, sort_versions, version_key
 
 #: The facets whose values are reported as gained and lost (with their nouns).
 NOTED_FACETS: tuple[Facet, ...] = (Facet.TARGETS, Facet.STACKS, Facet.COMPILERS, Facet.OSS)
@@ -241,13 +243,17 @@ def build(
     old_label: str | None = None,
     new_label: str | None = None,
     aliases: CompilerAliases = NO_ALIASES,
+    reader: Reader | None = None,
+    listed: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ReleaseNotes:
     """The release notes between two whole snapshots of one tag each (``aliases``: the
     compiler aliases, as for :func:`~catalog_diff.compare.pairing.compare`).
 
     The tags may differ (``v0.23.0`` and ``v0.23.1``): packages are matched by name.
     A package whose file could not be read on either side is left out of every section
-    and its file listed under ``problems``.
+    and its file listed under ``problems``. With a ``reader`` (and the stacks ``listed``
+    per tag in ``_data/tags.yaml``), the changes are judged as ``diff`` judges them
+    (:func:`~catalog_diff.compare.wide.classify_whole`: transient and empty stacks).
     """
     old_tag, new_tag = only_tag(old), only_tag(new)
     old, new = cover_unlisted(retag(old, new_tag), new)
@@ -257,7 +263,10 @@ def build(
         old_tag=old_tag if old_tag != new_tag else None,
         new_tag=new_tag if old_tag != new_tag else None,
         aliases=aliases,
+        kinds=reader is None,
     )
+    if reader is not None:
+        comparison = classify_whole(comparison, old, new, reader, listed)
     broken = frozenset(name for _, name in old.broken | new.broken)
     before, after = _by_name(old, broken), _by_name(new, broken)
     both = sorted(before.keys() & after.keys())
@@ -312,6 +321,10 @@ def build(
         problems=tuple(
             ProblemEntry(p.side.value, p.revision, p.commit, p.path, p.message)
             for p in comparison.problems
+        ),
+        impacts=tuple(
+            ImpactEntry(c.code, c.severity.value, c.tag, c.package, c.subject, c.impact, c.stack)
+            for c in comparison.changes
         ),
     )
 

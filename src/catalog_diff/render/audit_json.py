@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
 
+from ..compare.kinds import package_changes
+from ..model.changes import order_key
 from ..model.history import (
     CatalogState,
     CommitRef,
@@ -23,7 +25,14 @@ from ..model.history import (
     Presence,
 )
 from .escape import json_dumps
-from .json import SCHEMA_VERSION, package_entry, problem_entry, source_entry, to_dict
+from .json import (
+    SCHEMA_VERSION,
+    change_entry,
+    package_entry,
+    problem_entry,
+    source_entry,
+    to_dict,
+)
 from .states import STATE_FACETS, packages_by_tag
 
 #: The commands with a JSON Schema of their own.
@@ -60,6 +69,7 @@ def _log_commit(entry: LogEntry) -> dict[str, Any]:
         "tags": diff["tags"],
         "problems": diff["problems"],
         "packages": diff["packages"],
+        "changes": diff["changes"],
     }
 
 
@@ -76,10 +86,13 @@ def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str
 
 
 def _event(event: HistoryEvent) -> dict[str, Any]:
+    change = event.change
+    kinds = sorted(package_changes(change), key=order_key) if change is not None else []
     return {
         **_ref(event.commit),
-        "change": package_entry(event.change) if event.change is not None else None,
+        "change": package_entry(change) if change is not None else None,
         "problem": event.problem,
+        "changes": [change_entry(c) for c in kinds],
     }
 
 

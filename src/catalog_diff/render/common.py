@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..model.changes import Change
 from ..model.comparison import (
     Comparison,
     FieldsChange,
@@ -307,3 +308,39 @@ def mismatch_text(m: MetaMismatch, show: Callable[[str], str] = str) -> str:
         f"{m.side.value} {show(m.path)}: stack {show(m.stack)}: meta says {m.meta}, "
         f"spec_details have {m.specs}"
     )
+
+
+# ---- the changes, by severity ------------------------------------------------------------
+
+#: The human reports list at most this many changes of one kind (the JSON lists all).
+CHANGES_SHOWN = 10
+
+CHANGES_TITLE = "Changes by severity"
+
+
+def shown_changes(
+    changes: Sequence[Change], shown: int = CHANGES_SHOWN
+) -> list[tuple[str, list[Change], int]]:
+    """The changes as the human reports list them: per kind (most severe first, as
+    :func:`catalog_diff.model.changes.order_key` sorts them), the first ``shown`` and
+    how many more."""
+    groups: list[tuple[str, list[Change]]] = []
+    for change in changes:
+        if not groups or groups[-1][0] != change.code:
+            groups.append((change.code, []))
+        groups[-1][1].append(change)
+    return [(code, found[:shown], max(0, len(found) - shown)) for code, found in groups]
+
+
+def change_line(
+    change: Change, name: Callable[[str], str], prose: Callable[[str], str] = str
+) -> str:
+    """``breaking  stack-removed (v0.23.1): <impact>``: ``name`` quotes the code and the
+    tag, ``prose`` the impact line (it holds names from the input)."""
+    severity = change.severity.value
+    where = f"{name(change.code)} ({name(change.tag)})"
+    return f"{severity:<8}  {where}: {prose(change.impact)}"
+
+
+def changes_more(code: str, hidden: int) -> str:
+    return f"and {hidden} more {code} (all in the JSON report)"

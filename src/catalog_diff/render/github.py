@@ -27,6 +27,7 @@ from .escape import html_code, inert
 from .markdown_parts import (
     Bounds,
     MarkdownStyle,
+    changes_section,
     gates_section,
     package_section,
     problems_section,
@@ -46,6 +47,8 @@ ROLLUPS_SHOWN = 30
 STACK_ROWS_SHOWN = 60
 TAGS_SHOWN = 30
 SPEC_ITEMS_SHOWN = 40
+#: Changes listed per kind (the head is never cut: each kind stays short).
+CHANGES_SHOWN = 3
 
 #: The longest a value may be, once escaped; a longer one is cut there and ends with
 #: :data:`CUT` and :data:`CUT_NOTE` (a single name of a megabyte would otherwise fill the
@@ -124,6 +127,7 @@ GITHUB = MarkdownStyle(
         stack_rows=STACK_ROWS_SHOWN,
         tags=TAGS_SHOWN,
         spec_items=SPEC_ITEMS_SHOWN,
+        changes=CHANGES_SHOWN,
     ),
     fold=True,
 )
@@ -136,6 +140,7 @@ def head(comparison: Comparison, marker: str | None = None) -> list[str]:
     said = headline(comparison)
     if said:
         lines += [said, ""]
+    lines.extend(changes_section(comparison, GITHUB))
     lines.extend(gates_section(comparison, GITHUB))
     lines.extend(problems_section(comparison.problems, GITHUB))
     lines.extend(rollups_section(comparison, GITHUB))

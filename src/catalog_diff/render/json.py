@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
+from ..model.changes import Change
 from ..model.comparison import (
     Comparison,
     FieldChange,
@@ -142,6 +143,20 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
             }
             for g in comparison.gates
         ],
+        "changes": [change_entry(c) for c in comparison.changes],
+    }
+
+
+def change_entry(change: Change) -> dict[str, Any]:
+    """One classified change (also used by the release notes' JSON)."""
+    return {
+        "code": change.code,
+        "severity": change.severity.value,
+        "tag": change.tag,
+        "package": change.package,
+        "subject": change.subject,
+        "impact": change.impact,
+        "stack": change.stack,
     }
 
 

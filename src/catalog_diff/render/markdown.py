@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from ..model.comparison import Comparison
 from .markdown_parts import (
     MARKDOWN,
+    changes_section,
     gates_section,
     package_section,
     problems_section,
@@ -31,6 +32,7 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
     yield "## Catalog diff"
     yield ""
     yield from summary_tables(comparison, MARKDOWN)
+    yield from changes_section(comparison, MARKDOWN)
     yield from gates_section(comparison, MARKDOWN)
     yield from rollups_section(comparison, MARKDOWN)
     yield from stack_counts_section(comparison, MARKDOWN)

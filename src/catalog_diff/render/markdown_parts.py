@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from ..model.comparison import Comparison, PackageChange, ProblemRecord, StackCounts
 from ..words import count_of, signed
 from .common import (
+    CHANGES_SHOWN,
+    CHANGES_TITLE,
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
+    changes_more,
     facet_deltas,
     meta_check_text,
     mismatch_text,
     problem_text,
     rollup_text,
+    shown_changes,
     shown_rollups,
     spec_counts,
     spec_items,
@@ -42,6 +46,7 @@ class Bounds:
     stack_rows: int | None = None
     tags: int | None = None
     spec_items: int | None = None
+    changes: int | None = None  # of each kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +72,10 @@ def _name(value: str) -> str:
 
 
 #: ``--format markdown`` and the audit reports: names as code spans (``|`` escaped in a
-#: table only), sentences and dates as inert text.
-MARKDOWN = MarkdownStyle(cell=code, name=_name, prose=inert, arrow="→")
+#: table only), sentences and dates as inert text; the changes of each kind bounded.
+MARKDOWN = MarkdownStyle(
+    cell=code, name=_name, prose=inert, arrow="→", bounds=Bounds(changes=CHANGES_SHOWN)
+)
 
 
 def codes(values: Sequence[str], style: MarkdownStyle) -> str:
@@ -95,6 +102,24 @@ def details(summary: str, body: Sequence[str]) -> Iterator[str]:
 
 
 # ---- the head of a diff ---------------------------------------------------------------
+
+
+def changes_section(comparison: Comparison, style: MarkdownStyle) -> Iterator[str]:
+    """The changes classified, most severe first: ``- **breaking** `stack-removed`
+    (`v0.23.1`): <impact>``, at most ``style.bounds.changes`` of each kind."""
+    if not comparison.changes:
+        return
+    yield f"### {CHANGES_TITLE}"
+    yield ""
+    shown = style.bounds.changes
+    groups = shown_changes(comparison.changes, len(comparison.changes) if shown is None else shown)
+    for code_, found, hidden in groups:
+        for change in found:
+            where = f"{style.name(code_)} ({style.name(change.tag)})"
+            yield f"- **{change.severity.value}** {where}: {style.prose(change.impact)}"
+        if hidden:
+            yield f"- {changes_more(code_, hidden)}"
+    yield ""
 
 
 def summary_tables(comparison: Comparison, style: MarkdownStyle) -> Iterator[str]:

@@ -24,7 +24,7 @@ from .common import (
     summary_rows,
 )
 from .escape import text as shown
-from .text_parts import ARROW, Paint, package_block, painter, problems_block
+from .text_parts import ARROW, Paint, changes_block, package_block, painter, problems_block
 
 
 def _gates(comparison: Comparison, paint: Paint) -> Iterator[str]:
@@ -82,6 +82,7 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
     if said:
         yield ""
         yield said
+    yield from changes_block(comparison.changes, paint)
     yield from _gates(comparison, paint)
     yield from _rollups(comparison, paint)
     yield from _stack_counts(comparison, paint)

@@ -11,8 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+from ..model.changes import Change
 from ..model.comparison import PackageChange, ProblemRecord
-from .common import ansi, facet_deltas, package_label, problem_text, spec_counts, spec_items
+from .common import (
+    CHANGES_TITLE,
+    ansi,
+    change_line,
+    changes_more,
+    facet_deltas,
+    package_label,
+    problem_text,
+    shown_changes,
+    spec_counts,
+    spec_items,
+)
 
 #: ``paint(line, mark="")``: the line made inert, coloured by its mark when colour is on.
 Paint = Callable[..., str]
@@ -31,6 +43,9 @@ _COLOURS = {
     "added": "green",
     "removed": "red",
     "changed": "yellow",
+    "breaking": "red",
+    "warning": "red",
+    "notice": "yellow",
 }
 
 
@@ -85,3 +100,18 @@ def problems_block(
     yield paint(title, "head")
     for p in problems:
         yield "  " + problem_line(p, paint, side)
+
+
+def changes_block(changes: Sequence[Change], paint: Paint) -> Iterator[str]:
+    """The changes classified, most severe first, after a blank line: one line each,
+    ``breaking  stack-removed (v0.23.1): <impact>``, at most
+    :data:`~.common.CHANGES_SHOWN` of a kind."""
+    if not changes:
+        return
+    yield ""
+    yield paint(CHANGES_TITLE, "head")
+    for code, found, hidden in shown_changes(changes):
+        for change in found:
+            yield "  " + paint(change_line(change, str), change.severity.value)
+        if hidden:
+            yield f"  {'':<8}  {changes_more(code, hidden)}"
