@@ -68,7 +68,8 @@ def diff(
             aliases=aliases or NO_ALIASES,
             kinds=False,
         )
-        around, listed = Around(old_source, new_source, selection), tags_stacks(new_source)
+        around = Around(old_source, new_source, selection)
+        listed = lambda: tags_stacks(new_source)  # noqa: E731  read only when needed
         return classify_whole(comparison, before, after, around, listed, transient_window)
 
 

@@ -13,7 +13,7 @@ the weekly tags around which of their packages still have it (a transient absenc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
@@ -21,7 +21,7 @@ from ..model.changes import Neighbours, TagCensus
 from ..model.comparison import Comparison, PackageStatus
 from ..model.snapshot import Snapshot
 from .census import WEEKLY, census, censuses, judged_tags, weekly_tags
-from .kinds import classify, stack_candidates
+from .kinds import classify, compiler_renames, stack_candidates
 
 
 class Reader(Protocol):
@@ -33,6 +33,12 @@ class Reader(Protocol):
     ) -> Snapshot:
         """The new side of one tag (by its name in the comparison), but the packages
         ``skip``, only the files that hold every string of one of the ``holding`` groups."""
+        ...
+
+    @property
+    def cheap(self) -> bool:
+        """Whether reading the files not read costs no more than listing them again (no
+        git process): then a tag is read again for values gained too."""
         ...
 
     def side_tags(self, new_side: bool) -> Iterable[str]:
@@ -75,16 +81,47 @@ def candidates(old: TagCensus, new: TagCensus) -> set[tuple[str, ...]]:
     return values
 
 
+Listed = Mapping[str, tuple[str, ...]] | None
+
+
+def _may_lose(old: TagCensus, new: TagCensus, values: set[tuple[str, ...]]) -> bool:
+    """Whether one of ``values`` is something the files read have on the old side only
+    (a stack, an os, a compiler, a target of a stack)."""
+    for value in values:
+        if len(value) == 2:
+            stack, target = value
+            had = stack in old.stacks and target in old.stacks[stack].targets
+            has = stack in new.stacks and target in new.stacks[stack].targets
+            if had and not has:
+                return True
+        elif (
+            value[0] in old.stacks.keys() - new.stacks.keys()
+            or value[0] in old.oss
+            or value[0] in old.compilers
+        ):
+            return True
+    return False
+
+
 def classify_whole(
     comparison: Comparison,
     old: Snapshot,
     new: Snapshot,
     reader: Reader,
-    listed: Mapping[str, tuple[str, ...]] | None = None,
+    listed: Mapping[str, tuple[str, ...]] | Callable[[], Listed] | None = None,
     window: int = 1,
 ) -> Comparison:
-    """The comparison with its changes classified on whole tags (see the module)."""
+    """The comparison with its changes classified on whole tags (see the module).
+
+    Unless reading is ``cheap`` for the reader (not two revisions of one repository), a
+    tag whose files read show only values gained (and compilers only spelt anew) is not
+    read again: what it gained is then not judged, and a consecutive diff of two
+    revisions reads more only for what may be gone. ``listed`` (the stacks
+    ``_data/tags.yaml`` lists per tag) may be a function: it is then asked only when a
+    stack is gone from a tag.
+    """
     judged = judged_tags(old, new)
+    renames = compiler_renames(comparison.packages)
     before, after = censuses(old, judged), censuses(new, judged)
     broken = {tag for tag, _ in old.broken | new.broken}
     compared = old.tags & new.tags
@@ -93,9 +130,11 @@ def classify_whole(
             continue
         read_old = [p for key, p in old.packages.items() if key[0] == tag]
         read_new = [p for key, p in new.packages.items() if key[0] == tag]
-        values = candidates(census(read_old), census(read_new))
-        if not values:
-            continue  # what the files not read hold is on both sides: nothing wide
+        old_read, new_read = census(read_old), census(read_new)
+        respelt = {a for a, b in renames.get(tag, {}) if b in new_read.compilers}
+        values = candidates(old_read, new_read) - {(c,) for c in respelt}
+        if not values or not (reader.cheap or _may_lose(old_read, new_read, values)):
+            continue  # nothing the files read lost can be gone from the whole tag
         skip = frozenset(k for k in old.packages.keys() | new.packages.keys() if k[0] == tag)
         rest = reader.unread(tag, skip, tuple(sorted(values)))
         if rest.broken or rest.problems:
@@ -104,7 +143,9 @@ def classify_whole(
         before[tag] = census([*read_old, *others])
         after[tag] = census([*read_new, *others])
     neighbours = _neighbours(comparison, before, after, reader, window)
-    changes = classify(comparison, before, after, listed=listed, neighbours=neighbours)
+    gone, _ = stack_candidates(before, after)
+    stacks = listed() if callable(listed) and gone else None if callable(listed) else listed
+    changes = classify(comparison, before, after, listed=stacks, neighbours=neighbours)
     return replace(comparison, changes=changes)
 
 

@@ -13,7 +13,7 @@ from ..errors import CatalogDiffWarning, ParseError
 from ..model.selection import Selection
 from ..model.snapshot import Snapshot
 from ..parse.tagsyaml import TAGS_YAML, parse_tags_stacks
-from .listing import Entry, Source, TagListing, TreeListing
+from .listing import Entry, Source, TagListing, TreeDiffing, TreeListing
 from .load import _build, _check_tag, _select, load
 
 
@@ -88,6 +88,11 @@ class Around:
         """The selected packages of ``tag`` on the new side, but ``skip``, whose files
         hold all the strings of one of the ``holding`` groups."""
         return load_holding(self.new, tag, skip, holding, self.selection.packages)
+
+    @property
+    def cheap(self) -> bool:
+        """Reading again is cheap unless the new side is a revision (a git process)."""
+        return not isinstance(self.new, TreeDiffing)
 
     def side_tags(self, new_side: bool) -> Iterable[str]:
         return (self.new if new_side else self.old).listing().tags
