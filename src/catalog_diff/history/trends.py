@@ -1,13 +1,17 @@
 """The series of ``catalog-diff trends``, read from the history index in one pass.
 
-Every query of the trends page is here, and reads the index only through
-:class:`~catalog_diff.history.index.HistoryIndex` (``commits``, ``changed_at``,
-``content``), so a change of the index's schema touches the index, not this module.
+Every query of the trends page is here. It reads the commits and their changes through
+:class:`~catalog_diff.history.index.HistoryIndex` (``commits``, ``changed_at``), and the
+package contents as spec ids through :class:`~catalog_diff.history.trendspecs.SpecTable`
+(each distinct spec body parsed once; no package rebuilt), so a change of the index's
+schema touches those two, not this module.
 
 One walk over the indexed commits, oldest first, keeps the catalog's state up to date
-from each commit's changes (the package versions that ended and began there): per tag
-its packages and specs, per spec hash how many package files carry it, per stack and per
-facet value how many of its specs are present. The state after the last commit of each
+from each commit's changes (the package versions that ended and began there; of a
+package that changed, only the spec ids that differ): per tag its packages and specs,
+per spec id how many package files carry it, and, moved only when a spec id comes or
+goes (a frozen tag copying develop moves none of them), per hash, per stack and per
+facet value how many distinct spec ids are present. The state after the last commit of each
 UTC day is sampled; what each commit gained, lost and rebuilt is summed per day or ISO
 week; presence spans are followed commit by commit. Definitions: :mod:`catalog_diff.model.trends`.
 """
@@ -17,47 +21,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import TypeVar
 
 from ..errors import UsageError
 from ..model.comparison import ProblemRecord, Side
 from ..model.history import Interval
-from ..model.snapshot import Package
 from ..model.trends import SPAN_KINDS, ChangeBucket, Series, Span, Trends
 from .index import HistoryIndex, IndexedCommit, Version
 from .timeline import ref
+from .trendspecs import SpecInfo, SpecTable
 
 Key = tuple[str, str]
-
-#: How many package contents the walk keeps parsed (a frozen tag copies develop's).
-CACHED = 4096
+_K = TypeVar("_K")
 
 #: A day, and after its last commit: specs per stack, packages per tag, specs per tag.
 Sample = tuple[str, dict[str, int], dict[str, int], dict[str, int]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Spec:
-    """What the trends need of one spec."""
-
-    hash: str
-    package: str
-    build: tuple[object, ...]
-    stacks: tuple[str, ...]
-    facets: tuple[tuple[str, str], ...]  # (kind, value) for each span kind but stack
-
-
-def _specs(package: Package) -> tuple[_Spec, ...]:
-    return tuple(
-        _Spec(
-            hash=s.hash,
-            package=package.name,
-            build=s.build,
-            stacks=s.stacks,
-            facets=(("target", s.target), ("os", s.os), ("compiler", s.compiler)),
-        )
-        for s in package.specs
-    )
+#: A spec as the walk met it: the package that held it, and the spec.
+_Spec = tuple[str, SpecInfo]
 
 
 def day_of(commit: IndexedCommit) -> str:
@@ -76,67 +58,103 @@ class _State:
     """The catalog after the commits walked so far."""
 
     def __init__(self) -> None:
-        self.current: dict[Key, tuple[_Spec, ...]] = {}
+        self.current: dict[Key, tuple[SpecInfo, ...]] = {}
         self.packages: Counter[str] = Counter()
         self.specs: Counter[str] = Counter()
-        self.hashes: Counter[str] = Counter()
-        self.stack_hashes: Counter[tuple[str, str]] = Counter()
-        self.stack_specs: Counter[str] = Counter()
-        self.values: Counter[tuple[str, str]] = Counter()
-        self.touched: dict[str, int] = {}
+        self.ids: dict[int, int] = {}  # how many package files carry a spec id (0: none)
+        # Below, counts of the distinct spec ids present (not of the files carrying them):
+        # a count is above zero exactly when a file count would be.
+        self.hashes: dict[str, int] = {}
+        self.stack_hashes: dict[tuple[str, str], int] = {}  # per (hash, stack)
+        self.stack_specs: dict[str, int] = {}  # distinct hashes per stack: the series
+        self.values: dict[tuple[str, str], int] = {}
+        self.touched: dict[str, bool] = {}  # hash -> was it present before this commit
         self.seen: dict[str, _Spec] = {}
 
-    def _count(self, spec: _Spec, step: int) -> None:
-        if spec.hash not in self.touched:
-            self.touched[spec.hash] = self.hashes[spec.hash]
-        self.seen[spec.hash] = spec
-        self.hashes[spec.hash] += step
-        for stack in spec.stacks:
-            pair = (spec.hash, stack)
-            before = self.stack_hashes[pair]
-            self.stack_hashes[pair] = before + step
+    def _count(self, package: str, spec: SpecInfo, step: int) -> None:
+        digest = spec.hash
+        if digest not in self.touched:
+            self.touched[digest] = digest in self.hashes
+        self.seen[digest] = (package, spec)
+        ids = self.ids
+        now = ids.get(spec.id, 0) + step
+        if now:
+            ids[spec.id] = now
+        else:
+            del ids[spec.id]
+        if now - step and now:  # the spec id was there and still is: nothing else moves
+            return
+        _add(self.hashes, digest, step)
+        stack_hashes, stack_specs = self.stack_hashes, self.stack_specs
+        for pair in spec.pairs:
+            before = stack_hashes.get(pair, 0)
+            _add(stack_hashes, pair, step)
             if before == 0 or before + step == 0:  # a spec entered or left the stack
-                self.stack_specs[stack] += step
-            self.values[("stack", stack)] += step
-        for facet in spec.facets:
-            self.values[facet] += step
+                stack_specs[pair[1]] = stack_specs.get(pair[1], 0) + step
+        values = self.values
+        for key in spec.keys:
+            values[key] = values.get(key, 0) + step
 
-    def replace(self, key: Key, specs: tuple[_Spec, ...] | None) -> None:
-        """The package ``key`` now holds ``specs`` (None: it is gone)."""
+    def replace(self, key: Key, specs: tuple[SpecInfo, ...] | None) -> None:
+        """The package ``key`` now holds ``specs`` (None: it is gone).
+
+        Only the specs that differ are counted out and in: a spec id held before and
+        after changes no count, and no hash it carries is gained or lost at this commit,
+        so leaving it alone gives the counts, gains and losses of a full recount.
+        """
         old = self.current.pop(key, None)
-        tag = key[0]
+        tag, package = key
+        kept: Counter[int] = Counter()
+        if old is not None and specs is not None:
+            kept = Counter(s.id for s in old) & Counter(s.id for s in specs)
         if old is not None:
             self.packages[tag] -= 1
             self.specs[tag] -= len(old)
+            skip = kept.copy()
             for spec in old:
-                self._count(spec, -1)
+                if skip[spec.id]:
+                    skip[spec.id] -= 1
+                else:
+                    self._count(package, spec, -1)
         if specs is not None:
             self.current[key] = specs
             self.packages[tag] += 1
             self.specs[tag] += len(specs)
             for spec in specs:
-                self._count(spec, 1)
+                if kept[spec.id]:
+                    kept[spec.id] -= 1
+                else:
+                    self._count(package, spec, 1)
 
     def settle(self) -> tuple[list[_Spec], list[_Spec]]:
         """The specs gained and lost since the last call (by hash, over every tag)."""
-        gained = [self.seen[h] for h, was in self.touched.items() if not was and self.hashes[h]]
-        lost = [self.seen[h] for h, was in self.touched.items() if was and not self.hashes[h]]
+        now = self.hashes
+        gained = [self.seen[h] for h, was in self.touched.items() if not was and h in now]
+        lost = [self.seen[h] for h, was in self.touched.items() if was and h not in now]
         self.touched = {}
-        for spec in lost:
-            if not self.hashes[spec.hash]:
-                self.seen.pop(spec.hash, None)
+        for _, spec in lost:
+            self.seen.pop(spec.hash, None)
         return gained, lost
+
+
+def _add(counts: dict[_K, int], key: _K, step: int) -> None:
+    """Add ``step`` to a count, dropping it at zero."""
+    now = counts.get(key, 0) + step
+    if now:
+        counts[key] = now
+    else:
+        del counts[key]
 
 
 def _rebuilt(gained: list[_Spec], lost: list[_Spec]) -> list[_Spec]:
     """The gained specs that replace a lost one of the same package and build."""
-    gone: Counter[tuple[str, tuple[object, ...]]] = Counter((s.package, s.build) for s in lost)
+    gone: Counter[tuple[str, tuple[object, ...]]] = Counter((p, s.build) for p, s in lost)
     found = []
-    for spec in sorted(gained, key=lambda s: s.hash):
-        key = (spec.package, spec.build)
+    for package, spec in sorted(gained, key=lambda s: s[1].hash):
+        key = (package, spec.build)
         if gone[key]:
             gone[key] -= 1
-            found.append(spec)
+            found.append((package, spec))
     return found
 
 
@@ -164,7 +182,7 @@ def compute(
     chosen = tuple(sorted(set(stacks)))
     commits = index.commits(0, end.seq if end is not None else None)
     state = _State()
-    cache: dict[int, tuple[_Spec, ...] | str] = {}
+    table = SpecTable(index)
     problems: dict[tuple[str, str], tuple[ProblemRecord, int, int | None]] = {}
     samples: list[Sample] = []
     buckets: dict[str, list[int]] = {}
@@ -173,13 +191,8 @@ def compute(
     spans: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
     shown: list[IndexedCommit] = []
 
-    def content(v: Version, commit: IndexedCommit) -> tuple[_Spec, ...] | None:
-        if v.content_id not in cache:
-            if len(cache) >= CACHED:  # bounded: memory follows the catalog, not its history
-                cache.clear()
-            found = index.content(v.content_id, v.tag, v.package)
-            cache[v.content_id] = found if isinstance(found, str) else _specs(found)
-        got = cache[v.content_id]
+    def content(v: Version, commit: IndexedCommit) -> tuple[SpecInfo, ...] | None:
+        got = table.contents[v.content_id]
         if isinstance(got, str):
             path, _, message = got.partition(": ")
             record = ProblemRecord(Side.NEW, commit.sha, path, message, commit.sha)
@@ -189,7 +202,8 @@ def compute(
 
     for n, commit in enumerate(commits):
         ended, began = index.changed_at(commit.seq)
-        new: dict[Key, tuple[_Spec, ...] | None] = {}
+        table.load(v.content_id for v in began if tag is None or v.tag == tag)
+        new: dict[Key, tuple[SpecInfo, ...] | None] = {}
         for v in ended:
             if tag is None or v.tag == tag:
                 new.setdefault((v.tag, v.package), None)
@@ -216,7 +230,7 @@ def compute(
             counts[1] += len(lost) - len(rebuilt)
             counts[2] += len(rebuilt)
             counts[3] += 1
-            for spec in rebuilt:
+            for _, spec in rebuilt:
                 churn.update(s for s in spec.stacks if not chosen or s in chosen)
         for key, count in state.values.items():
             if count <= 0 or (chosen and key[0] == "stack" and key[1] not in chosen):
