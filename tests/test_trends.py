@@ -149,6 +149,41 @@ def test_each_day_gains_and_loses_the_hashes_git_shows(truth: Truth, index: Hist
     assert sum(v["rebuilt"] for v in data["churn"]) >= sum(b["rebuilt"] for b in data["changes"])
 
 
+def test_rebuilds_and_churn_are_a_recount_of_git(truth: Truth, index: HistoryIndex) -> None:
+    """The split of each day's changes into gained, lost and rebuilt, and the churn per
+    stack, recounted from the whole catalog at each commit as git holds it: a rebuilt
+    spec is a hash that came while one of the same package and build went."""
+    data = json.loads(render_json(api.trends(index)))
+    at = states(truth)
+    specs = [
+        {s.hash: (p.name, s.build, s.stacks) for p in state.values() for s in p.specs}
+        for state in at
+    ]
+    want: dict[str, list[int]] = {}
+    churn: dict[str, int] = {}
+    for i in range(1, len(at)):
+        came = {h: specs[i][h] for h in specs[i].keys() - specs[i - 1].keys()}
+        went = {h: specs[i - 1][h] for h in specs[i - 1].keys() - specs[i].keys()}
+        gone: dict[tuple[str, tuple[object, ...]], int] = {}
+        for name, build, _ in went.values():
+            gone[(name, build)] = gone.get((name, build), 0) + 1
+        rebuilt = 0
+        for h in sorted(came):
+            name, build, stacks = came[h]
+            if gone.get((name, build)):
+                gone[(name, build)] -= 1
+                rebuilt += 1
+                for stack in stacks:
+                    churn[stack] = churn.get(stack, 0) + 1
+        got = want.setdefault(day(truth.commits[i].timestamp), [0, 0, 0])
+        got[0] += len(came) - rebuilt
+        got[1] += len(went) - rebuilt
+        got[2] += rebuilt
+    assert {b["period"]: [b["gained"], b["lost"], b["rebuilt"]] for b in data["changes"]} == want
+    assert {v["stack"]: v["rebuilt"] for v in data["churn"]} == churn
+    assert sum(churn.values()) > 0
+
+
 def test_presence_spans_follow_each_commit(truth: Truth, index: HistoryIndex) -> None:
     data = json.loads(render_json(api.trends(index)))
     at = states(truth)
