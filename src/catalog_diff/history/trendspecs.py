@@ -23,8 +23,11 @@ from .specstore import join_spec
 #: Rows asked for in one query (below SQLite's limit on bound parameters).
 BATCH = 500
 
-#: How many contents' spec-id lists are kept (bounded: memory follows the catalog).
+#: How many contents, specs and bodies are kept (bounded: memory follows the catalog,
+#: not its history; what is dropped is read again when it is met again).
 CONTENTS = 1 << 16
+SPECS = 1 << 18
+BODIES = 1 << 17
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class SpecTable:
         self.conn = index.conn
         self.contents: dict[int, Content] = {}
         self.specs: dict[int, SpecInfo] = {}
+        #: per ``spec_bodies.id``: build, stacks, facets and span keys of its specs
+        self.bodies: dict[int, tuple[Any, ...]] = {}
 
     def load(self, content_ids: Iterable[int]) -> None:
         """Read the contents not read yet, and the specs they hold, in a few queries."""
@@ -79,6 +84,8 @@ class SpecTable:
                     self.contents[content_id] = f"{path}: {problem or 'cannot be read'}"
                 else:
                     lists.append((content_id, path, json_loads(spec_ids)))
+        if len(self.specs) > SPECS:
+            self.specs.clear()
         first_path: dict[int, str] = {}
         for _, path, ids in lists:
             for i in ids:
@@ -97,35 +104,39 @@ class SpecTable:
 
     def _read_specs(self, first_path: dict[int, str]) -> None:
         """Each new spec from its row and its body, each distinct body parsed once."""
+        if len(self.bodies) > BODIES:
+            self.bodies.clear()
         rows: list[tuple[int, str, int]] = []
         for part in _batches(sorted(first_path)):
             rows += self.conn.execute(
                 f"SELECT id, hash, body_id FROM specs WHERE id IN ({','.join('?' * len(part))})",
                 part,
             ).fetchall()
+        bodies = self.bodies
         where: dict[int, tuple[str, str]] = {}  # body -> a hash and a path that use it
         for spec_id, digest, body_id in rows:
-            where.setdefault(body_id, (digest, first_path[spec_id]))
-        bodies: dict[int, Any] = {}
+            if body_id not in bodies:
+                where.setdefault(body_id, (digest, first_path[spec_id]))
         with one_load() as memo:
             parse = spec_parser(memo)
             for part in _batches(sorted(where)):
                 sql = f"SELECT id, body FROM spec_bodies WHERE id IN ({','.join('?' * len(part))})"
                 for body_id, text in self.conn.execute(sql, part):
                     digest, path = where[body_id]
-                    bodies[body_id] = parse(join_spec(digest, json_loads(text)), 0, path, True)
+                    t = parse(join_spec(digest, json_loads(text)), 0, path, True)
+                    facets = (("target", t.target), ("os", t.os), ("compiler", t.compiler))
+                    bodies[body_id] = (
+                        (t.versions, t.compiler, t.os, t.platform, t.target, t.variants),
+                        t.stacks,
+                        facets,
+                        tuple(("stack", stack) for stack in t.stacks) + facets,
+                    )
+        specs = self.specs
         for spec_id, digest, body_id in rows:
-            t = bodies[body_id]
+            build, stacks, facets, keys = bodies[body_id]
             digest = digest.strip()
-            facets = (("target", t.target), ("os", t.os), ("compiler", t.compiler))
-            self.specs[spec_id] = SpecInfo(
-                id=spec_id,
-                hash=digest,
-                build=(t.versions, t.compiler, t.os, t.platform, t.target, t.variants),
-                stacks=t.stacks,
-                facets=facets,
-                pairs=tuple((digest, stack) for stack in t.stacks),
-                keys=tuple(("stack", stack) for stack in t.stacks) + facets,
+            specs[spec_id] = SpecInfo(
+                spec_id, digest, build, stacks, facets, tuple((digest, s) for s in stacks), keys
             )
 
 
