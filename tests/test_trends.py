@@ -450,3 +450,15 @@ def test_files_are_written_whole_or_not_at_all(
         )
     )
     assert not [p for p in tmp_path.rglob("*.partial")]
+
+
+def test_dropping_what_the_walk_keeps_changes_nothing(
+    index: HistoryIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contents, specs and bodies dropped from memory are read again when met again."""
+    from catalog_diff.history import trendspecs
+
+    whole = render_json(api.trends(index))
+    for name in ("CONTENTS", "SPECS", "BODIES"):
+        monkeypatch.setattr(trendspecs, name, 2)
+    assert render_json(api.trends(index)) == whole
