@@ -459,6 +459,15 @@ def test_dropping_what_the_walk_keeps_changes_nothing(
     from catalog_diff.history import trendspecs
 
     whole = render_json(api.trends(index))
+    ids = [r[0] for r in index.conn.execute("SELECT id FROM package_contents ORDER BY id")]
+    fresh = trendspecs.SpecTable(index)
+    fresh.load(ids)
+    table = trendspecs.SpecTable(index)
+    table.load(ids[:2])
     for name in ("CONTENTS", "SPECS", "BODIES"):
         monkeypatch.setattr(trendspecs, name, 2)
+    table.load([ids[0], ids[2]])  # one kept, one new: the kept one survives the drop
+    assert {i: table.contents[i] for i in (ids[0], ids[2])} == {
+        i: fresh.contents[i] for i in (ids[0], ids[2])
+    }
     assert render_json(api.trends(index)) == whole
