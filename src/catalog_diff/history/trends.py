@@ -69,7 +69,7 @@ class _State:
         self.stack_specs: dict[str, int] = {}  # distinct hashes per stack: the series
         self.values: dict[tuple[str, str], int] = {}
         self.touched: dict[str, bool] = {}  # hash -> was it present before this commit
-        self.seen: dict[str, _Spec] = {}
+        self.seen: dict[str, _Spec] = {}  # hash -> the last spec carrying it counted here
 
     def _count(self, package: str, spec: SpecInfo, step: int) -> None:
         digest = spec.hash
@@ -131,9 +131,7 @@ class _State:
         now = self.hashes
         gained = [self.seen[h] for h, was in self.touched.items() if not was and h in now]
         lost = [self.seen[h] for h, was in self.touched.items() if was and h not in now]
-        self.touched = {}
-        for _, spec in lost:
-            self.seen.pop(spec.hash, None)
+        self.touched, self.seen = {}, {}
         return gained, lost
 
 
