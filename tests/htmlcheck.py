@@ -21,7 +21,7 @@ ATTRIBUTES = {
     "lang", "charset", "http-equiv", "content", "name", "class", "id", "href", "role",
     "aria-labelledby", "viewbox", "width", "height", "x", "y", "x1", "x2", "y1", "y2", "cx",
     "cy", "r", "fill", "stroke", "stroke-width", "points", "text-anchor", "xmlns",
-    "data-count", "data-severity", "data-series", "data-points", "data-chart",
+    "data-count", "data-severity", "data-kind", "open", "data-series", "data-points", "data-chart",
 }  # fmt: skip
 
 

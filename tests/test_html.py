@@ -75,15 +75,45 @@ def test_every_package_has_a_stable_anchor_and_a_link_to_it() -> None:
     assert '<div class="body" id="develop/gcc">' in page
 
 
-def test_severity_lists_the_kinds_found_most_severe_first() -> None:
+KIND = re.compile(
+    r'<li data-severity="(\w+)" data-kind="([\w-]+)"><details( open)?><summary>'
+    r'<span class="sev sev-\w+">\w+</span> <code>[\w-]+</code>: (\d+)</summary>'
+)
+RANKS = {"info": 0, "notice": 1, "warning": 2, "breaking": 3}
+
+
+def _kinds(page: str, changes: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """The kinds the page lists, checked against the JSON report's changes: most severe
+    first, open for warning and worse, each with its count and every impact line."""
+    found = KIND.findall(page)
+    assert [RANKS[s] for s, *_ in found] == sorted((RANKS[s] for s, *_ in found), reverse=True)
+    for severity, code, opened, count in found:
+        assert (opened == " open") == (RANKS[severity] >= RANKS["warning"])
+        assert int(count) == sum(c["code"] == code for c in changes)
+    assert sum(int(count) for *_, count in found) == len(changes)
+    for change in changes:
+        assert f"<li><code>{html(change['tag'])}</code>: {html(change['impact'])}</li>" in page
+    return [(severity, code) for severity, code, _, _ in found]
+
+
+def test_severity_lists_the_kinds_found_most_severe_first(releases: GitRepoBuilder) -> None:
     comparison = _bundled()
     page = render(comparison, "html")
-    found = re.findall(r'data-severity="(\w+)"><span class="sev">\w+</span> (\d+) ([^<]+)<', page)
-    assert found[0] == ("high", "18", "specs removed")
-    ranks = {"error": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    assert [ranks[s] for s, _, _ in found] == sorted(ranks[s] for s, _, _ in found)
-    rebuilt = str(json.loads(render(comparison, "json"))["summary"]["specs_rebuilt"])
-    assert ("low", rebuilt, "specs rebuilt (same build, new hash, or a compiler renamed)") in found
+    kinds = _kinds(page, json.loads(render(comparison, "json"))["changes"])
+    assert kinds[0] == ("warning", "compiler-dropped")
+    assert ("notice", "spec-removed") in kinds
+    assert 'data-severity="high"' not in page and "specs moved to another compiler" not in page
+    args = ["diff", "--repo", str(releases.path), "HEAD", "HEAD"]
+    args += ["--old-tag", "v0.23.0", "--new-tag", "v0.23.1"]
+    code, page, err = _run(*args, "--format", "html")
+    assert (code, err) == (0, "")
+    check_page(page)
+    kinds = _kinds(page, json.loads(_run(*args, "--format", "json")[1])["changes"])
+    assert kinds[0] == ("breaking", "stack-removed")
+    section = page[
+        page.index('id="changes"') : page.index("</section>", page.index('id="changes"'))
+    ]
+    assert section.index("stack e4s-cray-rhel removed") < section.index('data-severity="notice"')
 
 
 def test_the_coverage_grid_counts_each_spec_where_it_went() -> None:

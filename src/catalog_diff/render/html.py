@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model.changes import Severity
 from ..model.comparison import Comparison, PackageChange
 from ..model.snapshot import SourceInfo
 from ..words import count_of, signed
 from .common import (
+    CHANGES_TITLE,
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
     describe_source,
@@ -28,6 +30,7 @@ from .common import (
     package_label,
     problem_text,
     rollup_text,
+    shown_changes,
     shown_rollups,
     spec_counts,
     spec_items,
@@ -38,25 +41,6 @@ from .escape import html, html_href, html_id
 from .page import FOOTER, page, table
 
 ARROW = "→"
-
-#: The change kinds in order of severity, and what a reviewer should make of each: the
-#: section "Changes by severity" lists the kinds found, most severe first. (One table,
-#: so that the severities of the model's change kinds can take its place.)
-SEVERITY: tuple[tuple[str, str, str], ...] = (
-    ("problems", "error", "files could not be read"),
-    ("packages_removed", "high", "packages removed"),
-    ("tags_removed", "high", "tags removed"),
-    ("specs_removed", "high", "specs removed"),
-    ("specs_compiler_changed", "medium", "specs moved to another compiler"),
-    ("specs_version_changed", "medium", "specs moved to another version"),
-    ("specs_stacks_changed", "medium", "specs whose stacks changed"),
-    ("specs_fields_changed", "medium", "specs whose build fields changed"),
-    ("specs_rebuilt", "low", "specs rebuilt (same build, new hash, or a compiler renamed)"),
-    ("packages_added", "info", "packages added"),
-    ("tags_added", "info", "tags added"),
-    ("specs_added", "info", "specs added"),
-    ("packages_changed", "info", "packages changed"),
-)
 
 
 def _c(value: object) -> str:
@@ -136,16 +120,25 @@ def summary_section(comparison: Comparison) -> Iterator[str]:
 
 
 def severity_section(comparison: Comparison) -> Iterator[str]:
-    """The kinds of change found, most severe first (nothing when there is none)."""
-    s = comparison.summary
-    found = [(sev, words, getattr(s, key)) for key, sev, words in SEVERITY if getattr(s, key)]
-    if not found:
+    """The changes classified (:mod:`catalog_diff.model.changes`), most severe first: one
+    folded list per kind, open for the kinds a reviewer must see (warning and worse)."""
+    if not comparison.changes:
         return
     yield '<section id="changes">'
-    yield "<h2>Changes by severity</h2>"
+    yield f"<h2>{html(CHANGES_TITLE)}</h2>"
     yield '<ul class="severity">'
-    for sev, words, count in found:
-        yield f'<li data-severity="{sev}"><span class="sev">{sev}</span> {count} {words}</li>'
+    for code_, found, _ in shown_changes(comparison.changes, len(comparison.changes)):
+        severity = found[0].severity
+        opened = " open" if severity.rank >= Severity.WARNING.rank else ""
+        label = f'<span class="sev sev-{severity.value}">{severity.value}</span>'
+        yield (
+            f'<li data-severity="{severity.value}" data-kind="{html(code_)}"><details{opened}>'
+            f"<summary>{label} {_c(code_)}: {len(found)}</summary>"
+        )
+        yield "<ul>"
+        for change in found:
+            yield f"<li>{_c(change.tag)}: {html(change.impact)}</li>"
+        yield "</ul></details></li>"
     yield "</ul>"
     yield "</section>"
 

@@ -71,7 +71,8 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .gain { color: var(--gain); } .loss { color: var(--loss); }
 td.gain { background: var(--gain-bg); } td.loss { background: var(--loss-bg); }
 td.mixed { background: linear-gradient(135deg, var(--gain-bg) 50%, var(--loss-bg) 50%); }
-.sev { display: inline-block; min-width: 4.5rem; font-weight: 600; }
+.sev { display: inline-block; min-width: 5rem; font-weight: 600; }
+.sev-breaking, .sev-warning { color: var(--loss); }
 details { border: 1px solid var(--line); border-radius: 6px; margin: 0.4rem 0;
   padding: 0.2rem 0.6rem; }
 details > summary { cursor: pointer; overflow-wrap: anywhere; }
