@@ -98,6 +98,20 @@ def test_the_diff_report_in_a_browser(
         summary = report["summary"]
         assert shown and {k: int(v) for k, v in shown.items()} == {k: summary[k] for k in shown}
         assert set(shown) == set(summary)  # every count of the summary is on the page
+        kinds = page.evaluate(
+            "[...document.querySelectorAll('#changes li[data-kind]')]"
+            ".map(e => [e.dataset.kind, e.querySelectorAll('details li').length,"
+            " e.querySelector('details').open])"
+        )
+        changes = report["changes"]
+        assert [(k, n) for k, n, _ in kinds] == [
+            (k, sum(c["code"] == k for c in changes))
+            for k in dict.fromkeys(c["code"] for c in changes)
+        ]
+        severity = {c["code"]: c["severity"] for c in changes}
+        assert [o for k, _, o in kinds] == [
+            severity[k] in ("warning", "breaking") for k, _, _ in kinds
+        ]
         text = page.text()
         assert text.index("Summary") < text.index("Changes by severity") < text.index("Packages")
         visible = page.evaluate("document.querySelector('#summary').getBoundingClientRect().top")
