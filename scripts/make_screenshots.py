@@ -1,7 +1,8 @@
 """Regenerate the pictures the README shows, in ``docs/``, from the bundled data.
 
 - ``docs/html-report.png``: the top of ``diff --format html`` of the two bundled weekly
-  snapshots (``snapshots/``), in headless Chromium at a desktop width;
+  snapshots (``snapshots/``) as the command line makes it by default (the built-in
+  compiler aliases on), in headless Chromium at a desktop width;
 - ``docs/trends.png`` and ``docs/trends-changes.svg``: the trends page's chart of what
   each day gained, lost and rebuilt, from the history index of the test history built
   from the real samples (``tests/historytruth.py``: twelve commits with pinned dates).
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import browser  # noqa: E402  (tests/browser.py: the DevTools client)
 from catalog_diff import api  # noqa: E402
+from catalog_diff.compare.aliases import BUILTIN_ALIASES  # noqa: E402
 from catalog_diff.render import render  # noqa: E402
 from catalog_diff.render.trends import render_html, standalone_svgs  # noqa: E402
 from historytruth import build_history  # noqa: E402
@@ -54,7 +56,7 @@ def main(out: Path) -> None:
         (out / f"trends-{CHART}.svg").write_text(svg, "utf-8")
         report = work / "report.html"
         os.chdir(ROOT)
-        report.write_text(render(api.diff(OLD, NEW), "html"), "utf-8")
+        report.write_text(render(api.diff(OLD, NEW, aliases=BUILTIN_ALIASES), "html"), "utf-8")
         (work / "trends.html").write_text(page, "utf-8")
         path, why = browser.find_chromium()
         if path is None:

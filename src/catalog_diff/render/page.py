@@ -78,6 +78,9 @@ details { border: 1px solid var(--line); border-radius: 6px; margin: 0.4rem 0;
 details > summary { cursor: pointer; overflow-wrap: anywhere; }
 details[open] > summary { margin-bottom: 0.4rem; }
 details.package > .body { scroll-margin-top: 2.5rem; }
+ul.severity { list-style: none; padding-left: 0; }
+ul.severity ul { padding-left: 1.2rem; margin: 0.2rem 0; }
+ul.severity ul li { overflow-wrap: anywhere; }
 ul.specs { padding-left: 1.2rem; margin: 0.2rem 0; }
 ul.specs li { overflow-wrap: anywhere; }
 ul.index { columns: 16rem; padding-left: 1.2rem; }
