@@ -183,6 +183,12 @@ def test_every_field_of_a_hostile_comparison_stays_inert(drawn: tuple[object, li
         assert printable(value) in text, value
     ids = [v for a, v in got.attrs if a == "id"]
     assert len(ids) == len(set(ids))  # one anchor per package, whatever the names
+    start = page.index('<section id="changes">')
+    section = read(page[start : page.index("</section>", start)])
+    assert comparison.changes  # type: ignore[attr-defined]
+    for change in comparison.changes:  # type: ignore[attr-defined]
+        assert printable(change.impact) in section.all_text
+        assert printable(change.tag) in section.all_text
 
 
 # ---- release-notes --format html ---------------------------------------------------------
