@@ -24,6 +24,7 @@ from .common import (
     load_progress,
     max_count_option,
     no_update_option,
+    open_history,
     output_option,
     package_option,
     quiet_option,
@@ -35,7 +36,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..history.index import HistoryIndex
+    pass
 
 FORMATS = ("text", "markdown", "json")
 since_option = click.option("--since", metavar="DATE", help="Only commits dated at or after DATE.")
@@ -50,34 +51,6 @@ def _report(
 
     colour = use_color(color, output)
     emit(render_audit(kind, value, fmt, colour), output, quiet, colour)
-
-
-def _open(
-    repo: str, index_path: str | None, no_update: bool, quiet: bool, revision: str = "HEAD"
-) -> tuple[HistoryIndex, str | None, str]:
-    """The index, brought up to the end of ``revision`` (``REV`` or ``A..B``) unless
-    ``no_update``, and the full SHAs of A (or None) and of the end: what the command
-    reports is after A up to the end."""
-    from ..api import open_index
-    from ..git.repository import GitRepository
-
-    first, last = split_range(revision)
-    with GitRepository(repo) as git_repo:
-        start = git_repo.resolve(first).sha if first is not None else None
-        tip = git_repo.resolve(last).sha
-    progress = Progress(quiet)
-    try:
-        index, _ = open_index(
-            repo=repo,
-            index=index_path,
-            update=not no_update,
-            revision=last,
-            progress=progress,
-            waiting=progress.waiting,
-        )
-    finally:
-        progress.finish()
-    return index, start, tip
 
 
 def _index_files(index_path: str | None) -> list[str]:
@@ -171,7 +144,7 @@ def log(
     from ..api import log as run_log
 
     check_target(output, (), _index_files(index_path))
-    opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
+    opened, start, tip = open_history(repo, index_path, no_update, quiet, revision)
     with opened:
         entries = run_log(
             opened,
@@ -230,7 +203,7 @@ def history(
     from ..api import history as run_history
 
     check_target(output, (), _index_files(index_path))
-    opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
+    opened, start, tip = open_history(repo, index_path, no_update, quiet, revision)
     with opened:
         timeline = run_history(
             opened,
@@ -364,7 +337,7 @@ def when(
         )
     ((kind, value),) = asked.items()
     check_target(output, (), _index_files(index_path))
-    opened, start, tip = _open(repo, index_path, no_update, quiet, revision)
+    opened, start, tip = open_history(repo, index_path, no_update, quiet, revision)
     with opened:
         presence = run_when(
             opened,

@@ -29,6 +29,7 @@ from ..process.output import EXIT_CLOSED_PIPE, drop_stdout, write_file, write_st
 
 if TYPE_CHECKING:
     from ..compare.aliases import CompilerAliases
+    from ..history.index import HistoryIndex
 
 #: A bug: an exception catalog-diff did not raise on purpose.
 EXIT_INTERNAL = 4
@@ -355,3 +356,32 @@ def load_progress(quiet: bool) -> Iterator[None]:
             yield
     finally:
         progress.clear()
+
+
+def open_history(
+    repo: str, index_path: str | None, no_update: bool, quiet: bool, revision: str = "HEAD"
+) -> tuple[HistoryIndex, str | None, str]:
+    """The index, brought up to the end of ``revision`` (``REV`` or ``A..B``) unless
+    ``no_update``, and the full SHAs of A (or None) and of the end: what the command
+    reports is after A up to the end (the audit commands and ``trends``)."""
+    from ..api import open_index
+    from ..git.repository import GitRepository
+    from ..model.selection import split_range
+
+    first, last = split_range(revision)
+    with GitRepository(repo) as git_repo:
+        start = git_repo.resolve(first).sha if first is not None else None
+        tip = git_repo.resolve(last).sha
+    progress = Progress(quiet)
+    try:
+        index, _ = open_index(
+            repo=repo,
+            index=index_path,
+            update=not no_update,
+            revision=last,
+            progress=progress,
+            waiting=progress.waiting,
+        )
+    finally:
+        progress.finish()
+    return index, start, tip

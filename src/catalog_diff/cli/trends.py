@@ -17,6 +17,7 @@ from .common import (
     emit,
     index_option,
     no_update_option,
+    open_history,
     output_option,
     quiet_option,
     repo_option,
@@ -88,9 +89,7 @@ def trends(
     per stack: as one self-contained HTML page (no script, no request), standalone SVG
     files (--svg DIR), or the series as JSON or CSV.
     """
-    from ..api import open_index
     from ..api import trends as build_trends
-    from ..git.repository import GitRepository
     from ..render.trends import render_html, standalone_svgs
     from ..render.trends_data import render_csv, render_json
 
@@ -98,20 +97,7 @@ def trends(
     if first is not None:
         raise UsageError("trends takes one revision, not a range (use --since and --until)")
     check_target(output, [index_path])
-    with GitRepository(repo) as git_repo:
-        tip = git_repo.resolve(last).sha
-    progress = Progress(quiet)
-    try:
-        index, _ = open_index(
-            repo=repo,
-            index=index_path,
-            update=not no_update,
-            revision=last,
-            progress=progress,
-            waiting=progress.waiting,
-        )
-    finally:
-        progress.finish()
+    index, _, tip = open_history(repo, index_path, no_update, quiet, last)
     with index:
         walk = Progress(quiet, verb="read", unit="commits", tty_only=True)
         try:
