@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .escape import html
@@ -128,11 +128,27 @@ def _legend(names: Sequence[str], y: int) -> Iterator[str]:
         )
 
 
-def _y_axis(ticks: list[int], y_of: object, plot_right: int) -> Iterator[str]:
+def _y_axis(ticks: list[int], y_of: Callable[[float], float], plot_right: int) -> Iterator[str]:
     for t in ticks:
-        y = y_of(t)  # type: ignore[operator]
+        y = y_of(t)
         yield f'<line class="grid" x1="{LEFT}" x2="{plot_right}" y1="{_f(y)}" y2="{_f(y)}"/>'
         yield f'<text x="{LEFT - 6}" y="{_f(y + 4)}" text-anchor="end">{_count(t)}</text>'
+
+
+def _plot(
+    chart: _Chart, ticks: list[int], plot_h: int, right: int
+) -> tuple[list[str], Callable[[float], float], int]:
+    """A chart of counts up the y axis, begun: its opening, the y axis with its grid and
+    the base line; with the value -> y mapping and the base's y, for the marks on it."""
+
+    def y_of(value: float) -> float:
+        return TOP + plot_h - plot_h * value / ticks[-1]
+
+    out = list(chart.open())
+    out.extend(_y_axis(ticks, y_of, right))
+    base = TOP + plot_h
+    out.append(f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{base}" y2="{base}"/>')
+    return out, y_of, base
 
 
 def _runs(
@@ -170,13 +186,7 @@ def line_chart(
     def x_of(day: int) -> float:
         return LEFT + (right - LEFT) * ((day - first) / (last - first) if last > first else 0.5)
 
-    def y_of(value: float) -> float:
-        return TOP + plot_h - plot_h * value / ticks[-1]
-
-    out = list(chart.open())
-    out.extend(_y_axis(ticks, y_of, right))
-    base = TOP + plot_h
-    out.append(f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{base}" y2="{base}"/>')
+    out, y_of, base = _plot(chart, ticks, plot_h, right)
     for d in date_ticks(first, last) if days else []:
         x = _f(x_of(d))
         out.append(f'<line class="axis" x1="{x}" x2="{x}" y1="{base}" y2="{base + 4}"/>')
@@ -222,13 +232,7 @@ def bar_chart(
     group = (right - LEFT) / max(len(labels), 1)
     bar = max(group * 0.8 / max(len(series), 1), 0.5)
 
-    def y_of(value: float) -> float:
-        return TOP + plot_h - plot_h * value / ticks[-1]
-
-    out = list(chart.open())
-    out.extend(_y_axis(ticks, y_of, right))
-    base = TOP + plot_h
-    out.append(f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{base}" y2="{base}"/>')
+    out, y_of, base = _plot(chart, ticks, plot_h, right)
     step = max(1, math.ceil(len(labels) * LABEL_WIDTH / (right - LEFT)))
     for i in range(0, len(labels), step):
         at = _f(LEFT + group * (i + 0.5))
