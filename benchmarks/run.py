@@ -353,6 +353,15 @@ def group_startup(ctx: Context) -> list[Group]:
             "Start-up",
             [
                 Command(".venv/bin/python -c pass", single([ctx.python, "-c", "pass"])),
+                # the named dependencies' own import cost: the floor under any command that
+                # parses its options with click and opens the repository with GitPython
+                *(
+                    Command(
+                        f'.venv/bin/python -c "import {mods}"',
+                        single([ctx.python, "-c", f"import {mods}"]),
+                    )
+                    for mods in ("click", "git", "click, git, yaml")
+                ),
                 Command("catalog-diff --version", single([ctx.cli, "--version"])),
             ],
         )
