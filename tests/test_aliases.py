@@ -91,6 +91,20 @@ def test_no_aliases_gives_the_raw_view() -> None:
     assert renamed_pairs(doc) == []
 
 
+def test_the_library_pairs_renames_by_default_as_the_command_line_does() -> None:
+    from catalog_diff import api
+
+    cli = report(OLD, NEW)["summary"]
+    library = api.diff(OLD, NEW).summary
+    assert (library.specs_compiler_renamed, library.specs_compiler_changed) == (
+        cli["specs_compiler_renamed"],
+        cli["specs_compiler_changed"],
+    )
+    assert library.specs_compiler_renamed > 0
+    raw = api.diff(OLD, NEW, aliases=NO_ALIASES).summary
+    assert (raw.specs_compiler_renamed, raw.specs_compiler_changed) == (0, 109)
+
+
 def test_text_and_markdown_say_how_many_rebuilds_are_renames() -> None:
     code, out, _ = run("diff", OLD, NEW)
     assert code == 0

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from catalog_diff.api import diff, snapshot
 from catalog_diff.cli import main
+from catalog_diff.compare.aliases import NO_ALIASES
 from catalog_diff.compare.pairing import compare_packages
 from catalog_diff.compare.rollup import KIND_ORDER, rollups
 from catalog_diff.model.comparison import Comparison, Rollup, RollupKind
@@ -47,7 +48,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def weekly() -> Comparison:
-    return diff(OLD_SNAPSHOT, NEW_SNAPSHOT)
+    return diff(OLD_SNAPSHOT, NEW_SNAPSHOT, aliases=NO_ALIASES)  # the raw view
 
 
 @pytest.fixture(scope="module")

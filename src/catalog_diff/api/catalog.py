@@ -45,12 +45,14 @@ def diff(
     ``Comparison.problems``. With ``full``, every package of both sides is read (not only
     the files that differ), so that ``Comparison.stack_counts`` holds totals; it is slower.
     ``aliases``: the compiler aliases to pair renamed compilers by
-    (:data:`~catalog_diff.compare.aliases.BUILTIN_ALIASES`, ``.extended(...)``); none by
-    default, the raw view. ``Comparison.changes`` are judged on whole tags either way (see
-    :mod:`catalog_diff.compare.wide`), with the stacks ``_data/tags.yaml`` lists and, for
-    a stack gone from or back in a weekly tag, the ``transient_window`` weekly tags around.
+    (:data:`~catalog_diff.compare.aliases.BUILTIN_ALIASES`, ``.extended(...)``): the
+    built-in table by default, as on the command line (which also reads the user's
+    configuration); ``NO_ALIASES`` gives the raw view. ``Comparison.changes`` are judged on
+    whole tags either way (see :mod:`catalog_diff.compare.wide`), with the stacks
+    ``_data/tags.yaml`` lists and, for a stack gone from or back in a weekly tag, the
+    ``transient_window`` weekly tags around.
     """
-    from ..compare.aliases import NO_ALIASES
+    from ..compare.aliases import BUILTIN_ALIASES
     from ..compare.pairing import compare
     from ..compare.wide import classify_whole
     from ..sources.around import Around, tags_stacks
@@ -65,7 +67,7 @@ def diff(
             after,
             old_tag=selection.old_tag,
             new_tag=selection.new_tag,
-            aliases=aliases or NO_ALIASES,
+            aliases=BUILTIN_ALIASES if aliases is None else aliases,
             kinds=False,
         )
         around = Around(old_source, new_source, selection)
@@ -177,7 +179,7 @@ def release_notes(
     the tag ``new`` follows in the catalog (:func:`~catalog_diff.release.tags.previous_tag`).
     ``aliases``: the compiler aliases, as for :func:`diff`.
     """
-    from ..compare.aliases import NO_ALIASES
+    from ..compare.aliases import BUILTIN_ALIASES
     from ..release.notes import build
     from ..release.tags import previous_tag
     from ..sources.around import Around, tags_stacks
@@ -198,7 +200,7 @@ def release_notes(
             return build(
                 before,
                 after,
-                aliases=aliases or NO_ALIASES,
+                aliases=BUILTIN_ALIASES if aliases is None else aliases,
                 reader=around,
                 listed=tags_stacks(source),
             )
@@ -208,7 +210,11 @@ def release_notes(
         after = load(sources.open(new), Selection(tag=tag, package=package))
     labels = (_label(tag, before.info), _label(tag, after.info))
     return build(
-        before, after, old_label=labels[0], new_label=labels[1], aliases=aliases or NO_ALIASES
+        before,
+        after,
+        old_label=labels[0],
+        new_label=labels[1],
+        aliases=BUILTIN_ALIASES if aliases is None else aliases,
     )
 
 
