@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog_diff.compare.aliases import NO_ALIASES
 from catalog_diff.compare.pairing import (
     TIERS,
     _by_hash,
+    _compare_specs,
     compare,
     compare_packages,
     compare_specs,
@@ -930,3 +932,51 @@ def test_many_specs_under_one_hash_are_each_matched_once() -> None:
     assert len(changes.fields_changed) == count
     assert all([f.name for f in c.fields] == ["variants"] for c in changes.fields_changed)
     assert (changes.added, changes.removed) == ((), ())
+
+
+@st.composite
+def sharing_pair(draw: st.DrawFn) -> tuple[list[Spec], list[Spec]]:
+    """Two sides that share specs verbatim, some of them under a hash one side holds twice."""
+    old, new = draw(related_pair())
+    for s in list(old):
+        if draw(st.integers(0, 3)) == 0:  # the same hash again, with another build
+            twin = Spec(s.hash, ("9.9",), s.compiler, s.os, s.platform, s.target, (), s.stacks)
+            (old if draw(st.booleans()) else new).append(twin)
+    return old, new
+
+
+@PROPS
+@given(pair=sharing_pair())
+def test_prop_leaving_out_shared_specs_changes_nothing(pair: tuple[list[Spec], list[Spec]]) -> None:
+    """The specs both sides share unchanged are left out before pairing; the changes and
+    the facets are what pairing and facet sets over every spec give."""
+    old, new = pair
+    whole = _compare_specs(sorted(old, key=_by_hash), sorted(new, key=_by_hash), None, NO_ALIASES)
+    assert compare_specs(old, new) == whole
+    change = compare_packages("t", "p", package(old), package(new))
+    facets = tuple(
+        (
+            f,
+            SetDelta(
+                tuple(sorted(facet_values(new, f) - facet_values(old, f))),
+                tuple(sorted(facet_values(old, f) - facet_values(new, f))),
+            ),
+        )
+        for f in FACETS
+    )
+    if change is None:
+        assert not whole and all(not delta for _, delta in facets)
+    else:
+        assert change.specs == whole and change.facets == facets
+
+
+def test_a_shared_spec_under_a_doubled_hash_is_still_matched_in_order() -> None:
+    """Old ``h`` twice (builds 1.0 and 2.0), new ``h`` twice (2.0 and 3.0): the 2.0 spec
+    is on both sides, but which spec matches which depends on all four, so it stays in:
+    1.0 -> 2.0 and 2.0 -> 3.0, two field changes."""
+    a, b, c = (spec("h", versions=(v,)) for v in ("1.0", "2.0", "3.0"))
+    changes = compare_specs([a, b], [b, c])
+    assert [[(f.old, f.new) for f in x.fields] for x in changes.fields_changed] == [
+        [(["1.0"], ["2.0"])],
+        [(["2.0"], ["3.0"])],
+    ]

@@ -13,7 +13,7 @@ swaps every pair. What is left is ``added`` / ``removed``.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import replace
 
@@ -73,6 +73,8 @@ def _pair_tier(
     """Pair as many old/new specs with equal ``key`` as possible (same stacks first)."""
     pairs: list[SpecPair] = []
     for refine in (True, False):
+        if not olds or not news:  # nothing left to pair (most tiers of most packages)
+            break
         # Candidates are taken from the front of each queue, in the order of ``news``; a
         # deque does that in constant time (a list's pop(0) made a crowded key quadratic).
         by_key: dict[Hashable, deque[Spec]] = defaultdict(deque)
@@ -126,6 +128,42 @@ def compare_specs(
     ``aliases``, a pair whose compiler was only renamed is rebuilt (``compiler_renamed``),
     paired after the exact rebuilds and before the compiler changes.
     """
+    old_rest, new_rest, _ = _unshared(old, new)
+    return _compare_specs(old_rest, new_rest, describer, aliases)
+
+
+def _unshared(
+    old: Sequence[Spec], new: Sequence[Spec]
+) -> tuple[Sequence[Spec], Sequence[Spec], list[Spec]]:
+    """Both sides without the specs they share unchanged, and those specs.
+
+    A spec equal on both sides whose hash each side holds once is matched with itself and
+    records nothing, so it is left out before the sorting and pairing; a hash held twice
+    on one side keeps every spec of that hash in (which is matched with which depends on
+    all of them). On a typical day about half the specs of a changed file are unchanged.
+    """
+    old_by_hash = {spec.hash: spec for spec in old}
+    new_by_hash = {spec.hash: spec for spec in new}
+    shared = {h for h, spec in new_by_hash.items() if old_by_hash.get(h) == spec}
+    if not shared:
+        return old, new, []
+    if len(old_by_hash) != len(old) or len(new_by_hash) != len(new):
+        counts = Counter(spec.hash for spec in old)
+        counts.update(spec.hash for spec in new)
+        shared = {h for h in shared if counts[h] == 2}
+    return (
+        [spec for spec in old if spec.hash not in shared],
+        [spec for spec in new if spec.hash not in shared],
+        [new_by_hash[h] for h in shared],
+    )
+
+
+def _compare_specs(
+    old: Sequence[Spec],
+    new: Sequence[Spec],
+    describer: FieldDescriber | None,
+    aliases: CompilerAliases,
+) -> SpecChanges:
     if describer is None:
         describer = FieldDescriber()
     old_by_hash: dict[str, deque[Spec]] = defaultdict(deque)
@@ -181,13 +219,20 @@ def facet_values(specs: Iterable[Spec], facet: Facet | str) -> set[str]:
 _FACET_ORDER: tuple[Facet, ...] = tuple(Facet)
 
 
-def _facets(old: Sequence[Spec], new: Sequence[Spec]) -> tuple[tuple[str, SetDelta], ...]:
+def _facets(
+    old: Sequence[Spec], new: Sequence[Spec], shared: Sequence[Spec] = ()
+) -> tuple[tuple[str, SetDelta], ...]:
+    """The facet changes between ``old`` + ``shared`` and ``new`` + ``shared``: the values
+    only one side's own specs take, less those the shared specs take too (asked for only
+    when there are such values)."""
     out = []
     for facet in _FACET_ORDER:
         before, after = facet_values(old, facet), facet_values(new, facet)
-        out.append(
-            (facet.key, SetDelta(tuple(sorted(after - before)), tuple(sorted(before - after))))
-        )
+        added, removed = after - before, before - after
+        if (added or removed) and shared:
+            common = facet_values(shared, facet)
+            added, removed = added - common, removed - common
+        out.append((facet.key, SetDelta(tuple(sorted(added)), tuple(sorted(removed)))))
     return tuple(out)
 
 
@@ -205,8 +250,9 @@ def compare_packages(
     new_specs = new.specs if new else ()
     if old is not None and new is not None and old_specs == new_specs:
         return None
-    specs = compare_specs(old_specs, new_specs, describer, aliases)
-    facets = _facets(old_specs, new_specs)
+    old_rest, new_rest, shared = _unshared(old_specs, new_specs)
+    specs = _compare_specs(old_rest, new_rest, describer, aliases)
+    facets = _facets(old_rest, new_rest, shared)
     if old is None:
         status = PackageStatus.ADDED
     elif new is None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 
-from ..compare.pairing import compare, compare_packages
 from ..layout import TAGGED
 from ..model.comparison import ProblemRecord, Side
 from ..model.history import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
 from ..model.selection import Globs, globs, matches
 from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from ..parse.specs import normalise_compiler
+from ..process.gcpause import gc_paused
 from .index import HistoryIndex, IndexedCommit, Version
 
 #: What ``when`` can look for, and how it finds it in a spec.
@@ -85,6 +85,8 @@ def log_entry(
     glob: Globs = None,
 ) -> LogEntry:
     """What ``commit`` changed against the commit before it (``before``)."""
+    from ..compare.pairing import compare  # not needed by ``when``: imported on demand
+
     ended, began = index.changed_at(commit.seq)
     ended = [v for v in ended if _selected(v, tag, glob)]
     began = [v for v in began if _selected(v, tag, glob)]
@@ -143,17 +145,18 @@ def log(
     """
     partial = index.indexed_from() is not None
     entries: list[LogEntry] = []
-    for commit in commits:
-        if limit is not None and len(entries) >= limit:
-            break
-        if partial and commit.seq == 0:
-            continue
-        before = index.commit_at_seq(commit.seq - 1) if commit.seq > 0 else None
-        entry = log_entry(index, commit, before, tag, glob)
-        filtered = tag is not None or glob is not None
-        if filtered and not (entry.comparison.has_differences or entry.comparison.problems):
-            continue
-        entries.append(entry)
+    with gc_paused():  # tens of thousands of specs, none of them in a cycle
+        for commit in commits:
+            if limit is not None and len(entries) >= limit:
+                break
+            if partial and commit.seq == 0:
+                continue
+            before = index.commit_at_seq(commit.seq - 1) if commit.seq > 0 else None
+            entry = log_entry(index, commit, before, tag, glob)
+            filtered = tag is not None or glob is not None
+            if filtered and not (entry.comparison.has_differences or entry.comparison.problems):
+                continue
+            entries.append(entry)
     return entries
 
 
@@ -175,6 +178,8 @@ def history(
     In an index started at a later commit, the package being there at its first commit
     is not an event: nothing says when it came.
     """
+    from ..compare.pairing import compare_packages
+
     end = end if end is not None else index.last_commit()
     last_seq = end.seq if end is not None else -1
     start = index.indexed_from()
