@@ -121,8 +121,12 @@ class SpecStore:
             return
         self.known_keys(set(keys))
         self._look_up("spec_lists", "digest", set(self._pending), self._lists)
-        self._remember_specs_of(sorted(replaced))
-        self._resolve({spec for specs in self._pending.values() for spec in specs})
+        # A list stored already (a tag's copy of a file, the same list again) needs no
+        # spec of its own looked up: only the new lists' specs are.
+        new = [specs for digest, specs in self._pending.items() if digest not in self._lists]
+        if new:
+            self._remember_specs_of(sorted(replaced))
+            self._resolve({spec for specs in new for spec in specs})
         self._prepared.update(self._pending)
 
     def _remember_specs_of(self, contents: list[int]) -> None:
