@@ -26,6 +26,7 @@ import pytest
 from git import GitCommandError
 
 import catalog_diff.history.ingest as ingest
+import catalog_diff.history.ingeststate as ingeststate
 from catalog_diff import api
 from catalog_diff.compare.pairing import compare_packages
 from catalog_diff.git.repository import GitRepository
@@ -326,9 +327,17 @@ def test_index_built_in_two_steps_equals_one_build(
         assert build(repo.path, path) == whole, k
 
 
+@pytest.mark.parametrize("one_by_one", [20_000, 1, 0], ids=["asked", "read-all-soon", "read-all"])
 def test_index_built_one_commit_at_a_time_equals_one_build(
-    catalog: tuple[GitRepoBuilder, list[str]], built: Path, tmp_path: Path
+    catalog: tuple[GitRepoBuilder, list[str]],
+    built: Path,
+    tmp_path: Path,
+    one_by_one: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Each run reads the open spans it needs as it asks for them, or (past the limit)
+    all at once: either way, the index of a whole build."""
+    monkeypatch.setattr(ingeststate, "ONE_BY_ONE", one_by_one)
     repo, shas = catalog
     path = tmp_path / "each.sqlite"
     for sha in shas:

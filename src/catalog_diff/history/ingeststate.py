@@ -33,7 +33,7 @@ class State:
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
         self.files: dict[str, int] = {}
-        self.versions: dict[tuple[str, str], tuple[int, int, bool]] = {}
+        self.versions = OpenSpans(None)
         self.new_files: list[tuple[str, str, str, str, int]] = []
         self.closed_files: list[tuple[int, str, int]] = []
         self.new_versions: list[tuple[str, str, int, int]] = []
@@ -60,17 +60,20 @@ class State:
         for path, kind, first in rows:
             state.files[path] = first
             state.counts[kind] = state.counts.get(kind, 0) + 1
+        # The open package spans are counted here and read as they are asked for
+        # (OpenSpans): a new day touches a few thousand of them, not every package of
+        # every tag.
         rows = conn.execute(
-            "SELECT s.tag, s.package, s.content_id, s.first_seq, c.layout "
+            "SELECT s.tag, c.layout = ?, COUNT(*) "
             "FROM package_spans AS s JOIN package_contents AS c ON c.id = s.content_id "
-            "WHERE s.last_seq IS NULL"
+            "WHERE s.last_seq IS NULL GROUP BY s.tag, c.layout = ?",
+            (TAGGED, TAGGED),
         )
-        for tag, package, content, first, layout in rows:
-            tagged = layout == TAGGED
-            state.versions[(tag, package)] = (content, first, tagged)
-            state.tag_counts[tag] = state.tag_counts.get(tag, 0) + 1
+        for tag, tagged, count in rows:
+            state.tag_counts[tag] = state.tag_counts.get(tag, 0) + count
             if tagged:
-                state.counts[TAGGED_SPECS_MD] = state.counts.get(TAGGED_SPECS_MD, 0) + 1
+                state.counts[TAGGED_SPECS_MD] = state.counts.get(TAGGED_SPECS_MD, 0) + count
+        state.versions = OpenSpans(conn if state.tag_counts else None)
         rows = conn.execute("SELECT tag, first_seq FROM tag_spans WHERE last_seq IS NULL")
         state.open_tags = {tag: first for tag, first in rows}
 
@@ -182,6 +185,85 @@ class State:
         self.new_files, self.closed_files = [], []
         self.new_versions, self.closed_versions = [], []
         self.new_tags, self.closed_tags = [], []
+
+
+#: An open package span: its content id, its first commit, and whether a tagged file
+#: holds it.
+Open = tuple[int, int, bool]
+
+#: How many spans OpenSpans asks for one at a time before it reads them all at once.
+ONE_BY_ONE = 20_000
+
+
+class OpenSpans:
+    """The open package spans, ``(tag, package) -> (content, first_seq, tagged)``, as
+    the index holds them and as the commits applied since changed them.
+
+    A span not changed yet is read from the index when it is first asked for (the index
+    already holds what the batches flushed, and what they did not is here); ``items``
+    reads every open span once. Without a connection (a new index) nothing is read.
+    """
+
+    def __init__(self, conn: sqlite3.Connection | None) -> None:
+        self._conn = conn
+        self._rows: dict[tuple[str, str], Open] = {}
+        self._gone: set[tuple[str, str]] = set()  # known not open
+        self._asked = 0
+
+    def get(self, key: tuple[str, str]) -> Open | None:
+        found = self._rows.get(key)
+        if found is not None or self._conn is None or key in self._gone:
+            return found
+        self._asked += 1
+        if self._asked > ONE_BY_ONE:
+            self._read_all()
+            return self._rows.get(key)
+        row = self._conn.execute(
+            f"{_OPEN_SPANS} AND s.package = ? AND s.tag = ?", (key[1], key[0])
+        ).fetchone()
+        if row is None:
+            self._gone.add(key)
+            return None
+        self._rows[key] = found = (row[2], row[3], row[4] == TAGGED)
+        return found
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key: tuple[str, str]) -> Open:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __setitem__(self, key: tuple[str, str], value: Open) -> None:
+        self._rows[key] = value
+        self._gone.discard(key)
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        del self._rows[key]
+        self._gone.add(key)
+
+    def items(self) -> Iterator[tuple[tuple[str, str], Open]]:
+        self._read_all()
+        return iter(list(self._rows.items()))
+
+    def _read_all(self) -> None:
+        if self._conn is None:
+            return
+        for tag, package, content, first, layout in self._conn.execute(_OPEN_SPANS):
+            key = (tag, package)
+            if key not in self._rows and key not in self._gone:
+                self._rows[key] = (content, first, layout == TAGGED)
+        self._conn = None  # every open span is here now
+        self._gone.clear()
+
+
+_OPEN_SPANS = (
+    "SELECT s.tag, s.package, s.content_id, s.first_seq, c.layout "
+    "FROM package_spans AS s JOIN package_contents AS c ON c.id = s.content_id "
+    "WHERE s.last_seq IS NULL"
+)
 
 
 @dataclass(frozen=True, slots=True)
