@@ -72,8 +72,11 @@ class SpecStore:
         if line is None:
             return self._parse(None, data, path)
         digest = "line:" + hashlib.sha1(line).hexdigest()
-        # New to this run: checked now; whether an earlier run stored it is asked of the
-        # index once per batch, in prepare (one query per 500, not one per file).
+        if not self.whole and digest not in self._lists and digest not in self._pending:
+            # Stored by an earlier run (a tag's copy of a file, the same list again): it
+            # was checked then, and is not split again. One probe of the digest index.
+            self._look_up("spec_lists", "digest", {digest}, self._lists)
+        # New: checked now.
         parsed = self._parse(digest, line, path)
         if parsed.problem is not None:  # read whole, as the loader reads it (maybe YAML)
             return self._parse(None, data, path)
