@@ -290,42 +290,66 @@ class HistoryIndex:
         """The package a content holds, or the reason it could not be read."""
         cached = self._contents.get(content_id)
         if cached is None:
-            path, problem, spec_ids = self.conn.execute(
-                "SELECT c.path, c.problem, s.spec_ids FROM package_contents AS c "
-                "LEFT JOIN spec_lists AS s ON s.id = c.spec_list_id WHERE c.id = ?",
-                (content_id,),
-            ).fetchone()
-            if problem is not None or spec_ids is None:
-                cached = f"{path}: {problem or 'cannot be read'}"
-            else:
-                parsed = sort_specs(self._specs_of(json_loads(spec_ids), path))
-                cached = Package(tag=tag, name=name, path=path, specs=parsed)
-            if len(self._contents) > 4096:
-                self._contents.clear()
-            self._contents[content_id] = cached
+            self.read_contents([content_id])
+            cached = self._contents[content_id]
         if isinstance(cached, Package) and (cached.tag, cached.name) != (tag, name):
             return Package(tag=tag, name=name, path=cached.path, specs=cached.specs)
         return cached
 
-    def _specs_of(self, spec_ids: list[int], path: str) -> list[Spec]:
-        """The specs of a spec list, in its order (see :mod:`catalog_diff.history.specstore`
-        for how they are stored). Each distinct body is parsed once per open index; a
-        spec is its body's parsed fields with its own hash (checked when it was stored)."""
+    def read_contents(self, content_ids: Sequence[int]) -> None:
+        """Read some contents at once (a few queries per 500, not a few per content),
+        for :meth:`content` to answer from memory."""
+        wanted = sorted({c for c in content_ids if c not in self._contents})
+        if len(self._contents) + len(wanted) > 4096:
+            self._contents.clear()
+            wanted = sorted(set(content_ids))
+        rows: list[tuple[int, str, str | None, str | None]] = []
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            rows += self.conn.execute(
+                "SELECT c.id, c.path, c.problem, s.spec_ids FROM package_contents AS c "
+                "LEFT JOIN spec_lists AS s ON s.id = c.spec_list_id "
+                f"WHERE c.id IN ({','.join('?' * len(part))})",
+                part,
+            ).fetchall()
+        lists = {
+            content_id: (path, json_loads(spec_ids))
+            for content_id, path, problem, spec_ids in rows
+            if problem is None and spec_ids is not None
+        }
+        self._specs_of([(ids, path) for path, ids in lists.values()])
+        for content_id, path, problem, _ in rows:
+            if content_id in lists:
+                specs = sort_specs([self._specs[i] for i in lists[content_id][1]])
+                self._contents[content_id] = Package(tag="", name="", path=path, specs=specs)
+            else:
+                self._contents[content_id] = f"{path}: {problem or 'cannot be read'}"
+
+    def _specs_of(self, spec_lists: list[tuple[list[int], str]]) -> None:
+        """Make sure every spec of some spec lists (each with the path of a file that
+        holds it, for messages) is in ``self._specs`` (see
+        :mod:`catalog_diff.history.specstore` for how they are stored). Each distinct body
+        is parsed once per open index; a spec is its body's parsed fields with its own hash
+        (checked when it was stored)."""
         done = self._specs
-        wanted = sorted({i for i in spec_ids if i not in done})
+        where: dict[int, str] = {}  # spec id -> the first file asked for that holds it
+        for ids, path in spec_lists:
+            for i in ids:
+                where.setdefault(i, path)
+        wanted = sorted(i for i in where if i not in done)
         if len(done) + len(wanted) > 1 << 17:
             done.clear()
-            wanted = sorted(set(spec_ids))
+            wanted = sorted(where)
         rows: list[tuple[int, str, int]] = []
         for i in range(0, len(wanted), 500):
             part = wanted[i : i + 500]
             sql = f"SELECT id, hash, body_id FROM specs WHERE id IN ({','.join('?' * len(part))})"
             rows += self.conn.execute(sql, part).fetchall()
         bodies = self._bodies
-        missing = {body: digest for _, digest, body in rows if body not in bodies}
+        missing = {body: (digest, i) for i, digest, body in rows if body not in bodies}
         if len(bodies) + len(missing) > 1 << 16:
             bodies.clear()
-            missing = {body: digest for _, digest, body in rows}
+            missing = {body: (digest, i) for i, digest, body in rows}
         ids = sorted(missing)
         with one_load() as memo:  # memo tables of this read only
             parse = spec_parser(memo)
@@ -333,8 +357,9 @@ class HistoryIndex:
                 part = ids[i : i + 500]
                 sql = f"SELECT id, body FROM spec_bodies WHERE id IN ({','.join('?' * len(part))})"
                 for body_id, text in self.conn.execute(sql, part):
-                    record = join_spec(missing[body_id], json_loads(text))
-                    bodies[body_id] = parse(record, 0, path, True)
+                    digest, spec_id = missing[body_id]
+                    record = join_spec(digest, json_loads(text))
+                    bodies[body_id] = parse(record, 0, where[spec_id], True)
         for spec_id, digest, body in rows:
             t = bodies[body]
             done[spec_id] = make_spec(
@@ -350,7 +375,6 @@ class HistoryIndex:
                 t.raw_variants,
                 t.extra,
             )
-        return [done[i] for i in spec_ids]
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

@@ -60,6 +60,8 @@ def _side(
     problems: list[Problem] = []
     broken: set[tuple[str, str]] = set()
     seen: set[Problem] = set()
+    versions = list(versions)
+    index.read_contents([v.content_id for v in versions])
     for v in versions:
         content = index.content(v.content_id, v.tag, v.package)
         if isinstance(content, str):
@@ -185,7 +187,9 @@ def history(
     start = index.indexed_from()
     events: list[tuple[int, str, HistoryEvent]] = []
     by_tag: dict[str, list[Version]] = {}
-    for v in index.versions(package, tag):
+    found = index.versions(package, tag)
+    index.read_contents([v.content_id for v in found])
+    for v in found:
         by_tag.setdefault(v.tag, []).append(v)
     commits: dict[int, IndexedCommit] = {}
 
