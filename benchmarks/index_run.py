@@ -8,6 +8,8 @@ own ``ru_maxrss`` as ``/usr/bin/time -f %M`` reports it (git's children included
         [--code OTHER/src]   # time another checkout's code (e.g. before a change)
         [--index FILE]       # only the queries and the re-run, on an index built already
         [--package P --target T]   # the package and target of history and when
+        [--new-day FILE]     # also "one new day": FILE an index built up to REV~1
+        [--out FILE]         # also write the tables into FILE, in index_run.py's block
 
 For each ``--at`` revision (default: ``main``), it measures on the first-parent history
 up to that revision:
@@ -18,19 +20,28 @@ up to that revision:
 - ``log -n 10``, ``history PKG`` and ``when PKG target T`` with ``--no-update``;
 - the index file's size against the distinct bytes of the package files it covers
   (every blob of a ``specs.md`` that some indexed commit holds), and the peak memory of
-  the build.
+  the build;
+- with ``--new-day FILE`` (an index built up to the commit before ``REV``): ``index REV``
+  on a fresh copy of FILE each round (the copy is not timed), its peak memory too.
+
+With ``--out FILE`` the tables also go into FILE between the markers of index_run.py's
+block, and the rest of FILE is kept (``run.py --out`` writes its own block of the same
+file: see sections.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from sections import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -113,6 +124,7 @@ def measure(
     code: Path | None,
     built: Path | None = None,
     query: tuple[str, str] | None = None,
+    day: Path | None = None,
 ) -> list[str]:
     """The table for one revision; ``built``: time the queries on that index alone."""
     # The catalog-diff under test: the venv's, or the package found under ``code``.
@@ -154,6 +166,18 @@ def measure(
     if built is not None:
         for name in ("git log -p --first-parent", "catalog-diff index (first build)"):
             del commands[name]
+    if day is not None:
+        copy = work / "new-day.sqlite"
+
+        def new_day() -> tuple[float, int]:
+            for suffix in ("-wal", "-shm", ".lock"):
+                Path(f"{copy}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(day, copy)  # not timed
+            return timed(
+                [*tool, "index", rev, "--repo", str(repo), "--index", str(copy), "-q"], env
+            )
+
+        commands["catalog-diff index (one new day)"] = new_day
     for round_ in range(runs + 1):
         for name, run in commands.items():
             seconds, peak = run()
@@ -199,13 +223,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--code", type=Path, help="time the catalog_diff package under this folder (a src/)"
     )
+    parser.add_argument("--new-day", type=Path, help="an index built up to the commit before")
+    parser.add_argument("--out", type=Path, help="write the tables into this file's block too")
     args = parser.parse_args(argv)
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="index-bench-") as tmp:
         for rev in args.at or ["main"]:
             query = (args.package, args.target) if args.package else None
-            lines += measure(args.repo, rev, args.runs, Path(tmp), args.code, args.index, query)
+            lines += measure(
+                args.repo, rev, args.runs, Path(tmp), args.code, args.index, query, args.new_day
+            )
     print("\n".join(lines))
+    if args.out is not None:
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        head = [
+            f"Written by `python benchmarks/index_run.py {' '.join(argv or sys.argv[1:])}` "
+            f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (load average at the end: "
+            f"{load}).",
+            "",
+        ]
+        write_section(args.out, "index_run.py", "\n".join(head + lines))
     return 0
 
 

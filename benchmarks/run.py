@@ -25,7 +25,8 @@ and one ``git cat-file --batch`` reads each distinct blob once; it is timed as o
 (start of the first to end of the second), its memory is the larger of the two.  All
 commands run with git configuration ignored and bytecode cached in a temporary folder.
 
-The Markdown table goes to standard output and to ``--out``.  To add a group, write a
+The Markdown table goes to standard output and to ``--out``, between the markers of
+run.py's block (the rest of the file is kept: see sections.py).  To add a group, write a
 function ``(ctx: Context) -> list[Group]`` and append it to ``GROUP_BUILDERS``.
 """
 
@@ -51,6 +52,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from sections import write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -867,8 +870,9 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"Total run time: {time.perf_counter() - t_start:.0f} s.")
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(text)
+    # Only run.py's own block of the file: index_run.py's block and the notes around
+    # them stay (see sections.py).
+    write_section(a.out, "run.py", text)
     return 0
 
 
