@@ -176,15 +176,19 @@ def log(
     package: Globs = None,
     limit: int | None = None,
     labels: tuple[str | None, str | None] = (None, None),
+    transient_window: int = 7,
 ) -> list[LogEntry]:
     """Log entries, newest first: commits after ``first`` up to ``last`` (full SHAs of
     indexed commits; ``last`` defaults to the last indexed), dated within
     ``since``..``until`` (Unix times, dates, datetimes or text as the command line takes
     it); at most ``limit``, read no further than needed. ``labels`` are the revisions as
-    the user typed them, for messages."""
+    the user typed them, for messages. A stack gone at one commit and back within
+    ``transient_window`` commits is ``stack-transient`` there, not removed and added."""
     from ..history import timeline
 
     _check_limit(limit)
+    if transient_window < 1:
+        raise UsageError(f"--transient-window must be at least 1, not {transient_window}")
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
         end = _end(index, last, labels[1])
@@ -195,7 +199,14 @@ def log(
             for c in index.commits_newest_first(low, end.seq)
             if (start is None or c.timestamp >= start) and (stop is None or c.timestamp <= stop)
         )
-        return timeline.log(index, commits, tag=tag, glob=globs(package) or None, limit=limit)
+        return timeline.log(
+            index,
+            commits,
+            tag=tag,
+            glob=globs(package) or None,
+            limit=limit,
+            window=transient_window,
+        )
 
 
 def history(

@@ -116,6 +116,15 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
 @since_option
 @until_option
 @max_count_option
+@click.option(
+    "--transient-window",
+    type=int,
+    default=7,
+    show_default=True,
+    metavar="N",
+    help="A stack gone at one commit but back within N commits is stack-transient "
+    "there, not removed and added again.",
+)
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -131,6 +140,7 @@ def log(
     since: str | None,
     until: str | None,
     max_count: int | None,
+    transient_window: int,
     fmt: str,
     output: str | None,
     color: str,
@@ -156,6 +166,7 @@ def log(
             package=package,
             limit=max_count,
             labels=split_range(revision),
+            transient_window=transient_window,
         )
         _report("log", entries, fmt, output, quiet, color)
     problems = [(e, p) for e in entries for p in e.comparison.problems]

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from ..layout import TAGGED
+from ..model.changes import order_key
 from ..model.comparison import ProblemRecord, Side
 from ..model.history import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
 from ..model.selection import Globs, globs, matches
@@ -20,6 +21,7 @@ from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind,
 from ..parse.specs import normalise_compiler
 from ..process.gcpause import gc_paused
 from .index import HistoryIndex, IndexedCommit, Version
+from .transient import DAILY_WINDOW, Runs, stack_changes, stack_runs
 
 #: What ``when`` can look for, and how it finds it in a spec.
 QUERIES: dict[str, Callable[[Spec, str], bool]] = {
@@ -85,8 +87,11 @@ def log_entry(
     before: IndexedCommit | None,
     tag: str | None = None,
     glob: Globs = None,
+    stacks: tuple[Runs, int] | None = None,
 ) -> LogEntry:
-    """What ``commit`` changed against the commit before it (``before``)."""
+    """What ``commit`` changed against the commit before it (``before``); with
+    ``stacks`` (the stack runs and the transient window), the stacks removed, added or
+    transient at it (:mod:`.transient`)."""
     from ..compare.pairing import compare  # not needed by ``when``: imported on demand
 
     ended, began = index.changed_at(commit.seq)
@@ -123,10 +128,17 @@ def log_entry(
                 tag_sizes={t: sizes.get(t, (0, 0)) for t in tags if t in one_sided},
             )
         )
+    comparison = compare(snapshots[0], snapshots[1])
+    if stacks is not None and glob is None and before is not None:
+        runs, window = stacks
+        found = stack_changes(index, runs, commit.seq, window, tags_before & tags_after)
+        if found:
+            changes = tuple(sorted((*comparison.changes, *found), key=order_key))
+            comparison = dataclasses.replace(comparison, changes=changes)
     return LogEntry(
         commit=ref(commit),
         layout=commit.layout,
-        comparison=compare(snapshots[0], snapshots[1]),
+        comparison=comparison,
         layout_change=layout_change,
     )
 
@@ -137,8 +149,10 @@ def log(
     tag: str | None = None,
     glob: Globs = None,
     limit: int | None = None,
+    window: int = DAILY_WINDOW,
 ) -> list[LogEntry]:
     """Log entries for some indexed commits, given newest first; at most ``limit``.
+    A stack back within ``window`` commits is transient at the commit where it vanished.
 
     Entries are built as they are needed: ``limit`` 1 reads one commit's changes, not the
     history. With a tag or a package pattern, commits that changed nothing selected are
@@ -147,6 +161,7 @@ def log(
     """
     partial = index.indexed_from() is not None
     entries: list[LogEntry] = []
+    stacks: tuple[Runs, int] | None = None
     with gc_paused():  # tens of thousands of specs, none of them in a cycle
         for commit in commits:
             if limit is not None and len(entries) >= limit:
@@ -154,7 +169,9 @@ def log(
             if partial and commit.seq == 0:
                 continue
             before = index.commit_at_seq(commit.seq - 1) if commit.seq > 0 else None
-            entry = log_entry(index, commit, before, tag, glob)
+            if stacks is None and glob is None:
+                stacks = (stack_runs(index, tag), window)
+            entry = log_entry(index, commit, before, tag, glob, stacks)
             filtered = tag is not None or glob is not None
             if filtered and not (entry.comparison.has_differences or entry.comparison.problems):
                 continue

@@ -1,0 +1,87 @@
+"""Stacks gone and back in a history (history/transient.py): a stack missing for a few
+commits and back within the window is stack-transient where it vanished, not a removal
+and a re-addition; one away longer is removed, and added again where it comes back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from catalog_diff.cli import main
+from gitrepo import GitRepoBuilder, sample_tree
+from test_changes import drop_stack
+
+W30 = "develop-2025-03-30"
+STACK = "build_systems"
+
+
+def _history(tmp_path: Path, away: int) -> tuple[GitRepoBuilder, list[str]]:
+    """Daily commits of the real develop-2025-03-30 sample as develop: two with the
+    stack, ``away`` without it, then two with it again."""
+    whole = sample_tree(W30, "develop")
+    without = drop_stack(whole, STACK)
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas = []
+    plan = [whole, whole] + [without] * away + [whole, whole]
+    for day, files in enumerate(plan, start=1):
+        repo.write(files)
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    return repo, shas
+
+
+def _log(repo: GitRepoBuilder, tmp_path: Path, *extra: str) -> list[dict[str, Any]]:
+    index = str(tmp_path / "index.sqlite")
+    args = ["log", "--repo", str(repo.path), "--index", index, "-q", "--format", "json"]
+    result = CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    entries: list[dict[str, Any]] = json.loads(result.stdout)["commits"]
+    return entries
+
+
+def _stack_kinds(entries: list[dict[str, Any]]) -> dict[str, list[str]]:
+    return {
+        e["commit"]: [
+            c["code"]
+            for c in e["changes"]
+            if c["code"].startswith("stack-") and c["subject"] == STACK
+        ]
+        for e in entries
+    }
+
+
+def test_a_stack_missing_for_one_commit_is_transient(tmp_path: Path) -> None:
+    repo, shas = _history(tmp_path, away=1)
+    kinds = _stack_kinds(_log(repo, tmp_path))
+    assert kinds[shas[2]] == ["stack-transient"]  # where it vanished
+    assert kinds[shas[3]] == []  # its return is no addition
+    assert not any("stack-removed" in k or "stack-added" in k for k in kinds.values())
+
+
+def test_a_stack_away_longer_than_the_window_is_removed_then_added(tmp_path: Path) -> None:
+    repo, shas = _history(tmp_path, away=3)
+    kinds = _stack_kinds(_log(repo, tmp_path, "--transient-window", "2"))
+    assert kinds[shas[2]] == ["stack-removed"]
+    assert kinds[shas[5]] == ["stack-added"]
+    assert not any("stack-transient" in k for k in kinds.values())
+
+
+def test_the_window_defaults_to_seven_daily_commits(tmp_path: Path) -> None:
+    repo, shas = _history(tmp_path, away=3)
+    kinds = _stack_kinds(_log(repo, tmp_path))
+    assert kinds[shas[2]] == ["stack-transient"]
+    assert kinds[shas[5]] == []
+
+
+@pytest.mark.parametrize("window", ["0", "-1"])
+def test_a_window_below_one_is_refused(tmp_path: Path, window: str) -> None:
+    repo, _ = _history(tmp_path, away=1)
+    index = str(tmp_path / "index.sqlite")
+    args = ["log", "--repo", str(repo.path), "--index", index, "-q", "--transient-window", window]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "--transient-window must be at least 1" in result.stderr
