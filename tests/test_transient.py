@@ -85,3 +85,42 @@ def test_a_window_below_one_is_refused(tmp_path: Path, window: str) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
     assert "--transient-window must be at least 1" in result.stderr
+
+
+def _run(repo: GitRepoBuilder, tmp_path: Path, *args: str) -> str:
+    index = str(tmp_path / "index.sqlite")
+    where = ["--repo", str(repo.path), "--index", index, "-q"]
+    result = CliRunner().invoke(main, [*args, *where], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_log_text_and_markdown_show_each_commits_kinds(tmp_path: Path, fmt: str) -> None:
+    repo, shas = _history(tmp_path, away=1)
+    out = _run(repo, tmp_path, "log", "--format", fmt)
+    gone = out.index(shas[2][:12])
+    back = out.index(shas[3][:12])
+    assert back < gone  # newest first
+    part = out[gone : out.find("commit ", gone + 50) if fmt == "text" else len(out)]
+    assert "Changes by severity" in part
+    assert "stack-transient" in part and "build_systems" in part
+    # The kinds come before the per-package detail.
+    detail = "  develop/" if fmt == "text" else "| package |"
+    assert part.index("stack-transient") < part.index(detail)
+    assert "stack-transient" not in out[back:gone]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_history_text_and_markdown_show_each_events_kinds(tmp_path: Path, fmt: str) -> None:
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    whole = sample_tree(W30, "develop")
+    repo.write(whole)
+    repo.commit("day 1", date="2025-04-01T12:00:00+00:00")
+    gone = next(p for p in whole if "/cmake/" in p)
+    repo.delete([gone])
+    sha = repo.commit("day 2", date="2025-04-02T12:00:00+00:00")
+    out = _run(repo, tmp_path, "history", "cmake", "--format", fmt)
+    assert "Changes by severity" in out
+    assert "package-removed" in out
+    assert out.index(sha[:12]) < out.index("package-removed")

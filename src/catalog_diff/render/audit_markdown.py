@@ -25,6 +25,7 @@ from ..model.history import (
 from ..model.snapshot import Spec
 from ..words import count_of
 from .common import (
+    event_changes,
     headline,
     short,
     spec_counts,
@@ -34,6 +35,7 @@ from .common import (
 from .escape import code, inert
 from .markdown_parts import (
     MARKDOWN,
+    changes_list,
     codes,
     details,
     facet_table,
@@ -85,6 +87,7 @@ def _log_entry(entry: LogEntry) -> Iterator[str]:
         for word, t in tags:
             yield f"| {code(t.tag)} | {word} | {t.packages} | {t.specs} |"
         yield ""
+    yield from changes_list(comparison.changes, MARKDOWN, "####")
     yield from problems_section(comparison.problems, MARKDOWN, "####")
     if not comparison.packages:
         return
@@ -145,6 +148,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         yield f"### {inert(ref.date)} {_sha(ref.commit)} {status}"
         yield ""
         if change is not None:
+            yield from changes_list(event_changes(change), MARKDOWN, "####")
             yield from facet_table(change, MARKDOWN)
             items = spec_list(change, MARKDOWN)
             if items:

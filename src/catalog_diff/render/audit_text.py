@@ -10,7 +10,7 @@ problems are the shared writers of :mod:`.text_parts`. Every field is written wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..model.comparison import TagCount
 from ..model.history import (
@@ -24,6 +24,7 @@ from ..model.history import (
 from ..words import count_of
 from .common import (
     describe_source,
+    event_changes,
     headline,
     package_label,
     short,
@@ -33,7 +34,16 @@ from .common import (
 )
 from .escape import text as shown
 from .states import STATE_FACETS, packages_by_tag
-from .text_parts import ARROW, Paint, facet_lines, painter, problem_line, problems_block, spec_lines
+from .text_parts import (
+    ARROW,
+    Paint,
+    changes_block,
+    facet_lines,
+    painter,
+    problem_line,
+    problems_block,
+    spec_lines,
+)
 
 _PROBLEMS = "Problems (files that could not be read)"
 
@@ -52,6 +62,10 @@ def _commit_line(ref: CommitRef) -> str:
 
 def _tag_line(mark: str, t: TagCount) -> str:
     return f"{mark} {t.tag} ({count_of(t.packages, 'package')}, {count_of(t.specs, 'spec')})"
+
+
+def _indented(lines: Iterable[str], indent: str) -> Iterator[str]:
+    return (indent + line if line else line for line in lines)
 
 
 def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
@@ -77,6 +91,9 @@ def _log_entry(entry: LogEntry, paint: Paint) -> Iterator[str]:
     said = headline(comparison)
     if said:
         yield f"  {said}"
+    yield from _indented(changes_block(comparison.changes, paint), "  ")
+    if comparison.changes:
+        yield ""
     width = max((len(shown(package_label(c))) for c in comparison.packages), default=0)
     for change in comparison.packages:
         status, counts = change.status.value, spec_counts(change.specs)
@@ -127,6 +144,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         )
         yield from facet_lines(change, paint, "    ")
         yield from spec_lines(change, paint, "    ")
+        yield from _indented(changes_block(event_changes(change), paint), "    ")
         if event.problem:
             yield "    " + paint(f"! {event.problem}", "!")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ..model.changes import Change
 from ..model.comparison import Comparison, PackageChange, ProblemRecord, StackCounts
 from ..words import count_of, signed
 from .common import (
@@ -104,15 +105,25 @@ def details(summary: str, body: Sequence[str]) -> Iterator[str]:
 # ---- the head of a diff ---------------------------------------------------------------
 
 
-def changes_section(comparison: Comparison, style: MarkdownStyle) -> Iterator[str]:
+def changes_section(
+    comparison: Comparison, style: MarkdownStyle, heading: str = "###"
+) -> Iterator[str]:
     """The changes classified, most severe first: ``- **breaking** `stack-removed`
     (`v0.23.1`): <impact>``, at most ``style.bounds.changes`` of each kind."""
-    if not comparison.changes:
+    yield from changes_list(comparison.changes, style, heading)
+
+
+def changes_list(
+    changes: Sequence[Change], style: MarkdownStyle, heading: str = "###"
+) -> Iterator[str]:
+    """:func:`changes_section` for a list of changes (a commit's, in ``log`` and
+    ``history``), under a heading of level ``heading``."""
+    if not changes:
         return
-    yield f"### {CHANGES_TITLE}"
+    yield f"{heading} {CHANGES_TITLE}"
     yield ""
     shown = style.bounds.changes
-    groups = shown_changes(comparison.changes, len(comparison.changes) if shown is None else shown)
+    groups = shown_changes(changes, len(changes) if shown is None else shown)
     for code_, found, hidden in groups:
         for change in found:
             where = f"{style.name(code_)} ({style.name(change.tag)})"
