@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -16,6 +17,11 @@ from gitrepo import GitRepoBuilder, sample_tree
 from test_changes import drop_stack
 
 W30 = "develop-2025-03-30"
+LOG_SCHEMA = json.loads(
+    (
+        Path(__file__).resolve().parent.parent / "src/catalog_diff/schemas/log.schema.json"
+    ).read_text()
+)
 STACK = "build_systems"
 
 
@@ -38,7 +44,9 @@ def _log(repo: GitRepoBuilder, tmp_path: Path, *extra: str) -> list[dict[str, An
     args = ["log", "--repo", str(repo.path), "--index", index, "-q", "--format", "json"]
     result = CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    entries: list[dict[str, Any]] = json.loads(result.stdout)["commits"]
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, LOG_SCHEMA)
+    entries: list[dict[str, Any]] = report["commits"]
     return entries
 
 
