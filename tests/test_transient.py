@@ -132,3 +132,24 @@ def test_history_text_and_markdown_show_each_events_kinds(tmp_path: Path, fmt: s
     assert "Changes by severity" in out
     assert "package-removed" in out
     assert out.index(sha[:12]) < out.index("package-removed")
+
+
+def test_a_stack_in_files_that_could_not_be_read_is_not_gone(tmp_path: Path) -> None:
+    whole = sample_tree(W30, "develop")
+    broken = {
+        p: (b"{not a catalog file" if f'"{STACK}"'.encode() in d else d) for p, d in whole.items()
+    }
+    assert broken != whole
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas = []
+    for day, files in enumerate([whole, broken, whole], start=1):
+        repo.write(files)
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    index = str(tmp_path / "index.sqlite")
+    args = ["log", "--repo", str(repo.path), "--index", index, "-q", "--format", "json"]
+    result = CliRunner().invoke(main, [*args, "--transient-window", "1"], catch_exceptions=False)
+    assert result.exit_code == 3  # the files that could not be read
+    commits = json.loads(result.stdout)["commits"]
+    assert any(c["problems"] for c in commits if c["commit"] == shas[1])
+    codes = [ch["code"] for c in commits for ch in c["changes"]]
+    assert not [c for c in codes if c.startswith("stack-")]

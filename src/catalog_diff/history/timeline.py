@@ -131,7 +131,10 @@ def log_entry(
     comparison = compare(snapshots[0], snapshots[1])
     if stacks is not None and glob is None and before is not None:
         runs, window = stacks
-        found = stack_changes(index, runs, commit.seq, window, tags_before & tags_after)
+        # A tag with a file that could not be read is not judged: unreadable is no removal.
+        unread = {t for t, _ in snapshots[0].broken | snapshots[1].broken}
+        judged = (tags_before & tags_after) - unread
+        found = stack_changes(index, runs, commit.seq, window, judged)
         if found:
             changes = tuple(sorted((*comparison.changes, *found), key=order_key))
             comparison = dataclasses.replace(comparison, changes=changes)
