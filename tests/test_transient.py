@@ -153,3 +153,72 @@ def test_a_stack_in_files_that_could_not_be_read_is_not_gone(tmp_path: Path) -> 
     assert any(c["problems"] for c in commits if c["commit"] == shas[1])
     codes = [ch["code"] for c in commits for ch in c["changes"]]
     assert not [c for c in codes if c.startswith("stack-")]
+
+
+# ---- catalog-wide kinds per commit ----------------------------------------------------------
+
+
+def _release_history(tmp_path: Path) -> tuple[GitRepoBuilder, list[str]]:
+    """The real releases v0.23.0 then v0.23.1, one daily commit each, as develop."""
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    old, new = sample_tree("v0.23.0", "develop"), sample_tree("v0.23.1", "develop")
+    repo.write(old)
+    shas = [repo.commit("v0.23.0", date="2025-04-01T12:00:00+00:00")]
+    repo.delete(sorted(old.keys() - new.keys()))
+    repo.write(new)
+    shas.append(repo.commit("v0.23.1", date="2025-04-02T12:00:00+00:00"))
+    return repo, shas
+
+
+def _wide(entry: dict[str, Any]) -> set[tuple[str, str, str | None]]:
+    return {
+        (c["code"], c["subject"], c.get("stack"))
+        for c in entry["changes"]
+        if c["package"] is None and c["code"] != "compiler-renamed"
+    }
+
+
+def test_log_gives_each_commits_catalog_wide_kinds_as_diff_does(tmp_path: Path) -> None:
+    repo, shas = _release_history(tmp_path)
+    entries = {e["commit"]: e for e in _log(repo, tmp_path)}
+    index = str(tmp_path / "index.sqlite")
+    args = ["diff", shas[0], shas[1], "--repo", str(repo.path), "--format", "json", "-q"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    expected = _wide(json.loads(result.stdout))
+    assert ("stack-removed", "e4s-cray-rhel", "e4s-cray-rhel") in expected
+    assert ("os-dropped", "rhel8", None) in expected
+    assert ("compiler-dropped", "cce@15.0.1", None) in expected
+    assert _wide(entries[shas[1]]) == expected
+    assert Path(index).exists()
+
+
+def test_log_text_lists_a_dropped_target_with_its_impact(tmp_path: Path) -> None:
+    repo, _ = _release_history(tmp_path)
+    out = _run(repo, tmp_path, "log", "--format", "text")
+    assert "target-dropped" in out
+    assert "target zen4 dropped from stack e4s-cray-rhel" in out
+    assert "operating system rhel8 dropped" in out
+
+
+def test_an_unread_file_elsewhere_in_the_tag_leaves_the_tag_unjudged(tmp_path: Path) -> None:
+    """A stack gone from every file read, while another file of the tag (one without
+    the stack) cannot be read: what that file holds is unknown, so no removal."""
+    whole = sample_tree(W30, "develop")
+    other = next(p for p, d in sorted(whole.items()) if f'"{STACK}"'.encode() not in d)
+    broken = {**whole, other: b"{not a catalog file"}
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas = []
+    for day, files in enumerate([whole, broken, drop_stack(broken, STACK)], start=1):
+        repo.write(files)
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    index = str(tmp_path / "index.sqlite")
+    args = ["log", "--repo", str(repo.path), "--index", index, "-q", "--format", "json"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 3  # the file that could not be read
+    commits = {c["commit"]: c for c in json.loads(result.stdout)["commits"]}
+    assert [c for c in commits[shas[2]]["changes"] if c["package"] is None] == []
+    # Read whole, the same commit does lose the stack: the file left unread is what stops it.
+    repo2, shas2 = _history(tmp_path / "plain", away=3)
+    kinds = _stack_kinds(_log(repo2, tmp_path / "plain", "--transient-window", "1"))
+    assert kinds[shas2[2]] == ["stack-removed"]

@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from ..layout import TAGGED
-from ..model.changes import order_key
 from ..model.comparison import ProblemRecord, Side
 from ..model.history import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
 from ..model.selection import Globs, globs, matches
@@ -21,7 +20,7 @@ from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind,
 from ..parse.specs import normalise_compiler
 from ..process.gcpause import gc_paused
 from .index import HistoryIndex, IndexedCommit, Version
-from .transient import DAILY_WINDOW, Runs, stack_changes, stack_runs
+from .transient import DAILY_WINDOW, judge
 
 #: What ``when`` can look for, and how it finds it in a spec.
 QUERIES: dict[str, Callable[[Spec, str], bool]] = {
@@ -87,11 +86,11 @@ def log_entry(
     before: IndexedCommit | None,
     tag: str | None = None,
     glob: Globs = None,
-    stacks: tuple[Runs, int] | None = None,
+    window: int | None = None,
 ) -> LogEntry:
-    """What ``commit`` changed against the commit before it (``before``); with
-    ``stacks`` (the stack runs and the transient window), the stacks removed, added or
-    transient at it (:mod:`.transient`)."""
+    """What ``commit`` changed against the commit before it (``before``); with a
+    transient ``window``, its catalog-wide kinds too, judged on whole tags, a stack back
+    within the window being transient (:mod:`.transient`)."""
     from ..compare.pairing import compare  # not needed by ``when``: imported on demand
 
     ended, began = index.changed_at(commit.seq)
@@ -128,16 +127,10 @@ def log_entry(
                 tag_sizes={t: sizes.get(t, (0, 0)) for t in tags if t in one_sided},
             )
         )
-    comparison = compare(snapshots[0], snapshots[1])
-    if stacks is not None and glob is None and before is not None:
-        runs, window = stacks
-        # A tag with a file that could not be read is not judged: unreadable is no removal.
-        unread = {t for t, _ in snapshots[0].broken | snapshots[1].broken}
-        judged = (tags_before & tags_after) - unread
-        found = stack_changes(index, runs, commit.seq, window, judged)
-        if found:
-            changes = tuple(sorted((*comparison.changes, *found), key=order_key))
-            comparison = dataclasses.replace(comparison, changes=changes)
+    wide = window is not None and glob is None and before is not None and not strip
+    comparison = compare(snapshots[0], snapshots[1], kinds=not wide)
+    if wide and window is not None:
+        comparison = judge(index, commit.seq, window, comparison, snapshots[0], snapshots[1])
     return LogEntry(
         commit=ref(commit),
         layout=commit.layout,
@@ -164,7 +157,6 @@ def log(
     """
     partial = index.indexed_from() is not None
     entries: list[LogEntry] = []
-    stacks: tuple[Runs, int] | None = None
     with gc_paused():  # tens of thousands of specs, none of them in a cycle
         for commit in commits:
             if limit is not None and len(entries) >= limit:
@@ -172,9 +164,7 @@ def log(
             if partial and commit.seq == 0:
                 continue
             before = index.commit_at_seq(commit.seq - 1) if commit.seq > 0 else None
-            if stacks is None and glob is None:
-                stacks = (stack_runs(index, tag), window)
-            entry = log_entry(index, commit, before, tag, glob, stacks)
+            entry = log_entry(index, commit, before, tag, glob, window)
             filtered = tag is not None or glob is not None
             if filtered and not (entry.comparison.has_differences or entry.comparison.problems):
                 continue

@@ -1,58 +1,160 @@
-"""Stacks gone and back, from the history index: removed, added or transient per commit.
+"""Catalog-wide kinds per commit, and absences that are only transient, from the index.
 
-A stack is in a tag at a commit when some package span of that tag alive at the commit
-holds a spec in the stack (the ``facet_spans`` view). A stack that vanishes at one commit
-and is back within ``window`` commits is ``stack-transient`` at the commit where it
-vanished, and its return is no addition; one that stays away longer is ``stack-removed``,
-and one that was never there (or away longer) is ``stack-added`` where it appears.
+``log`` judges each shown commit on whole tags the way ``diff`` does
+(:func:`catalog_diff.compare.wide.classify_whole`), with the index as the reader of what
+the commit did not change (:class:`IndexReader`): for a stack, target, operating system or
+compiler that the packages changed at the commit have on one side only, it asks whether
+an unchanged package of the tag holds it, one such package being enough. A stack gone at
+one commit and back within ``window`` commits is then ``stack-transient`` where it
+vanished (its targets with it), and its return no change (:func:`settle`).
+
+Every read is bounded by the commit and its window: the unchanged packages of one tag at
+one commit, asked only for values on one side, and the spans that begin or end within
+``window`` commits of it (the ``package_spans_first`` and ``package_spans_last``
+indexes); never the whole span table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Sequence
 
-from ..model.changes import Change, make
-from ..words import count_of
+import orjson
+
+from ..model.changes import Change, make, order_key
+from ..model.comparison import Comparison
+from ..model.snapshot import Package, Snapshot, SourceInfo, SourceKind
+from ..parse.specs import normalise_compiler
 from .index import HistoryIndex
 
 #: The default window: a stack back within this many daily commits was only missing.
 DAILY_WINDOW = 7
 
-#: Per (tag, stack): the runs of commits (first seq, last seq; None: still there) it was in.
-Runs = dict[tuple[str, str], list[tuple[int, int | None]]]
+#: The specs of a package span, each with its body (``b``), as SQL joins.
+_SPECS = (
+    "FROM package_spans AS s "
+    "JOIN package_contents AS p ON p.id = s.content_id "
+    "JOIN spec_lists AS sl ON sl.id = p.spec_list_id "
+    "JOIN json_each(sl.spec_ids) AS j "
+    "JOIN specs AS sp ON sp.id = j.value "
+    "JOIN spec_bodies AS b ON b.id = sp.body_id "
+)
+_IN_STACK = "EXISTS (SELECT 1 FROM json_each(b.body, '$.stacks') WHERE value = ?)"
+#: A spec holds a one-string value as a stack, an operating system or a compiler.
+_HOLDS_ONE = (
+    f"({_IN_STACK} OR json_extract(b.body, '$.os') = ? "
+    "OR catalog_diff_compiler(json_extract(b.body, '$.compiler')) = ?)"
+)
+#: A spec holds a (stack, target) value.
+_HOLDS_TWO = f"({_IN_STACK} AND json_extract(b.body, '$.target') = ?)"
 
 
-def stack_runs(index: HistoryIndex, tag: str | None = None) -> Runs:
-    """When each stack of each tag (of ``tag`` only, if given) was there, run by run."""
-    query = "SELECT tag, value, first_seq, last_seq FROM facet_spans WHERE kind = 'stack'"
-    rows: Iterable[tuple[str, str, int, int | None]] = index.conn.execute(
-        query + (" AND tag = ?" if tag is not None else ""), (tag,) if tag is not None else ()
-    )
-    spans: dict[tuple[str, str], list[tuple[int, int | None]]] = {}
-    for t, stack, first, last in rows:
-        spans.setdefault((t, stack), []).append((first, last))
-    runs: Runs = {}
-    for key, found in spans.items():
-        merged: list[tuple[int, int | None]] = []
-        for first, last in sorted(found, key=lambda run: run[0]):
-            if merged and (merged[-1][1] is None or merged[-1][1] >= first - 1):
-                end = merged[-1][1]
-                merged[-1] = (
-                    merged[-1][0],
-                    None if end is None or last is None else max(end, last),
-                )
-            else:
-                merged.append((first, last))
-        runs[key] = merged
-    return runs
+def _compiler(raw: object) -> str | None:
+    return normalise_compiler(raw) if isinstance(raw, str) else None
 
 
-def _specs(index: HistoryIndex, seq: int, tag: str, stack: str) -> str:
+def _needle(value: str) -> str:
+    """A text that a stored spec body (JSON, as :mod:`.specstore` writes it) holds when
+    one of its fields is ``value``: the value as a JSON string; for a compiler, the name
+    before its ``@`` (stored as the catalog spells it: ``gcc@=11.4.0``)."""
+    if "@" in value:
+        return orjson.dumps(value.partition("@")[0]).decode()[1:-1]
+    return orjson.dumps(value).decode()
+
+
+def _holds(value: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The SQL condition (and its arguments) of a spec holding ``value``: a stack, an
+    operating system or a compiler (one string), or a target of a stack (two). A test of
+    the body's text comes first: most bodies are ruled out without reading their JSON."""
+    if len(value) == 2:
+        return f"instr(b.body, ?) > 0 AND {_HOLDS_TWO}", [_needle(value[1]), *value]
+    return f"instr(b.body, ?) > 0 AND {_HOLDS_ONE}", [_needle(value[0]), *[value[0]] * 3]
+
+
+def _prepare(index: HistoryIndex) -> None:
+    index.conn.create_function("catalog_diff_compiler", 1, _compiler, deterministic=True)
+
+
+class IndexReader:
+    """What :func:`~catalog_diff.compare.wide.classify_whole` reads beyond the packages
+    changed at commit ``seq``: the packages of the tag unchanged across it, from the
+    index (a :class:`~catalog_diff.compare.wide.Reader`)."""
+
+    def __init__(self, index: HistoryIndex, seq: int) -> None:
+        self.index, self.seq = index, seq
+        _prepare(index)
+
+    @property
+    def cheap(self) -> bool:
+        """Values gained are judged too: an unchanged holder is one indexed look-up."""
+        return True
+
+    def unread(
+        self, tag: str, skip: frozenset[tuple[str, str]], holding: tuple[tuple[str, ...], ...]
+    ) -> Snapshot:
+        """For each of ``holding``, one package of ``tag`` unchanged at the commit that
+        holds it (the rest of the tag is the same on both sides: one holder shows the value
+        is neither gone nor new). A tag with an unchanged file that could not be read is
+        given as broken: it is not judged."""
+        seq, conn = self.seq, self.index.conn
+        alive = "s.tag = ? AND s.first_seq <= ? AND (s.last_seq IS NULL OR s.last_seq >= ?)"
+        where = [tag, seq - 1, seq]
+        unread = conn.execute(
+            "SELECT s.package FROM package_spans AS s JOIN package_contents AS p "
+            f"ON p.id = s.content_id WHERE {alive} AND p.spec_list_id IS NULL LIMIT 1",
+            where,
+        ).fetchone()
+        info = SourceInfo(kind=SourceKind.GIT, source=str(seq))
+        if unread is not None:
+            broken = frozenset({(tag, str(unread[0]))})
+            return Snapshot(info=info, packages={}, tags=frozenset({tag}), broken=broken)
+        found: dict[tuple[str, str], Package] = {}
+        for value in holding:
+            cond, args = _holds(value)
+            row = conn.execute(
+                f"SELECT s.package, s.content_id {_SPECS}WHERE {alive} AND {cond} LIMIT 1",
+                [*where, *args],
+            ).fetchone()
+            if row is None or (tag, row[0]) in skip or (tag, row[0]) in found:
+                continue
+            content = self.index.content(row[1], tag, row[0])
+            if isinstance(content, Package):
+                found[(tag, row[0])] = content
+        return Snapshot(info=info, packages=found, tags=frozenset({tag}), complete=False)
+
+    def side_tags(self, new_side: bool) -> Iterable[str]:
+        """No weekly neighbours: the window of commits judges a stack gone and back."""
+        return ()
+
+    def presence(
+        self, new_side: bool, tag: str, names: tuple[str, ...], stacks: frozenset[str]
+    ) -> frozenset[str]:
+        return frozenset()
+
+
+def back_at(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, window: int) -> int:
+    """The first commit after ``seq``, within ``window`` commits, at which a span of
+    ``tag`` holding ``value`` begins (the value, gone at ``seq``, is back); -1 if none."""
+    _prepare(index)
+    cond, args = _holds(value)
     row = index.conn.execute(
-        "SELECT specs FROM stack_specs_per_commit WHERE seq = ? AND tag = ? AND stack = ?",
-        (seq, tag, stack),
+        f"SELECT MIN(s.first_seq) {_SPECS}"
+        f"WHERE s.first_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
+        [seq + 1, seq + window, tag, *args],
     ).fetchone()
-    return count_of(row[0] if row else 0, "spec")
+    return int(row[0]) if row and row[0] is not None else -1
+
+
+def gone_since(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, window: int) -> int:
+    """The last commit, within ``window`` commits before ``seq - 1``, at which a span of
+    ``tag`` holding ``value`` ended (the value, new at ``seq``, was there); -1 if none."""
+    _prepare(index)
+    cond, args = _holds(value)
+    row = index.conn.execute(
+        f"SELECT MAX(s.last_seq) {_SPECS}WHERE s.last_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
+        [seq - 1 - window, seq - 2, tag, *args],
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else -1
 
 
 def _short(index: HistoryIndex, seq: int) -> str:
@@ -60,28 +162,85 @@ def _short(index: HistoryIndex, seq: int) -> str:
     return commit.sha[:12] if commit is not None else str(seq)
 
 
-def stack_changes(
-    index: HistoryIndex, runs: Runs, seq: int, window: int, tags: set[str]
-) -> list[Change]:
-    """The stacks of ``tags`` that vanished or came at commit ``seq``: removed (away more
-    than ``window`` commits, or not back yet), transient (back within it), added (new, or
-    back after more than ``window`` commits); a return within the window is no change."""
+def settle(
+    index: HistoryIndex, seq: int, window: int, changes: Sequence[Change]
+) -> tuple[Change, ...]:
+    """The changes of commit ``seq`` with stacks gone and back within ``window`` commits
+    judged transient: a stack removed here and back within the window is
+    ``stack-transient`` (its targets dropped with it are not listed); a stack added here
+    that was there within the window before is no change (nor are its targets)."""
+    transient: set[tuple[str, str]] = set()
+    returned: set[tuple[str, str]] = set()
     out: list[Change] = []
-    for (tag, stack), spans in sorted(runs.items()):
-        if tag not in tags:
+    for change in changes:
+        stack = change.stack or change.subject
+        if change.code == "stack-removed":
+            back = back_at(index, change.tag, (stack,), seq, window)
+            if back >= 0:
+                transient.add((change.tag, stack))
+                around = f"commits {_short(index, seq - 1)} and {_short(index, back)}"
+                out.append(make("stack-transient", change.tag, stack, stack=stack, around=around))
+                continue
+        if (
+            change.code == "stack-added"
+            and gone_since(index, change.tag, (stack,), seq, window) >= 0
+        ):
+            returned.add((change.tag, stack))
             continue
-        for i, (first, last) in enumerate(spans):
-            if last is not None and last == seq - 1:
-                back = spans[i + 1][0] if i + 1 < len(spans) else None
-                if back is not None and back - seq <= window:
-                    around = f"commits {_short(index, seq - 1)} and {_short(index, back)}"
-                    out.append(make("stack-transient", tag, stack, stack=stack, around=around))
-                else:
-                    specs = _specs(index, seq - 1, tag, stack)
-                    out.append(make("stack-removed", tag, stack, stack=stack, specs=specs))
-            if first == seq and seq > 0:
-                gone = spans[i - 1][1] if i > 0 else None
-                if gone is None or seq - gone - 1 > window:
-                    specs = _specs(index, seq, tag, stack)
-                    out.append(make("stack-added", tag, stack, stack=stack, specs=specs))
+        out.append(change)
+    out = [
+        c
+        for c in out
+        if not (
+            (c.code == "target-dropped" and (c.tag, c.stack or "") in transient)
+            or (c.code == "target-added" and (c.tag, c.stack or "") in returned)
+        )
+    ]
+    return tuple(sorted(out, key=order_key))
+
+
+def _facets(snapshot: Snapshot, tag: str) -> set[tuple[str, ...]]:
+    """The stacks, targets of stacks, operating systems and compilers of the packages of
+    ``tag`` read in a snapshot: what the catalog-wide kinds are judged on."""
+    seen: set[tuple[str, str, tuple[str, ...], str]] = set()
+    for (at, _), package in snapshot.packages.items():
+        if at == tag:
+            seen.update({(s.os, s.compiler, s.stacks, s.target) for s in package.specs})
+    out: set[tuple[str, ...]] = set()
+    for os, compiler, stacks, target in seen:
+        out.add(("os", os))
+        out.add(("compiler", compiler))
+        for stack in stacks:
+            out.add(("stack", stack))
+            out.add(("target", stack, target))
     return out
+
+
+def _one_sided(comparison: Comparison, old: Snapshot, new: Snapshot) -> bool:
+    """Whether the packages read of some compared tag have a stack, target, operating
+    system or compiler on one side only (else no catalog-wide kind can be: the rest of the
+    tag is the same on both sides)."""
+    from ..compare.wide import wide_tags
+
+    for tag in sorted(wide_tags(comparison) & old.tags & new.tags):
+        if _facets(old, tag) != _facets(new, tag):
+            return True
+    return False
+
+
+def judge(
+    index: HistoryIndex, seq: int, window: int, comparison: Comparison, old: Snapshot, new: Snapshot
+) -> Comparison:
+    """``comparison`` (of the packages changed at commit ``seq``: ``old`` and ``new``)
+    with its changes classified on whole tags, and stacks gone and back within
+    ``window`` commits judged transient (:func:`settle`)."""
+    from ..compare.kinds import classify
+    from ..compare.wide import classify_whole
+
+    if not _one_sided(comparison, old, new):
+        return dataclasses.replace(comparison, changes=classify(comparison, {}, {}))
+    judged = classify_whole(comparison, old, new, IndexReader(index, seq))
+    return dataclasses.replace(judged, changes=settle(index, seq, window, judged.changes))
+
+
+__all__ = ["DAILY_WINDOW", "IndexReader", "back_at", "gone_since", "judge", "settle"]
