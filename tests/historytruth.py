@@ -308,7 +308,9 @@ class Truth:
         return [i for i, s in enumerate(self.snapshots) if (tag, package) in s.broken]
 
     def when_json(self, package: str, tag: str, kind: str, value: str) -> dict[str, Any]:
-        """What ``when --format json`` must print, except ``problems`` (see broken_at)."""
+        """What ``when --format json --transient-window 1`` must print, except
+        ``problems`` (see broken_at): the raw view, every absence ending a presence (no
+        absence in :data:`STEPS` is one commit long, so none is bridged)."""
         present = self.presence(package, tag, kind, value)
         runs: list[list[int]] = []
         for i, here in enumerate(present):
@@ -324,6 +326,7 @@ class Truth:
             "package": package,
             "tag": tag,
             "query": {kind: value},
+            "transient_gaps": [],
             "first_seen": intervals[0]["first"] if intervals else None,
             "last_seen": intervals[-1]["last"] if intervals else None,
             # Unknown when the package's file at the end could not be read.

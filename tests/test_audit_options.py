@@ -37,6 +37,10 @@ def one_error_line(err: str) -> str:
     return lines[0]
 
 
+#: The raw view, each absence a removal and a re-addition: what the truth says.
+RAW = ("--transient-window", "1")
+
+
 def as_json(*args: str, code: int = 0) -> dict[str, Any]:
     got, out, err = run(*args, "--format", "json")
     assert got == code, err
@@ -121,7 +125,7 @@ def test_the_end_is_head_not_the_last_commit_indexed(
 ) -> None:
     head = catalog[1][-1]
     # The index holds "ahead" (gotcha broken again there): the answer is about HEAD.
-    data = as_json("when", "gotcha", "--stack", "e4s", *indexed, code=3)  # C7 is broken
+    data = as_json("when", "gotcha", "--stack", "e4s", *indexed, *RAW, code=3)  # C7 is broken
     assert [p["commit"] for p in data.pop("problems")] == [catalog[1][7]]
     assert data == truth.when_json("gotcha", "develop", "stack", "e4s")
     assert data["end"]["commit"] == head
@@ -241,20 +245,24 @@ def test_when_takes_since_and_until(
     catalog: tuple[GitRepoBuilder, list[str]], truth: Truth, indexed: list[str]
 ) -> None:
     shas = catalog[1]
-    whole = as_json("when", "ccache", "--target", "x86_64_v3", *indexed)
+    whole = as_json("when", "ccache", "--target", "x86_64_v3", *indexed, *RAW)
     assert [(i["first"]["commit"], i["last"]["commit"]) for i in whole["intervals"]] == [
         (shas[0], shas[2]),
         (shas[9], shas[11]),
     ]
     # Up to 2025-04-06 (C5): the end is C5, where ccache was gone.
-    until = as_json("when", "ccache", "--target", "x86_64_v3", "--until", "2025-04-06", *indexed)
+    until = as_json(
+        "when", "ccache", "--target", "x86_64_v3", "--until", "2025-04-06", *indexed, *RAW
+    )
     assert until["end"]["commit"] == shas[5]
     assert until["present_at_end"] is False
     assert [(i["first"]["commit"], i["last"]["commit"]) for i in until["intervals"]] == [
         (shas[0], shas[2])
     ]
     # From 2025-04-02 (C1) on: the first interval starts there.
-    since = as_json("when", "ccache", "--target", "x86_64_v3", "--since", "2025-04-02", *indexed)
+    since = as_json(
+        "when", "ccache", "--target", "x86_64_v3", "--since", "2025-04-02", *indexed, *RAW
+    )
     assert since["first_seen"]["commit"] == shas[1]
     assert since["present_at_end"] is True
 
@@ -320,7 +328,7 @@ def test_history_and_when_take_a_range_as_log_does(
     part = as_json("history", "gcc", f"{shas[1]}..{shas[10]}", *indexed)
     assert part["events"] == [e for e in full if 1 < after[e["commit"]] <= 10]
     assert part["end"]["commit"] == shas[10]
-    when = as_json("when", "ccache", "--target", "x86_64_v3", f"{shas[5]}..", *indexed)
+    when = as_json("when", "ccache", "--target", "x86_64_v3", f"{shas[5]}..", *indexed, *RAW)
     assert [(i["first"]["commit"], i["last"]["commit"]) for i in when["intervals"]] == [
         (shas[9], shas[11])
     ]

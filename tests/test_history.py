@@ -185,7 +185,7 @@ def test_history_of_every_package_in_every_tag(truth: Truth, index: HistoryIndex
     checked = 0
     for name in names(truth):
         for tag in [None, *sorted({t for t, n in truth.packages() if n == name})]:
-            report = history_dict(api.history(index, name, tag=tag))
+            report = history_dict(api.history(index, name, tag=tag, transient_window=1))
             expected = truth.history_json_events(name, tag)
             got = [
                 {k: e[k] for k in ("commit", "date", "subject", "change")} for e in report["events"]
@@ -250,7 +250,7 @@ def test_when_for_every_facet_value_of_every_package(truth: Truth, index: Histor
     checked = 0
     for tag, name in sorted(truth.packages()):
         for kind, value in [*queries(truth, tag, name), ("target", "zen9")]:
-            report = when_dict(api.when(index, name, kind, value, tag=tag))
+            report = when_dict(api.when(index, name, kind, value, tag=tag, transient_window=1))
             problems = report.pop("problems")
             assert report == truth.when_json(name, tag, kind, value), (tag, name, kind, value)
             broken = truth.broken_at(name, tag)
@@ -285,7 +285,7 @@ def test_when_known_answers(
     at_end: bool,
 ) -> None:
     """A few answers written out by hand (the scenario's story), besides the derived ones."""
-    presence = api.when(index, name, kind, value, tag="develop")
+    presence = api.when(index, name, kind, value, tag="develop", transient_window=1)
     got = [(i.first.commit, i.last.commit) for i in presence.intervals]
     assert got == [(truth.commits[a].sha, truth.commits[b].sha) for a, b in runs]
     assert presence.present_at_end is at_end

@@ -45,6 +45,10 @@ def truth(catalog: tuple[GitRepoBuilder, list[str]]) -> Truth:
     return Truth.read(catalog[0].path)
 
 
+#: The raw view, each absence a removal and a re-addition: what the truth says.
+RAW = ("--transient-window", "1")
+
+
 @pytest.fixture(scope="module")
 def indexed(
     catalog: tuple[GitRepoBuilder, list[str]], tmp_path_factory: pytest.TempPathFactory
@@ -179,7 +183,7 @@ def test_history_json(
 ) -> None:
     options = ["--tag", tag] if tag else []
     code = 3 if package == "gotcha" else 0  # its file is broken at commit 7
-    data = report(schemas, "history", "history", package, *indexed, *options, code=code)
+    data = report(schemas, "history", "history", package, *indexed, *RAW, *options, code=code)
     assert (data["package"], data["tag"]) == (package, tag)
     got = [{k: e[k] for k in ("commit", "date", "subject", "change")} for e in data["events"]]
     assert got == truth.history_json_events(package, tag)
@@ -218,7 +222,7 @@ def test_when_json(
 ) -> None:
     never = "hdf5 has no target 'zen9' in any tag of the index" if value == "zen9" else None
     data = report(
-        schemas, "when", "when", package, option, value, "--tag", tag, *indexed, warning=never
+        schemas, "when", "when", package, option, value, "--tag", tag, *indexed, *RAW, warning=never
     )
     assert data.pop("problems") == []
     assert data == truth.when_json(package, tag, option.lstrip("-"), value)
@@ -229,7 +233,7 @@ def test_when_json_of_a_hash_and_a_prefix(
 ) -> None:
     spec = truth.snapshots[0].packages[("develop", "ccache")].specs[0]
     for value in (spec.hash, "/" + spec.hash[:7]):
-        data = report(schemas, "when", "when", "ccache", "--hash", value, *indexed)
+        data = report(schemas, "when", "when", "ccache", "--hash", value, *indexed, *RAW)
         assert data.pop("problems") == []
         assert data == truth.when_json("ccache", "develop", "hash", value)
         assert len(data["intervals"]) == 1 and not data["present_at_end"]
@@ -238,7 +242,7 @@ def test_when_json_of_a_hash_and_a_prefix(
 def test_when_across_a_broken_file_reports_it_and_exits_3(
     truth: Truth, indexed: list[str], schemas: dict[str, Any]
 ) -> None:
-    data = report(schemas, "when", "when", "gotcha", "--stack", "e4s", *indexed, code=3)
+    data = report(schemas, "when", "when", "gotcha", "--stack", "e4s", *indexed, *RAW, code=3)
     problems = data.pop("problems")
     assert data == truth.when_json("gotcha", "develop", "stack", "e4s")
     assert len(data["intervals"]) == 2  # the broken commit is not "present"

@@ -222,3 +222,147 @@ def test_an_unread_file_elsewhere_in_the_tag_leaves_the_tag_unjudged(tmp_path: P
     repo2, shas2 = _history(tmp_path / "plain", away=3)
     kinds = _stack_kinds(_log(repo2, tmp_path / "plain", "--transient-window", "1"))
     assert kinds[shas2[2]] == ["stack-removed"]
+
+
+# ---- history and when -----------------------------------------------------------------------
+
+HISTORY_SCHEMA = json.loads(
+    (
+        Path(__file__).resolve().parent.parent / "src/catalog_diff/schemas/history.schema.json"
+    ).read_text()
+)
+WHEN_SCHEMA = json.loads(
+    (
+        Path(__file__).resolve().parent.parent / "src/catalog_diff/schemas/when.schema.json"
+    ).read_text()
+)
+
+
+def _json(repo: GitRepoBuilder, tmp_path: Path, schema: Any, *args: str) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(_run(repo, tmp_path, *args, "--format", "json"))
+    jsonschema.validate(report, schema)
+    return report
+
+
+def _without_package(tmp_path: Path, away: int) -> tuple[GitRepoBuilder, list[str]]:
+    """Daily commits of the real develop-2025-03-30 sample as develop, cmake's file
+    missing from ``away`` of them."""
+    whole = sample_tree(W30, "develop")
+    gone = "_cache/develop/cmake/specs.md"
+    assert gone in whole
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas = []
+    for day in range(1, away + 5):
+        if day == 3:
+            repo.delete([gone])
+        if day == 3 + away:
+            repo.write({gone: whole[gone]})
+        if day == 1:
+            repo.write(whole)
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    return repo, shas
+
+
+def _events(report: dict[str, Any]) -> list[tuple[str, str | None, list[str]]]:
+    return [
+        (
+            e["commit"],
+            e["change"]["status"] if e["change"] else None,
+            [c["code"] for c in e["changes"] if c["package"] == "cmake"],
+        )
+        for e in report["events"]
+    ]
+
+
+def test_history_a_package_missing_for_one_commit_is_transient(tmp_path: Path) -> None:
+    repo, shas = _without_package(tmp_path, away=1)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake")
+    events = _events(report)
+    assert events[0][:2] == (shas[0], "added")
+    assert events[1:] == [(shas[2], None, ["package-transient"])]  # no re-addition
+    (kind,) = report["events"][1]["changes"]
+    assert shas[1][:12] in kind["impact"] and shas[3][:12] in kind["impact"]
+    for fmt in ("text", "markdown"):
+        out = _run(repo, tmp_path, "history", "cmake", "--format", fmt)
+        assert "package-transient" in out and "missing" in out
+        assert "package-removed" not in out
+        assert out.count("package-added") == 1  # the first commit's, not a re-addition
+
+
+def test_history_a_package_away_longer_than_the_window_is_removed_then_added(
+    tmp_path: Path,
+) -> None:
+    repo, shas = _without_package(tmp_path, away=3)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake", "--transient-window", "2")
+    assert _events(report) == [
+        (shas[0], "added", ["package-added"]),
+        (shas[2], "removed", ["package-removed"]),
+        (shas[5], "added", ["package-added"]),
+    ]
+    # The default window (7 daily commits) holds three.
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake")
+    assert [e[1:] for e in _events(report)] == [
+        ("added", ["package-added"]),
+        (None, ["package-transient"]),
+    ]
+
+
+def test_history_a_stack_of_a_package_missing_for_one_commit_is_transient(
+    tmp_path: Path,
+) -> None:
+    repo, shas = _history(tmp_path, away=1)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake")
+    by_commit = {e["commit"]: e for e in report["events"]}
+    gone = [(c["code"], c["subject"]) for c in by_commit[shas[2]]["changes"]]
+    assert ("stack-transient", STACK) in gone
+    assert by_commit[shas[2]]["change"]["stacks"]["removed"] == [STACK]
+    # Away longer than the window: no transient kind.
+    repo, shas = _history(tmp_path / "longer", away=3)
+    args = ("history", "cmake", "--transient-window", "2")
+    report = _json(repo, tmp_path / "longer", HISTORY_SCHEMA, *args)
+    codes = [c["code"] for e in report["events"] for c in e["changes"]]
+    assert "stack-transient" not in codes
+
+
+def test_when_does_not_end_a_presence_at_a_transient_gap(tmp_path: Path) -> None:
+    repo, shas = _history(tmp_path, away=1)
+    report = _json(repo, tmp_path, WHEN_SCHEMA, "when", "cmake", "--stack", STACK)
+    assert [(i["first"]["commit"], i["last"]["commit"]) for i in report["intervals"]] == [
+        (shas[0], shas[-1])
+    ]
+    assert [(g["first"]["commit"], g["last"]["commit"]) for g in report["transient_gaps"]] == [
+        (shas[2], shas[2])
+    ]
+    for fmt in ("text", "markdown"):
+        out = _run(repo, tmp_path, "when", "cmake", "--stack", STACK, "--format", fmt)
+        assert "Transient gaps" in out and shas[2][:12] in out
+
+
+def test_when_an_absence_longer_than_the_window_ends_the_presence(tmp_path: Path) -> None:
+    repo, shas = _history(tmp_path, away=3)
+    args = ("when", "cmake", "--stack", STACK, "--transient-window", "2")
+    report = _json(repo, tmp_path, WHEN_SCHEMA, *args)
+    assert [(i["first"]["commit"], i["last"]["commit"]) for i in report["intervals"]] == [
+        (shas[0], shas[1]),
+        (shas[5], shas[6]),
+    ]
+    assert report["transient_gaps"] == []
+
+
+def test_when_an_unreadable_stretch_is_no_transient_gap(tmp_path: Path) -> None:
+    whole = sample_tree(W30, "develop")
+    path = "_cache/develop/cmake/specs.md"
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas = []
+    for day, files in enumerate([whole, {path: b"{not a catalog file"}, whole], start=1):
+        repo.write(files)
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    index = str(tmp_path / "index.sqlite")
+    args = ["when", "cmake", "--stack", STACK, "--repo", str(repo.path), "--index", index]
+    result = CliRunner().invoke(main, [*args, "-q", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, WHEN_SCHEMA)
+    assert report["transient_gaps"] == []
+    assert len(report["intervals"]) == 2
+    assert [p["commit"] for p in report["problems"]] == [shas[1]]

@@ -187,8 +187,7 @@ def log(
     from ..history import timeline
 
     _check_limit(limit)
-    if transient_window < 1:
-        raise UsageError(f"--transient-window must be at least 1, not {transient_window}")
+    _check_window(transient_window)
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
         end = _end(index, last, labels[1])
@@ -220,18 +219,29 @@ def history(
     last: str | None = None,
     limit: int | None = None,
     labels: tuple[str | None, str | None] = (None, None),
+    transient_window: int = 7,
 ) -> PackageHistory:
     """Every commit at which a package changed, oldest first, after ``first`` up to
     ``last`` (full SHAs of indexed commits, as for :func:`log`); ``limit`` keeps the most
-    recent events. Dates as for :func:`log`."""
+    recent events. Dates as for :func:`log`. An absence of the package (or of a stack,
+    target or compiler of it) back within ``transient_window`` commits is transient."""
     from ..history import timeline
 
     _check_limit(limit)
+    _check_window(transient_window)
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
         end, after = _package_window(index, package, tag, first, last, labels)
         return timeline.history(
-            index, package, tag=tag, since=start, until=stop, end=end, limit=limit, after=after
+            index,
+            package,
+            tag=tag,
+            since=start,
+            until=stop,
+            end=end,
+            limit=limit,
+            after=after,
+            window=transient_window,
         )
 
 
@@ -247,19 +257,36 @@ def when(
     first: str | None = None,
     last: str | None = None,
     labels: tuple[str | None, str | None] = (None, None),
+    transient_window: int = 7,
 ) -> Presence:
     """When a target, stack, compiler, version, hash or os was present for a package (in
-    ``tag``, develop by default), after ``first`` up to ``last`` as for :func:`log`."""
+    ``tag``, develop by default), after ``first`` up to ``last`` as for :func:`log`. An
+    absence of at most ``transient_window`` commits does not end a presence."""
     from ..history import timeline
 
+    _check_window(transient_window)
     if kind not in timeline.QUERIES:
         raise UsageError(f"unknown query {kind!r}; one of {', '.join(timeline.QUERIES)}")
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
         end, after = _package_window(index, package, tag, first, last, labels)
         return timeline.when(
-            index, package, tag, kind, value, end=end, since=start, until=stop, after=after
+            index,
+            package,
+            tag,
+            kind,
+            value,
+            end=end,
+            since=start,
+            until=stop,
+            after=after,
+            window=transient_window,
         )
+
+
+def _check_window(window: int) -> None:
+    if window < 1:
+        raise UsageError(f"--transient-window must be at least 1, not {window}")
 
 
 def _package_window(

@@ -60,6 +60,17 @@ def _index_files(index_path: str | None) -> list[str]:
     return [index_path, f"{index_path}-wal", f"{index_path}-shm", f"{index_path}.lock"]
 
 
+transient_window_option = click.option(
+    "--transient-window",
+    type=int,
+    default=7,
+    show_default=True,
+    metavar="N",
+    help="Something gone at one commit but back within N commits is transient there "
+    "(stack-transient, package-transient, ...), not removed and added again.",
+)
+
+
 @click.command(cls=Command)
 @click.argument("revision", default="HEAD", metavar="[RANGE]")
 @repo_option
@@ -116,15 +127,7 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
 @since_option
 @until_option
 @max_count_option
-@click.option(
-    "--transient-window",
-    type=int,
-    default=7,
-    show_default=True,
-    metavar="N",
-    help="A stack gone at one commit but back within N commits is stack-transient "
-    "there, not removed and added again.",
-)
+@transient_window_option
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -186,6 +189,7 @@ def log(
 @since_option
 @until_option
 @max_count_option
+@transient_window_option
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -201,6 +205,7 @@ def history(
     since: str | None,
     until: str | None,
     max_count: int | None,
+    transient_window: int,
     fmt: str,
     output: str | None,
     color: str,
@@ -226,6 +231,7 @@ def history(
             last=tip,
             limit=max_count,
             labels=split_range(revision),
+            transient_window=transient_window,
         )
         _report("history", timeline, fmt, output, quiet, color)
     broken = [e for e in timeline.events if e.problem]
@@ -296,6 +302,7 @@ def show(
 @repo_option
 @index_option
 @no_update_option
+@transient_window_option
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -316,6 +323,7 @@ def when(
     repo: str,
     index_path: str | None,
     no_update: bool,
+    transient_window: int,
     fmt: str,
     output: str | None,
     color: str,
@@ -361,6 +369,7 @@ def when(
             first=start,
             last=tip,
             labels=split_range(revision),
+            transient_window=transient_window,
         )
         _report("when", presence, fmt, output, quiet, color)
     if presence.hint and not quiet:

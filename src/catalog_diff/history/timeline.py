@@ -20,7 +20,7 @@ from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind,
 from ..parse.specs import normalise_compiler
 from ..process.gcpause import gc_paused
 from .index import HistoryIndex, IndexedCommit, Version
-from .transient import DAILY_WINDOW, judge
+from .transient import DAILY_WINDOW, bridge, facet_transients, judge, package_transient
 
 #: What ``when`` can look for, and how it finds it in a spec.
 QUERIES: dict[str, Callable[[Spec, str], bool]] = {
@@ -181,8 +181,12 @@ def history(
     end: IndexedCommit | None = None,
     limit: int | None = None,
     after: int | None = None,
+    window: int = DAILY_WINDOW,
 ) -> PackageHistory:
     """Every commit at which ``package`` changed (in ``tag``, or in every tag), oldest first.
+    An absence of the package, or of a stack, target or compiler of it, back within
+    ``window`` commits is transient (:mod:`.transient`): the package's return is then what
+    changed across the absence, not an addition.
 
     ``since``/``until`` are Unix times bounding the commit dates; ``end`` the last commit
     looked at (default: the last indexed), ``after`` the seq of the commit before the
@@ -213,15 +217,21 @@ def history(
     def broken(v: Version, tag_name: str) -> bool:
         return isinstance(index.content(v.content_id, tag_name, package), str)
 
-    def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
-        if seq > last_seq or (start is not None and seq == 0 and old is None):
-            return
+    def shown(seq: int, added: bool) -> IndexedCommit | None:
+        if seq > last_seq or (start is not None and seq == 0 and added):
+            return None
         if after is not None and seq <= after:
-            return
+            return None
         commit = commit_at(seq)
         if (since is not None and commit.timestamp < since) or (
             until is not None and commit.timestamp > until
         ):
+            return None
+        return commit
+
+    def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
+        commit = shown(seq, old is None)
+        if commit is None:
             return
         layouts = {index.content_layout(v.content_id) for v in (old, new) if v is not None}
         strip = len(layouts) > 1
@@ -235,17 +245,35 @@ def history(
             sides.append(_without_stacks(content) if strip and content else content)
         change = compare_packages(tag_name, package, sides[0], sides[1])
         if change is not None:
-            events.append((seq, tag_name, HistoryEvent(commit=ref(commit), change=change)))
+            kinds = facet_transients(index, by_tag[tag_name], change, seq, window, last_seq)
+            event = HistoryEvent(commit=ref(commit), change=change, changes=kinds)
+            events.append((seq, tag_name, event))
+
+    def missing(seq: int, tag_name: str, back: int) -> None:
+        """The package gone at ``seq`` and back at ``back``, within the window."""
+        commit = shown(seq, False)
+        if commit is not None:
+            kind = package_transient(index, tag_name, package, seq, back)
+            event = HistoryEvent(commit=ref(commit), change=None, changes=(kind,))
+            events.append((seq, tag_name, event))
+
+    def soon(gone: Version | None, back: Version | None) -> bool:
+        """Whether ``back`` begins within the window after ``gone`` ended (and by the end)."""
+        if gone is None or back is None or gone.last_seq is None:
+            return False
+        return back.first_seq - gone.last_seq - 1 <= window and back.first_seq <= last_seq
 
     for tag_name, versions in sorted(by_tag.items()):
         starts = {v.first_seq for v in versions}
         previous: Version | None = None
         good: Version | None = None  # the last readable version of an unbroken run
-        for v in versions:
-            if previous is None or previous.last_seq != v.first_seq - 1:
+        for i, v in enumerate(versions):
+            joined = previous is not None and previous.last_seq == v.first_seq - 1
+            if not joined and not soon(previous, v):
                 good = None
                 record(v.first_seq, tag_name, None, v)
             else:
+                assert previous is not None
                 before = previous
                 if good is not None and broken(previous, tag_name) and not broken(v, tag_name):
                     before = good  # readable again: what changed across the broken stretch
@@ -253,7 +281,11 @@ def history(
             if not broken(v, tag_name):
                 good = v
             if v.last_seq is not None and v.last_seq + 1 not in starts:
-                record(v.last_seq + 1, tag_name, v, None)  # removed
+                later = versions[i + 1] if i + 1 < len(versions) else None
+                if later is not None and soon(v, later):
+                    missing(v.last_seq + 1, tag_name, later.first_seq)
+                else:
+                    record(v.last_seq + 1, tag_name, v, None)  # removed
             previous = v
     events.sort(key=lambda item: (item[0], item[1]))
     kept = [e for _, _, e in events]
@@ -278,6 +310,7 @@ def when(
     since: int | None = None,
     until: int | None = None,
     after: int | None = None,
+    window: int = DAILY_WINDOW,
 ) -> Presence:
     """First and last commit where ``kind`` = ``value`` was in ``package``, and every
     interval of presence in between, over the commits up to ``end`` (default: the last
@@ -285,7 +318,8 @@ def when(
     (Unix times).
 
     "Present at the end" is about the last of those commits: None (unknown) when the
-    package's file there could not be read.
+    package's file there could not be read. An absence of at most ``window`` commits
+    does not end a presence: it is one of ``Presence.gaps``.
     """
     test = QUERIES[kind]
     tip = end if end is not None else index.last_commit()
@@ -300,6 +334,7 @@ def when(
         first_dated = index.first_commit_since(since, hi)
         lo = max(lo, first_dated.seq if first_dated is not None else hi + 1)
     spans: list[tuple[int, int]] = []
+    unknown: list[tuple[int, int]] = []  # stretches whose file could not be read
     problems: list[ProblemRecord] = []
     at_end: bool | None = False
     for v in index.versions(package, tag):
@@ -322,6 +357,7 @@ def when(
             )
             if last == hi:
                 at_end = None  # the file at the end could not be read: unknown
+            unknown.append((first, last))
             continue
         if not any(test(spec, value) for spec in content.specs):
             continue
@@ -331,11 +367,14 @@ def when(
             spans[-1] = (spans[-1][0], last)
         else:
             spans.append((first, last))
-    intervals = []
-    for first, last in spans:
-        a, b = index.commit_at_seq(first), index.commit_at_seq(last)
-        assert a is not None and b is not None
-        intervals.append(Interval(first=ref(a), last=ref(b)))
+    spans, gaps = bridge(spans, window, unknown)
+    intervals: list[Interval] = []
+    bridged: list[Interval] = []
+    for found, stretches in ((intervals, spans), (bridged, gaps)):
+        for first, last in stretches:
+            a, b = index.commit_at_seq(first), index.commit_at_seq(last)
+            assert a is not None and b is not None
+            found.append(Interval(first=ref(a), last=ref(b)))
     hint = None
     if not spans and not problems and not _occurs(index, package, test, value):
         hint = f"{package} has no {kind} {value!r} in any tag of the index"
@@ -349,6 +388,7 @@ def when(
         end=ref(tip) if tip is not None else None,
         indexed_from=ref(start) if start is not None else None,
         hint=hint,
+        gaps=tuple(bridged),
     )
 
 

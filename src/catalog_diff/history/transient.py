@@ -22,10 +22,10 @@ from collections.abc import Iterable, Sequence
 import orjson
 
 from ..model.changes import Change, make, order_key
-from ..model.comparison import Comparison
-from ..model.snapshot import Package, Snapshot, SourceInfo, SourceKind
+from ..model.comparison import Comparison, PackageChange
+from ..model.snapshot import Facet, Package, Snapshot, SourceInfo, SourceKind, Spec
 from ..parse.specs import normalise_compiler
-from .index import HistoryIndex
+from .index import HistoryIndex, Version
 
 #: The default window: a stack back within this many daily commits was only missing.
 DAILY_WINDOW = 7
@@ -243,4 +243,90 @@ def judge(
     return dataclasses.replace(judged, changes=settle(index, seq, window, judged.changes))
 
 
-__all__ = ["DAILY_WINDOW", "IndexReader", "back_at", "gone_since", "judge", "settle"]
+# ---- one package: history and when ---------------------------------------------------------
+
+#: The facets of a package whose absence within the window is transient, with its kind.
+FACET_KINDS = {
+    Facet.STACKS: "stack-transient",
+    Facet.TARGETS: "target-transient",
+    Facet.COMPILERS: "compiler-transient",
+}
+
+
+def around(index: HistoryIndex, gone: int, back: int) -> str:
+    """``commits <last there> and <back>`` for an absence from ``gone`` to ``back - 1``."""
+    return f"commits {_short(index, gone - 1)} and {_short(index, back)}"
+
+
+def package_transient(index: HistoryIndex, tag: str, package: str, gone: int, back: int) -> Change:
+    """A package missing from commit ``gone`` and back at ``back``."""
+    return make("package-transient", tag, package, package, around=around(index, gone, back))
+
+
+def _has(facet: Facet, spec: Spec, value: str) -> bool:
+    got = facet.get(spec)
+    return value in got if facet.many else bool(got == value)
+
+
+def facet_transients(
+    index: HistoryIndex,
+    versions: Sequence[Version],
+    change: PackageChange,
+    seq: int,
+    window: int,
+    last: int,
+) -> tuple[Change, ...]:
+    """The stacks, targets and compilers that ``change`` (at commit ``seq``) took from
+    the package and that a later version of it (``versions``, of the change's tag) has
+    again within ``window`` commits (and by commit ``last``): each a transient kind."""
+    lost = [(f, v) for f in FACET_KINDS for v in change.facet(f.key).removed]
+    if not lost:
+        return ()
+    tag, name = change.tag, change.name
+    later = [v for v in versions if seq < v.first_seq <= min(seq + window, last)]
+    out: list[Change] = []
+    for facet, value in lost:
+        for v in later:
+            content = index.content(v.content_id, tag, name)
+            if isinstance(content, Package) and any(_has(facet, s, value) for s in content.specs):
+                where = around(index, seq, v.first_seq)
+                stack = value if facet is Facet.STACKS else None
+                code = FACET_KINDS[facet]
+                out.append(make(code, tag, value, name, stack, value=value, around=where))
+                break
+    return tuple(sorted(out, key=order_key))
+
+
+def bridge(
+    spans: Sequence[tuple[int, int]], window: int, unknown: Sequence[tuple[int, int]] = ()
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Spans of presence (first, last commit), oldest first, joined across absences of
+    at most ``window`` commits, and those absences (first, last commit missing). An
+    absence that overlaps an ``unknown`` stretch (a file that could not be read) is not
+    bridged: there the value is unknown, not missing."""
+    joined: list[tuple[int, int]] = []
+    gaps: list[tuple[int, int]] = []
+    for first, last in spans:
+        if joined:
+            gap = (joined[-1][1] + 1, first - 1)
+            hidden = any(a <= gap[1] and b >= gap[0] for a, b in unknown)
+            if gap[1] >= gap[0] and gap[1] - gap[0] + 1 <= window and not hidden:
+                gaps.append(gap)
+                joined[-1] = (joined[-1][0], last)
+                continue
+        joined.append((first, last))
+    return joined, gaps
+
+
+__all__ = [
+    "DAILY_WINDOW",
+    "FACET_KINDS",
+    "IndexReader",
+    "back_at",
+    "bridge",
+    "facet_transients",
+    "gone_since",
+    "judge",
+    "package_transient",
+    "settle",
+]

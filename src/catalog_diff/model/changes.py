@@ -130,6 +130,27 @@ CATALOGUE: dict[str, ChangeKind] = {
             "pipeline rather than a removal; its users use a neighbouring tag meanwhile",
         ),
         _kind(
+            "package-transient",
+            _N,
+            "a package missing for a few commits and back within the transient window",
+            "package {package} is missing here but present in {around}: a failed "
+            "pipeline rather than a removal; its users use a neighbouring tag meanwhile",
+        ),
+        _kind(
+            "target-transient",
+            _N,
+            "a target missing for a few commits and back within the transient window",
+            "target {value} is missing here but present in {around}: a failed build "
+            "rather than a drop; users on {value} use a neighbouring tag meanwhile",
+        ),
+        _kind(
+            "compiler-transient",
+            _N,
+            "a compiler missing for a few commits and back within the transient window",
+            "compiler {value} is missing here but present in {around}: a failed build "
+            "rather than a drop; users of {value} use a neighbouring tag meanwhile",
+        ),
+        _kind(
             "spec-removed",
             _N,
             "specs removed from a package, not replaced by a new build",

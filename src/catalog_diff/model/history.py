@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .changes import Change
 from .comparison import Comparison, PackageChange, ProblemRecord
 from .snapshot import SourceInfo, Spec
 
@@ -49,11 +50,18 @@ class LogEntry:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
-    """A commit at which a package changed: its change record, or why it is unknown."""
+    """A commit at which a package changed: its change record, or why it is unknown.
+
+    ``changes`` are kinds judged over the package's history beyond the change record:
+    an absence of the package, or of a stack, target or compiler of it, that is back
+    within the transient window (``package-transient``, ...). An event with no change
+    record and no problem is such an absence (the package is back soon after).
+    """
 
     commit: CommitRef
     change: PackageChange | None
     problem: str | None = None
+    changes: tuple[Change, ...] = ()
 
     @property
     def sha(self) -> str:
@@ -93,6 +101,8 @@ class Presence:
     read. ``end`` is the last commit looked at (the tip of the revision asked, or the
     last one up to ``--until``); ``indexed_from`` as for :class:`PackageHistory`.
     ``hint`` says when the value asked for never occurs in the package at all.
+    ``gaps`` are the absences within the transient window that do not end a presence
+    (the commits from the first missing to the last missing), oldest first.
     """
 
     package: str
@@ -104,6 +114,7 @@ class Presence:
     end: CommitRef | None = None
     indexed_from: CommitRef | None = None
     hint: str | None = None
+    gaps: tuple[Interval, ...] = ()
 
     @property
     def first_seen(self) -> CommitRef | None:

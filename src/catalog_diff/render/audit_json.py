@@ -87,7 +87,8 @@ def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str
 
 def _event(event: HistoryEvent) -> dict[str, Any]:
     change = event.change
-    kinds = sorted(package_changes(change), key=order_key) if change is not None else []
+    found = [*(package_changes(change) if change is not None else ()), *event.changes]
+    kinds = sorted(found, key=order_key)
     return {
         **_ref(event.commit),
         "change": package_entry(change) if change is not None else None,
@@ -131,6 +132,7 @@ def when_dict(presence: Presence) -> dict[str, Any]:
         "indexed_from": _ref(presence.indexed_from) if presence.indexed_from else None,
         "intervals": [{"first": _ref(i.first), "last": _ref(i.last)} for i in presence.intervals],
         "problems": [problem_entry(p) for p in presence.problems],
+        "transient_gaps": [{"first": _ref(i.first), "last": _ref(i.last)} for i in presence.gaps],
     }
 
 

@@ -131,7 +131,9 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
     yield "|---|---|---|---|---|---|"
     for event in history.events:
         ref, change = event.commit, event.change
-        if change is None:
+        if change is None and not event.problem and event.changes:
+            cells = [code(event.changes[0].tag), "missing", "back soon after"]
+        elif change is None:
             cells = ["", "unknown", inert(event.problem or "the change could not be read")]
         else:
             cells = [code(change.tag), change.status.value, spec_counts(change.specs)]
@@ -142,13 +144,15 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
     yield ""
     for event in history.events:
         ref, change = event.commit, event.change
-        if change is None and not event.problem:
+        if change is None and not event.problem and not event.changes:
             continue
         status = change.status.value if change is not None else "unknown"
+        if change is None and not event.problem:
+            status = "missing"
         yield f"### {inert(ref.date)} {_sha(ref.commit)} {status}"
         yield ""
+        yield from changes_list(event_changes(change, event.changes), MARKDOWN, "####")
         if change is not None:
-            yield from changes_list(event_changes(change), MARKDOWN, "####")
             yield from facet_table(change, MARKDOWN)
             items = spec_list(change, MARKDOWN)
             if items:
@@ -205,6 +209,15 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield "| first date | first commit | last date | last commit |"
         yield "|---|---|---|---|"
         for i in presence.intervals:
+            a, b = i.first, i.last
+            yield (f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |")
+        yield ""
+    if presence.gaps:
+        yield "### Transient gaps (not the end of a presence)"
+        yield ""
+        yield "| first missing | commit | last missing | commit |"
+        yield "|---|---|---|---|"
+        for i in presence.gaps:
             a, b = i.first, i.last
             yield (f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |")
         yield ""

@@ -129,6 +129,12 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         ref = event.commit
         yield ""
         change = event.change
+        if change is None and not event.problem and event.changes:
+            when = shown(_join(ref.date, short(ref.commit)))
+            where = shown(event.changes[0].tag) if history.tag is None else ""
+            yield _join(when, where, paint("missing", "removed"), shown(ref.subject))
+            yield from _indented(changes_block(event_changes(None, event.changes), paint), "    ")
+            continue
         if change is None:
             when = shown(_join(ref.date, short(ref.commit)))
             yield _join(when, paint("unknown", "!"), shown(ref.subject))
@@ -144,7 +150,7 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         )
         yield from facet_lines(change, paint, "    ")
         yield from spec_lines(change, paint, "    ")
-        yield from _indented(changes_block(event_changes(change), paint), "    ")
+        yield from _indented(changes_block(event_changes(change, event.changes), paint), "    ")
         if event.problem:
             yield "    " + paint(f"! {event.problem}", "!")
 
@@ -186,6 +192,12 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         for interval in presence.intervals:
             a, b = interval.first, interval.last
             yield shown(f"  {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}")
+    if presence.gaps:
+        yield ""
+        yield paint(f"Transient gaps, not the end of a presence ({len(presence.gaps)})", "head")
+        for gap in presence.gaps:
+            a, b = gap.first, gap.last
+            yield shown(f"  missing {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}")
     yield from problems_block(presence.problems, paint, _PROBLEMS, side=False)
 
 

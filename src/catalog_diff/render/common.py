@@ -346,9 +346,11 @@ def changes_more(code: str, hidden: int) -> str:
     return f"and {hidden} more {code} (all in the JSON report)"
 
 
-def event_changes(change: PackageChange | None) -> tuple[Change, ...]:
-    """The kinds of one package change (a ``history`` event), most severe first."""
+def event_changes(change: PackageChange | None, more: Sequence[Change] = ()) -> tuple[Change, ...]:
+    """The kinds of one package change (a ``history`` event) and ``more`` (the event's
+    transient kinds), most severe first."""
     from ..compare.kinds import package_changes
     from ..model.changes import order_key
 
-    return tuple(sorted(package_changes(change), key=order_key)) if change is not None else ()
+    found = [*(package_changes(change) if change is not None else ()), *more]
+    return tuple(sorted(found, key=order_key))
