@@ -24,6 +24,7 @@ from .common import (
     fail,
     fail_on_problems,
     format_option,
+    index_option,
     load_progress,
     output_option,
     package_option,
@@ -77,13 +78,19 @@ EXIT_GATE = EXIT_DIFFERENCES
 @click.option(
     "--transient-window",
     type=int,
-    default=1,
-    show_default=True,
     metavar="N",
     help="A stack gone from a weekly tag (develop-YYYY-MM-DD) but back within the N "
     "weekly tags after it (or, for one back, there within the N before) is "
-    "stack-transient, not removed or added.",
+    "stack-transient, not removed or added (default 1). With --explain, a removal back "
+    "within N commits was transient (default 7).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Explain each removal from the history index (read as it is, never updated): "
+    "the commit where it went, and whether it came back within the transient window.",
+)
+@index_option
 @click.option(
     "--totals",
     is_flag=True,
@@ -120,7 +127,9 @@ def diff(
     package: tuple[str, ...],
     exit_code: bool,
     fail_on: tuple[str, ...],
-    transient_window: int,
+    transient_window: int | None,
+    explain: bool,
+    index_path: str | None,
     totals: bool,
     marker: str | None,
     max_chars: int | None,
@@ -147,6 +156,8 @@ def diff(
     check_target(output, revisions)
     selection = Selection(tag=tag, old_tag=old_tag, new_tag=new_tag, package=package)
     gates = gate_rules.parse(fail_on)
+    if index_path is not None and not explain:
+        raise UsageError("--index goes with --explain")
     if fmt != "github" and (marker is not None or max_chars is not None):
         raise UsageError("--marker and --max-chars go with --format github")
     if fmt == "github":
@@ -165,8 +176,15 @@ def diff(
             selection=selection,
             full=totals,
             aliases=aliases,
-            transient_window=transient_window,
+            transient_window=1 if transient_window is None else transient_window,
         )
+    if explain:
+        from ..api.explain import explain as run_explain
+
+        window = 7 if transient_window is None else transient_window
+        comparison, note = run_explain(comparison, repo=repo, index=index_path, window=window)
+        if note is not None and not quiet:
+            warn(note)
     if strict and comparison.problems:  # fatal: no report
         first = comparison.problems[0]
         line = f"{first.side.value} {first.revision}: {first.path}: {first.message}"

@@ -31,7 +31,7 @@ from .index import HistoryIndex, Version
 DAILY_WINDOW = 7
 
 #: The specs of a package span, each with its body (``b``), as SQL joins.
-_SPECS = (
+SPAN_SPECS = (
     "FROM package_spans AS s "
     "JOIN package_contents AS p ON p.id = s.content_id "
     "JOIN spec_lists AS sl ON sl.id = p.spec_list_id "
@@ -39,14 +39,14 @@ _SPECS = (
     "JOIN specs AS sp ON sp.id = j.value "
     "JOIN spec_bodies AS b ON b.id = sp.body_id "
 )
-_IN_STACK = "EXISTS (SELECT 1 FROM json_each(b.body, '$.stacks') WHERE value = ?)"
+IN_STACK = "EXISTS (SELECT 1 FROM json_each(b.body, '$.stacks') WHERE value = ?)"
 #: A spec holds a one-string value as a stack, an operating system or a compiler.
 _HOLDS_ONE = (
-    f"({_IN_STACK} OR json_extract(b.body, '$.os') = ? "
+    f"({IN_STACK} OR json_extract(b.body, '$.os') = ? "
     "OR catalog_diff_compiler(json_extract(b.body, '$.compiler')) = ?)"
 )
 #: A spec holds a (stack, target) value.
-_HOLDS_TWO = f"({_IN_STACK} AND json_extract(b.body, '$.target') = ?)"
+_HOLDS_TWO = f"({IN_STACK} AND json_extract(b.body, '$.target') = ?)"
 
 
 def _compiler(raw: object) -> str | None:
@@ -71,7 +71,7 @@ def _holds(value: tuple[str, ...]) -> tuple[str, list[str]]:
     return f"instr(b.body, ?) > 0 AND {_HOLDS_ONE}", [_needle(value[0]), *[value[0]] * 3]
 
 
-def _prepare(index: HistoryIndex) -> None:
+def prepare(index: HistoryIndex) -> None:
     index.conn.create_function("catalog_diff_compiler", 1, _compiler, deterministic=True)
 
 
@@ -82,7 +82,7 @@ class IndexReader:
 
     def __init__(self, index: HistoryIndex, seq: int) -> None:
         self.index, self.seq = index, seq
-        _prepare(index)
+        prepare(index)
 
     @property
     def cheap(self) -> bool:
@@ -112,7 +112,7 @@ class IndexReader:
         for value in holding:
             cond, args = _holds(value)
             row = conn.execute(
-                f"SELECT s.package, s.content_id {_SPECS}WHERE {alive} AND {cond} LIMIT 1",
+                f"SELECT s.package, s.content_id {SPAN_SPECS}WHERE {alive} AND {cond} LIMIT 1",
                 [*where, *args],
             ).fetchone()
             if row is None or (tag, row[0]) in skip or (tag, row[0]) in found:
@@ -135,10 +135,10 @@ class IndexReader:
 def back_at(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, window: int) -> int:
     """The first commit after ``seq``, within ``window`` commits, at which a span of
     ``tag`` holding ``value`` begins (the value, gone at ``seq``, is back); -1 if none."""
-    _prepare(index)
+    prepare(index)
     cond, args = _holds(value)
     row = index.conn.execute(
-        f"SELECT MIN(s.first_seq) {_SPECS}"
+        f"SELECT MIN(s.first_seq) {SPAN_SPECS}"
         f"WHERE s.first_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
         [seq + 1, seq + window, tag, *args],
     ).fetchone()
@@ -148,10 +148,11 @@ def back_at(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, win
 def gone_since(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, window: int) -> int:
     """The last commit, within ``window`` commits before ``seq - 1``, at which a span of
     ``tag`` holding ``value`` ended (the value, new at ``seq``, was there); -1 if none."""
-    _prepare(index)
+    prepare(index)
     cond, args = _holds(value)
     row = index.conn.execute(
-        f"SELECT MAX(s.last_seq) {_SPECS}WHERE s.last_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
+        f"SELECT MAX(s.last_seq) {SPAN_SPECS}"
+        f"WHERE s.last_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
         [seq - 1 - window, seq - 2, tag, *args],
     ).fetchone()
     return int(row[0]) if row and row[0] is not None else -1

@@ -220,13 +220,32 @@ CATALOGUE: dict[str, ChangeKind] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Explanation:
+    """Where a removal happened, read from the history index (``diff --explain``): the
+    first commit without it (``went``, with its date), and the first commit that has it
+    again within ``window`` commits of going (``back``; None: not back within them). A
+    removal back within the window was transient."""
+
+    went: str
+    went_date: str
+    window: int
+    back: str | None = None
+    back_date: str | None = None
+
+    @property
+    def transient(self) -> bool:
+        return self.back is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """One change, classified.
 
     ``package`` is None for a catalog-wide kind (a stack, a target of a stack, an
     operating system, a compiler). ``subject`` names what changed (a stack, a value, a
     version move); ``stack`` is the stack concerned, when there is one. ``impact`` is the
-    kind's one line for a user of the binaries.
+    kind's one line for a user of the binaries. ``explanation`` says, for a removal, where
+    in the history it happened (``diff --explain``).
     """
 
     code: str
@@ -236,6 +255,7 @@ class Change:
     subject: str
     impact: str
     stack: str | None = None
+    explanation: Explanation | None = None
 
     @property
     def kind(self) -> ChangeKind:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..model.changes import Change
+from ..model.changes import Change, Explanation
 from ..model.comparison import (
     Comparison,
     FieldsChange,
@@ -340,6 +340,19 @@ def change_line(
     severity = change.severity.value
     where = f"{name(change.code)} ({name(change.tag)})"
     return f"{severity:<8}  {where}: {prose(change.impact)}"
+
+
+def explanation_line(explanation: Explanation, name: Callable[[str], str] = str) -> str:
+    """Where a removal happened (``diff --explain``): ``gone at <commit> (<date>); back
+    at <commit> (<date>), within 7 commits: transient, not a removal``. ``name`` quotes
+    a commit and a date."""
+    e = explanation
+    said = f"gone at {name(e.went[:12])} ({name(e.went_date)})"
+    within = count_of(e.window, "commit")
+    if e.back is not None:
+        back = f"{name(e.back[:12])} ({name(e.back_date or '')})"
+        return f"{said}; back at {back}, within {within}: transient, not a removal"
+    return f"{said}; not back within {within} of going"
 
 
 def changes_more(code: str, hidden: int) -> str:

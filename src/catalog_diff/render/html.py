@@ -23,6 +23,7 @@ from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
     describe_source,
+    explanation_line,
     facet_deltas,
     headline,
     meta_check_text,
@@ -137,7 +138,8 @@ def severity_section(comparison: Comparison) -> Iterator[str]:
         )
         yield "<ul>"
         for change in found:
-            yield f"<li>{_c(change.tag)}: {html(change.impact)}</li>"
+            said = f"<br>{html(explanation_line(change.explanation))}" if change.explanation else ""
+            yield f"<li>{_c(change.tag)}: {html(change.impact)}{said}</li>"
         yield "</ul></details></li>"
     yield "</ul>"
     yield "</section>"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
-from ..model.changes import Change
+from ..model.changes import Change, Explanation
 from ..model.comparison import (
     Comparison,
     FieldChange,
@@ -157,6 +157,17 @@ def change_entry(change: Change) -> dict[str, Any]:
         "subject": change.subject,
         "impact": change.impact,
         "stack": change.stack,
+        **({"explanation": _explanation(change.explanation)} if change.explanation else {}),
+    }
+
+
+def _explanation(e: Explanation) -> dict[str, Any]:
+    back = {"commit": e.back, "date": e.back_date} if e.back is not None else None
+    return {
+        "went": {"commit": e.went, "date": e.went_date},
+        "back": back,
+        "window": e.window,
+        "transient": e.transient,
     }
 
 

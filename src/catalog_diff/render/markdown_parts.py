@@ -22,6 +22,7 @@ from .common import (
     MISMATCHES_SHOWN,
     SPEC_KIND_WORDS,
     changes_more,
+    explanation_line,
     facet_deltas,
     meta_check_text,
     mismatch_text,
@@ -128,6 +129,8 @@ def changes_list(
         for change in found:
             where = f"{style.name(code_)} ({style.name(change.tag)})"
             yield f"- **{change.severity.value}** {where}: {style.prose(change.impact)}"
+            if change.explanation is not None:
+                yield f"  - {explanation_line(change.explanation, style.name)}"
         if hidden:
             yield f"- {changes_more(code_, hidden)}"
     yield ""

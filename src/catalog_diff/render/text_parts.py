@@ -18,6 +18,7 @@ from .common import (
     ansi,
     change_line,
     changes_more,
+    explanation_line,
     facet_deltas,
     package_label,
     problem_text,
@@ -113,5 +114,7 @@ def changes_block(changes: Sequence[Change], paint: Paint) -> Iterator[str]:
     for code, found, hidden in shown_changes(changes):
         for change in found:
             yield "  " + paint(change_line(change, str), change.severity.value)
+            if change.explanation is not None:
+                yield f"  {'':<8}  " + paint(explanation_line(change.explanation))
         if hidden:
             yield f"  {'':<8}  {changes_more(code, hidden)}"
