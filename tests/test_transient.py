@@ -366,3 +366,42 @@ def test_when_an_unreadable_stretch_is_no_transient_gap(tmp_path: Path) -> None:
     assert report["transient_gaps"] == []
     assert len(report["intervals"]) == 2
     assert [p["commit"] for p in report["problems"]] == [shas[1]]
+
+
+def test_history_events_carry_the_catalog_wide_kinds_they_take_part_in(tmp_path: Path) -> None:
+    repo, shas = _release_history(tmp_path)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "zfp")
+    (event,) = [e for e in report["events"] if e["commit"] == shas[1]]
+    wide = {(c["code"], c["subject"]) for c in event["changes"] if c["package"] is None}
+    assert {
+        ("stack-removed", "e4s-cray-rhel"),
+        ("os-dropped", "rhel8"),
+        ("compiler-dropped", "cce@15.0.1"),
+        ("target-dropped", "zen4"),
+    } <= wide
+    # Its first event adds the tag with the package: no catalog-wide kind there.
+    assert all(c["package"] is not None for c in report["events"][0]["changes"])
+    for fmt in ("text", "markdown"):
+        out = _run(repo, tmp_path, "history", "zfp", "--format", fmt)
+        assert "stack-removed" in out and "operating system rhel8 dropped" in out
+
+
+def test_history_a_stack_gone_from_the_tag_for_one_commit_is_transient(tmp_path: Path) -> None:
+    repo, shas = _history(tmp_path, away=1)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake")
+    by_commit = {e["commit"]: e for e in report["events"]}
+    wide = [(c["code"], c["subject"]) for c in by_commit[shas[2]]["changes"] if not c["package"]]
+    assert wide == [("stack-transient", STACK)]  # its targets go with it
+    back = [c["code"] for c in by_commit[shas[3]]["changes"] if c["package"] is None]
+    assert back == []  # its return is no addition
+    # Away longer than the window: removed where it went, added where it came back.
+    repo, shas = _history(tmp_path / "longer", away=3)
+    args = ("history", "cmake", "--transient-window", "2")
+    report = _json(repo, tmp_path / "longer", HISTORY_SCHEMA, *args)
+    by_commit = {e["commit"]: e for e in report["events"]}
+    codes = {
+        at: {c["code"] for c in by_commit[shas[at]]["changes"] if c["package"] is None}
+        for at in (2, 5)
+    }
+    assert "stack-removed" in codes[2] and "target-dropped" in codes[2]
+    assert "stack-added" in codes[5] and "target-added" in codes[5]

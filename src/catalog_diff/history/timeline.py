@@ -19,8 +19,9 @@ from ..model.selection import Globs, globs, matches
 from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from ..parse.specs import normalise_compiler
 from ..process.gcpause import gc_paused
+from .absences import back_soon, bridge, facet_transients, package_transient, wide_kinds
 from .index import HistoryIndex, IndexedCommit, Version
-from .transient import DAILY_WINDOW, bridge, facet_transients, judge, package_transient
+from .transient import DAILY_WINDOW, judge
 
 #: What ``when`` can look for, and how it finds it in a spec.
 QUERIES: dict[str, Callable[[Spec, str], bool]] = {
@@ -200,6 +201,7 @@ def history(
     last_seq = end.seq if end is not None else -1
     start = index.indexed_from()
     events: list[tuple[int, str, HistoryEvent]] = []
+    sides_of: dict[int, tuple[Package | None, Package | None]] = {}  # by id of an event
     by_tag: dict[str, list[Version]] = {}
     found = index.versions(package, tag)
     index.read_contents([v.content_id for v in found])
@@ -218,16 +220,14 @@ def history(
         return isinstance(index.content(v.content_id, tag_name, package), str)
 
     def shown(seq: int, added: bool) -> IndexedCommit | None:
+        """The commit ``seq``, if an event there is shown."""
         if seq > last_seq or (start is not None and seq == 0 and added):
             return None
         if after is not None and seq <= after:
             return None
         commit = commit_at(seq)
-        if (since is not None and commit.timestamp < since) or (
-            until is not None and commit.timestamp > until
-        ):
-            return None
-        return commit
+        early = since is not None and commit.timestamp < since
+        return None if early or (until is not None and commit.timestamp > until) else commit
 
     def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
         commit = shown(seq, old is None)
@@ -248,6 +248,8 @@ def history(
             kinds = facet_transients(index, by_tag[tag_name], change, seq, window, last_seq)
             event = HistoryEvent(commit=ref(commit), change=change, changes=kinds)
             events.append((seq, tag_name, event))
+            if not strip:
+                sides_of[id(event)] = (sides[0], sides[1])
 
     def missing(seq: int, tag_name: str, back: int) -> None:
         """The package gone at ``seq`` and back at ``back``, within the window."""
@@ -257,19 +259,13 @@ def history(
             event = HistoryEvent(commit=ref(commit), change=None, changes=(kind,))
             events.append((seq, tag_name, event))
 
-    def soon(gone: Version | None, back: Version | None) -> bool:
-        """Whether ``back`` begins within the window after ``gone`` ended (and by the end)."""
-        if gone is None or back is None or gone.last_seq is None:
-            return False
-        return back.first_seq - gone.last_seq - 1 <= window and back.first_seq <= last_seq
-
     for tag_name, versions in sorted(by_tag.items()):
         starts = {v.first_seq for v in versions}
         previous: Version | None = None
         good: Version | None = None  # the last readable version of an unbroken run
         for i, v in enumerate(versions):
             joined = previous is not None and previous.last_seq == v.first_seq - 1
-            if not joined and not soon(previous, v):
+            if not joined and not back_soon(previous, v, window, last_seq):
                 good = None
                 record(v.first_seq, tag_name, None, v)
             else:
@@ -282,15 +278,21 @@ def history(
                 good = v
             if v.last_seq is not None and v.last_seq + 1 not in starts:
                 later = versions[i + 1] if i + 1 < len(versions) else None
-                if later is not None and soon(v, later):
+                if later is not None and back_soon(v, later, window, last_seq):
                     missing(v.last_seq + 1, tag_name, later.first_seq)
                 else:
                     record(v.last_seq + 1, tag_name, v, None)  # removed
             previous = v
     events.sort(key=lambda item: (item[0], item[1]))
-    kept = [e for _, _, e in events]
     if limit is not None:
-        kept = kept[-limit:] if limit > 0 else []
+        events = events[-limit:] if limit > 0 else []
+    kept = []
+    for seq, tag_name, event in events:  # the catalog-wide kinds of the events shown
+        sides_at = sides_of.get(id(event))
+        if sides_at is not None:
+            wide = wide_kinds(index, tag_name, sides_at[0], sides_at[1], seq, window)
+            event = dataclasses.replace(event, changes=(*event.changes, *wide))
+        kept.append(event)
     return PackageHistory(
         package=package,
         tag=tag,

@@ -22,10 +22,10 @@ from collections.abc import Iterable, Sequence
 import orjson
 
 from ..model.changes import Change, make, order_key
-from ..model.comparison import Comparison, PackageChange
-from ..model.snapshot import Facet, Package, Snapshot, SourceInfo, SourceKind, Spec
+from ..model.comparison import Comparison
+from ..model.snapshot import Package, Snapshot, SourceInfo, SourceKind
 from ..parse.specs import normalise_compiler
-from .index import HistoryIndex, Version
+from .index import HistoryIndex
 
 #: The default window: a stack back within this many daily commits was only missing.
 DAILY_WINDOW = 7
@@ -62,7 +62,7 @@ def _needle(value: str) -> str:
     return orjson.dumps(value).decode()
 
 
-def _holds(value: tuple[str, ...]) -> tuple[str, list[str]]:
+def holds(value: tuple[str, ...]) -> tuple[str, list[str]]:
     """The SQL condition (and its arguments) of a spec holding ``value``: a stack, an
     operating system or a compiler (one string), or a target of a stack (two). A test of
     the body's text comes first: most bodies are ruled out without reading their JSON."""
@@ -110,7 +110,7 @@ class IndexReader:
             return Snapshot(info=info, packages={}, tags=frozenset({tag}), broken=broken)
         found: dict[tuple[str, str], Package] = {}
         for value in holding:
-            cond, args = _holds(value)
+            cond, args = holds(value)
             row = conn.execute(
                 f"SELECT s.package, s.content_id {SPAN_SPECS}WHERE {alive} AND {cond} LIMIT 1",
                 [*where, *args],
@@ -136,7 +136,7 @@ def back_at(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, win
     """The first commit after ``seq``, within ``window`` commits, at which a span of
     ``tag`` holding ``value`` begins (the value, gone at ``seq``, is back); -1 if none."""
     prepare(index)
-    cond, args = _holds(value)
+    cond, args = holds(value)
     row = index.conn.execute(
         f"SELECT MIN(s.first_seq) {SPAN_SPECS}"
         f"WHERE s.first_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
@@ -149,7 +149,7 @@ def gone_since(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, 
     """The last commit, within ``window`` commits before ``seq - 1``, at which a span of
     ``tag`` holding ``value`` ended (the value, new at ``seq``, was there); -1 if none."""
     prepare(index)
-    cond, args = _holds(value)
+    cond, args = holds(value)
     row = index.conn.execute(
         f"SELECT MAX(s.last_seq) {SPAN_SPECS}"
         f"WHERE s.last_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
@@ -158,9 +158,14 @@ def gone_since(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, 
     return int(row[0]) if row and row[0] is not None else -1
 
 
-def _short(index: HistoryIndex, seq: int) -> str:
+def short(index: HistoryIndex, seq: int) -> str:
     commit = index.commit_at_seq(seq)
     return commit.sha[:12] if commit is not None else str(seq)
+
+
+def around(index: HistoryIndex, gone: int, back: int) -> str:
+    """``commits <last there> and <back>`` for an absence from ``gone`` to ``back - 1``."""
+    return f"commits {short(index, gone - 1)} and {short(index, back)}"
 
 
 def settle(
@@ -179,8 +184,8 @@ def settle(
             back = back_at(index, change.tag, (stack,), seq, window)
             if back >= 0:
                 transient.add((change.tag, stack))
-                around = f"commits {_short(index, seq - 1)} and {_short(index, back)}"
-                out.append(make("stack-transient", change.tag, stack, stack=stack, around=around))
+                where = around(index, seq, back)
+                out.append(make("stack-transient", change.tag, stack, stack=stack, around=where))
                 continue
         if (
             change.code == "stack-added"
@@ -200,13 +205,12 @@ def settle(
     return tuple(sorted(out, key=order_key))
 
 
-def _facets(snapshot: Snapshot, tag: str) -> set[tuple[str, ...]]:
-    """The stacks, targets of stacks, operating systems and compilers of the packages of
-    ``tag`` read in a snapshot: what the catalog-wide kinds are judged on."""
+def facets(packages: Iterable[Package]) -> set[tuple[str, ...]]:
+    """The stacks, targets of stacks, operating systems and compilers of some packages:
+    what the catalog-wide kinds are judged on."""
     seen: set[tuple[str, str, tuple[str, ...], str]] = set()
-    for (at, _), package in snapshot.packages.items():
-        if at == tag:
-            seen.update({(s.os, s.compiler, s.stacks, s.target) for s in package.specs})
+    for package in packages:
+        seen.update({(s.os, s.compiler, s.stacks, s.target) for s in package.specs})
     out: set[tuple[str, ...]] = set()
     for os, compiler, stacks, target in seen:
         out.add(("os", os))
@@ -215,6 +219,10 @@ def _facets(snapshot: Snapshot, tag: str) -> set[tuple[str, ...]]:
             out.add(("stack", stack))
             out.add(("target", stack, target))
     return out
+
+
+def _facets(snapshot: Snapshot, tag: str) -> set[tuple[str, ...]]:
+    return facets(p for (at, _), p in snapshot.packages.items() if at == tag)
 
 
 def _one_sided(comparison: Comparison, old: Snapshot, new: Snapshot) -> bool:
@@ -244,90 +252,17 @@ def judge(
     return dataclasses.replace(judged, changes=settle(index, seq, window, judged.changes))
 
 
-# ---- one package: history and when ---------------------------------------------------------
-
-#: The facets of a package whose absence within the window is transient, with its kind.
-FACET_KINDS = {
-    Facet.STACKS: "stack-transient",
-    Facet.TARGETS: "target-transient",
-    Facet.COMPILERS: "compiler-transient",
-}
-
-
-def around(index: HistoryIndex, gone: int, back: int) -> str:
-    """``commits <last there> and <back>`` for an absence from ``gone`` to ``back - 1``."""
-    return f"commits {_short(index, gone - 1)} and {_short(index, back)}"
-
-
-def package_transient(index: HistoryIndex, tag: str, package: str, gone: int, back: int) -> Change:
-    """A package missing from commit ``gone`` and back at ``back``."""
-    return make("package-transient", tag, package, package, around=around(index, gone, back))
-
-
-def _has(facet: Facet, spec: Spec, value: str) -> bool:
-    got = facet.get(spec)
-    return value in got if facet.many else bool(got == value)
-
-
-def facet_transients(
-    index: HistoryIndex,
-    versions: Sequence[Version],
-    change: PackageChange,
-    seq: int,
-    window: int,
-    last: int,
-) -> tuple[Change, ...]:
-    """The stacks, targets and compilers that ``change`` (at commit ``seq``) took from
-    the package and that a later version of it (``versions``, of the change's tag) has
-    again within ``window`` commits (and by commit ``last``): each a transient kind."""
-    lost = [(f, v) for f in FACET_KINDS for v in change.facet(f.key).removed]
-    if not lost:
-        return ()
-    tag, name = change.tag, change.name
-    later = [v for v in versions if seq < v.first_seq <= min(seq + window, last)]
-    out: list[Change] = []
-    for facet, value in lost:
-        for v in later:
-            content = index.content(v.content_id, tag, name)
-            if isinstance(content, Package) and any(_has(facet, s, value) for s in content.specs):
-                where = around(index, seq, v.first_seq)
-                stack = value if facet is Facet.STACKS else None
-                code = FACET_KINDS[facet]
-                out.append(make(code, tag, value, name, stack, value=value, around=where))
-                break
-    return tuple(sorted(out, key=order_key))
-
-
-def bridge(
-    spans: Sequence[tuple[int, int]], window: int, unknown: Sequence[tuple[int, int]] = ()
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Spans of presence (first, last commit), oldest first, joined across absences of
-    at most ``window`` commits, and those absences (first, last commit missing). An
-    absence that overlaps an ``unknown`` stretch (a file that could not be read) is not
-    bridged: there the value is unknown, not missing."""
-    joined: list[tuple[int, int]] = []
-    gaps: list[tuple[int, int]] = []
-    for first, last in spans:
-        if joined:
-            gap = (joined[-1][1] + 1, first - 1)
-            hidden = any(a <= gap[1] and b >= gap[0] for a, b in unknown)
-            if gap[1] >= gap[0] and gap[1] - gap[0] + 1 <= window and not hidden:
-                gaps.append(gap)
-                joined[-1] = (joined[-1][0], last)
-                continue
-        joined.append((first, last))
-    return joined, gaps
-
-
 __all__ = [
     "DAILY_WINDOW",
-    "FACET_KINDS",
+    "IN_STACK",
+    "SPAN_SPECS",
     "IndexReader",
+    "around",
     "back_at",
-    "bridge",
-    "facet_transients",
+    "facets",
     "gone_since",
+    "holds",
     "judge",
-    "package_transient",
+    "prepare",
     "settle",
 ]
