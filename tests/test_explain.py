@@ -164,3 +164,42 @@ def test_a_hostile_stack_name_stays_inert_in_the_explained_reports(tmp_path: Pat
     markdown, _ = _diff(repo, *args, "--format", "markdown")
     outside_code = re.sub(r"``.*?``|`[^`\n]*`", "", markdown)
     assert "<script>" not in outside_code and "transient, not a removal" in markdown
+
+
+def test_specs_removed_and_back_are_explained_by_their_build(tmp_path: Path) -> None:
+    from test_changes import edit
+
+    whole = sample_tree(W30, "develop")
+    path = "_cache/develop/cmake/specs.md"
+    fewer = {**whole, path: edit(whole[path], "spec_details", lambda specs: specs[2:])}
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas = []
+    for day, files in enumerate([whole, whole, fewer, whole], start=1):
+        repo.write(files)
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    index = _index(repo, tmp_path)
+    out, _ = _diff(repo, shas[1], shas[2], "--explain", "--index", index, "--format", "json")
+    report = json.loads(out)
+    jsonschema.validate(report, DIFF_SCHEMA)
+    (removed,) = [c for c in report["changes"] if c["code"] == "spec-removed"]
+    assert removed["package"] == "cmake"
+    assert removed["explanation"]["went"]["commit"] == shas[2]
+    assert removed["explanation"]["back"]["commit"] == shas[3]
+    assert removed["explanation"]["transient"] is True
+
+
+def test_a_hostile_stack_name_stays_inert_in_history_and_log(tmp_path: Path) -> None:
+    hostile = "e4s<script>alert(1)</script>|`x`*_"
+    whole = rename_stack(sample_tree(W30, "develop"), STACK, hostile)
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    for day, files in enumerate([whole, drop_stack(whole, hostile), whole], start=1):
+        repo.write(files)
+        repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00")
+    index = str(tmp_path / "index.sqlite")
+    where = ["--repo", str(repo.path), "--index", index, "-q", "--format", "markdown"]
+    for command in (["log"], ["history", "cmake"]):
+        result = CliRunner().invoke(main, [*command, *where], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        assert "stack-transient" in result.stdout
+        outside_code = re.sub(r"``.*?``|`[^`\n]*`", "", result.stdout)
+        assert "<script>" not in outside_code
