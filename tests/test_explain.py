@@ -203,3 +203,15 @@ def test_a_hostile_stack_name_stays_inert_in_history_and_log(tmp_path: Path) -> 
         assert "stack-transient" in result.stdout
         outside_code = re.sub(r"``.*?``|`[^`\n]*`", "", result.stdout)
         assert "<script>" not in outside_code
+
+
+def test_a_file_that_is_no_index_is_a_note_and_stays_untouched(tmp_path: Path) -> None:
+    repo, shas = _history(tmp_path, away=1)
+    other = tmp_path / "notes.sqlite"
+    other.write_bytes(b"not a database at all\n" * 100)
+    plain, _ = _diff(repo, shas[1], shas[2])
+    out, err = _diff(repo, shas[1], shas[2], "--explain", "--index", str(other))
+    assert out == plain
+    assert err.count("\n") == 1 and "nothing could be explained" in err
+    assert other.read_bytes() == b"not a database at all\n" * 100
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("notes.sqlite") and p != other]

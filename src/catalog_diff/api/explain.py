@@ -32,6 +32,7 @@ def explain(
     removal back within ``window`` commits being transient; or the comparison as it is
     and one line saying why nothing could be explained."""
     from ..git.repository import GitRepository
+    from ..history.explain import current
     from ..history.explain import explain as explain_changes
     from ..history.index import HistoryIndex, default_index_path
 
@@ -48,6 +49,12 @@ def explain(
             return (
                 comparison,
                 f"--explain: nothing could be explained: no history index at {path}; {HOW}",
+            )
+        if not current(str(path)):
+            return (
+                comparison,
+                f"--explain: nothing could be explained: {path} is an index "
+                f"of another schema; {HOW}",
             )
         with HistoryIndex(path) as opened, opened.faults():
             there = opened.info("repository")

@@ -14,12 +14,15 @@ old and the new commit and begin within the window after the new one (by the
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Sequence
 
 from ..model.changes import Change, Explanation
 from ..model.comparison import PackageChange
 from ..model.snapshot import Package
 from .index import HistoryIndex, IndexedCommit
+from .indexfile import sqlite_fault
+from .migrations import SCHEMA_VERSION, check, read_only_uri
 from .transient import IN_STACK, SPAN_SPECS, prepare
 
 #: The removal kinds explained, and how a spec holds what each one lost.
@@ -126,6 +129,21 @@ class Explainer:
         return dataclasses.replace(change, explanation=found) if found else change
 
 
+def current(path: str) -> bool:
+    """Whether ``path`` is an index of this catalog-diff's schema, read through a
+    read-only connection: opening it for :func:`explain` then writes nothing (no
+    migration). An :class:`~catalog_diff.history.migrations.IndexFileError` for a file
+    that is not an index or cannot be read."""
+    try:
+        probe = sqlite3.connect(read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        raise sqlite_fault(path, exc) from exc
+    try:
+        return check(probe, path) == SCHEMA_VERSION
+    finally:
+        probe.close()
+
+
 def explain(
     index: HistoryIndex,
     changes: Sequence[Change],
@@ -141,4 +159,4 @@ def explain(
     return tuple(explainer.explain(c, by_key) for c in changes)
 
 
-__all__ = ["EXPLAINED", "Explainer", "explain"]
+__all__ = ["EXPLAINED", "Explainer", "current", "explain"]
