@@ -11,10 +11,12 @@ last to hold, ...), asking the index about that commit and the window around it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 
 from ..model.changes import Change, make, order_key
 from ..model.comparison import PackageChange
+from ..model.history import HistoryEvent
 from ..model.snapshot import Facet, Package, Spec
 from ..words import count_of
 from .index import HistoryIndex, Version
@@ -209,6 +211,24 @@ def wide_kinds(
     return tuple(sorted(out, key=order_key))
 
 
+def with_wide_kinds(
+    index: HistoryIndex,
+    events: Sequence[tuple[int, str, HistoryEvent]],
+    sides: Mapping[int, tuple[Package | None, Package | None]],
+    window: int,
+) -> list[HistoryEvent]:
+    """``events`` (commit seq, tag, event), each with the :func:`wide_kinds` of its
+    package change added, where ``sides`` (by the event's id) holds the two sides."""
+    out = []
+    for seq, tag, event in events:
+        found = sides.get(id(event))
+        if found is not None:
+            wide = wide_kinds(index, tag, found[0], found[1], seq, window)
+            event = dataclasses.replace(event, changes=(*event.changes, *wide))
+        out.append(event)
+    return out
+
+
 __all__ = [
     "FACET_KINDS",
     "back_soon",
@@ -216,4 +236,5 @@ __all__ = [
     "facet_transients",
     "package_transient",
     "wide_kinds",
+    "with_wide_kinds",
 ]

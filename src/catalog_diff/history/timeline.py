@@ -19,7 +19,7 @@ from ..model.selection import Globs, globs, matches
 from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from ..parse.specs import normalise_compiler
 from ..process.gcpause import gc_paused
-from .absences import back_soon, bridge, facet_transients, package_transient, wide_kinds
+from .absences import back_soon, bridge, facet_transients, package_transient, with_wide_kinds
 from .index import HistoryIndex, IndexedCommit, Version
 from .transient import DAILY_WINDOW, judge
 
@@ -286,13 +286,7 @@ def history(
     events.sort(key=lambda item: (item[0], item[1]))
     if limit is not None:
         events = events[-limit:] if limit > 0 else []
-    kept = []
-    for seq, tag_name, event in events:  # the catalog-wide kinds of the events shown
-        sides_at = sides_of.get(id(event))
-        if sides_at is not None:
-            wide = wide_kinds(index, tag_name, sides_at[0], sides_at[1], seq, window)
-            event = dataclasses.replace(event, changes=(*event.changes, *wide))
-        kept.append(event)
+    kept = with_wide_kinds(index, events, sides_of, window)  # of the events shown only
     return PackageHistory(
         package=package,
         tag=tag,
