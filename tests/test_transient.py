@@ -5,6 +5,7 @@ and a re-addition; one away longer is removed, and added again where it comes ba
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -405,3 +406,31 @@ def test_history_a_stack_gone_from_the_tag_for_one_commit_is_transient(tmp_path:
     }
     assert "stack-removed" in codes[2] and "target-dropped" in codes[2]
     assert "stack-added" in codes[5] and "target-added" in codes[5]
+
+
+def test_the_index_by_tag_changes_no_answer_and_an_older_index_gains_it(tmp_path: Path) -> None:
+    """history reads the packages of a tag at a commit through ``package_spans_tag``; an
+    index made before it existed (the same schema, without it) gives the same answers,
+    and gains the index at its next update."""
+    repo, _ = _release_history(tmp_path)
+    args = ("history", "zfp", "--no-update", "--format", "json")
+    _run(repo, tmp_path, "index")
+    index = tmp_path / "index.sqlite"
+
+    def has_it() -> bool:
+        with sqlite3.connect(index) as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        return "package_spans_tag" in names
+
+    assert has_it()
+    with_it = _run(repo, tmp_path, *args)
+    assert "stack-removed" in with_it
+    with sqlite3.connect(index) as conn:
+        conn.execute("DROP INDEX package_spans_tag")
+    conn.close()
+    assert _run(repo, tmp_path, *args) == with_it
+    assert not has_it()  # a query adds nothing to the file
+    repo.write({"_cache/develop/zfp/specs.md": b"---\nnot: [closed\n---\n"})
+    repo.commit("a broken file", date="2025-04-03T12:00:00+00:00")
+    _run(repo, tmp_path, "index")
+    assert has_it()

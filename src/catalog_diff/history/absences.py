@@ -23,11 +23,12 @@ from .index import HistoryIndex, Version
 from .transient import (
     IN_STACK,
     SPAN_SPECS,
+    alive_lists,
     around,
     back_at,
     facets,
     gone_since,
-    holds,
+    held_in,
     prepare,
 )
 
@@ -123,20 +124,10 @@ _WIDE_CODES = {
 def _anywhere(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int) -> bool | None:
     """Whether some package of ``tag`` at commit ``seq`` holds ``value`` (a kind and
     its strings); None when a file of the tag there could not be read (unknown)."""
-    conn = index.conn
-    alive = "s.tag = ? AND s.first_seq <= ? AND (s.last_seq IS NULL OR s.last_seq >= ?)"
-    unread = conn.execute(
-        "SELECT 1 FROM package_spans AS s JOIN package_contents AS p "
-        f"ON p.id = s.content_id WHERE {alive} AND p.spec_list_id IS NULL LIMIT 1",
-        [tag, seq, seq],
-    ).fetchone()
-    if unread is not None:
+    lists = alive_lists(index, tag, seq)
+    if lists[:1] == (None,):
         return None
-    cond, args = holds(value[1:])
-    row = conn.execute(
-        f"SELECT 1 {SPAN_SPECS}WHERE {alive} AND {cond} LIMIT 1", [tag, seq, seq, *args]
-    ).fetchone()
-    return row is not None
+    return held_in(index, lists, value[1:])
 
 
 def _stack_specs(index: HistoryIndex, tag: str, stack: str, seq: int, ended: bool) -> str:

@@ -97,6 +97,8 @@ class HistoryIndex:
         self._contents: dict[int, Package | str] = {}
         self._bodies: dict[int, Spec] = {}  # body id -> a spec of that body, parsed
         self._specs: dict[int, Spec] = {}
+        #: (tag, seq) -> the spec list ids of the tag's packages there (None: unread)
+        self.alive: dict[tuple[str, int], tuple[int | None, ...]] = {}
 
     @contextlib.contextmanager
     def faults(self) -> Iterator[None]:

@@ -41,7 +41,7 @@ from ..layout import (
 )
 from ..process.gcpause import gc_paused
 from .ingeststate import Parsed, State, assemble_legacy, held, named_blobs
-from .migrations import IndexFileError
+from .migrations import SPANS_BY_TAG, IndexFileError
 from .specstore import SpecStore
 from .standins import UNLISTED, cover_trees, cover_unlisted
 
@@ -141,6 +141,7 @@ class Ingest:
         if last is not None and last.sha == tip.sha:
             return UpdateStats(0, 0, time.perf_counter() - start)
         since = last.sha if last is not None else None
+        self.conn.execute(SPANS_BY_TAG)  # an index made before this index existed gains it
         total = repo.count_first_parent(tip.sha, since)
         seq = last.seq + 1 if last is not None else 0
         state = State.load(self.conn)

@@ -45,6 +45,14 @@ _SPANS = """
     last_seq INTEGER REFERENCES commits (seq)  -- the last one; NULL: still there at the tip
 """
 
+#: The packages of one tag at one commit, without reading the tag's whole past: a
+#: covering index by tag and end (the spans still open, or closed after the commit, are
+#: few at a recent commit). An index made before it existed gains it at its next update.
+SPANS_BY_TAG = (
+    "CREATE INDEX IF NOT EXISTS package_spans_tag "
+    "ON package_spans (tag, last_seq, first_seq, content_id)"
+)
+
 SCHEMA: tuple[str, ...] = (
     """CREATE TABLE info (  -- application, repository, tip, indexed_from
         key TEXT PRIMARY KEY,
@@ -104,6 +112,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX package_spans_package ON package_spans (package, tag, first_seq)",
     "CREATE INDEX package_spans_first ON package_spans (first_seq)",
     "CREATE INDEX package_spans_last ON package_spans (last_seq)",
+    SPANS_BY_TAG,
     f"""CREATE TABLE tag_spans (  -- when a tag folder held at least one package
         tag TEXT NOT NULL,
         {_SPANS}

@@ -62,6 +62,43 @@ def _needle(value: str) -> str:
     return orjson.dumps(value).decode()
 
 
+def alive_lists(index: HistoryIndex, tag: str, seq: int) -> tuple[int | None, ...]:
+    """The spec list ids of the packages of ``tag`` at commit ``seq`` (None for a file
+    that could not be read), each distinct list once, in id order. Read through the
+    ``package_spans_tag`` index when the file has it (the spans still open, then those
+    closed after ``seq``), and kept for the command: the packages at an indexed commit
+    never change."""
+    key = (tag, seq)
+    found = index.alive.get(key)
+    if found is None:
+        rows = index.conn.execute(
+            "SELECT DISTINCT p.spec_list_id FROM package_contents AS p WHERE p.id IN ("
+            "SELECT content_id FROM package_spans "
+            "WHERE tag = ? AND last_seq IS NULL AND first_seq <= ? "
+            "UNION ALL SELECT content_id FROM package_spans "
+            "WHERE tag = ? AND last_seq >= ? AND first_seq <= ?)",
+            (tag, seq, tag, seq, seq),
+        )
+        ids = {row[0] for row in rows}
+        found = index.alive[key] = ((None,) if None in ids else ()) + tuple(
+            sorted(i for i in ids if i is not None)
+        )
+    return found
+
+
+def held_in(index: HistoryIndex, lists: tuple[int | None, ...], value: tuple[str, ...]) -> bool:
+    """Whether a spec of one of ``lists`` (spec list ids) holds ``value``."""
+    cond, args = holds(value)
+    ids = orjson.dumps([i for i in lists if i is not None]).decode()
+    row = index.conn.execute(
+        "SELECT 1 FROM spec_lists AS sl JOIN json_each(sl.spec_ids) AS j "
+        "JOIN specs AS sp ON sp.id = j.value JOIN spec_bodies AS b ON b.id = sp.body_id "
+        f"WHERE sl.id IN (SELECT value FROM json_each(?)) AND {cond} LIMIT 1",
+        [ids, *args],
+    ).fetchone()
+    return row is not None
+
+
 def holds(value: tuple[str, ...]) -> tuple[str, list[str]]:
     """The SQL condition (and its arguments) of a spec holding ``value``: a stack, an
     operating system or a compiler (one string), or a target of a stack (two). A test of
