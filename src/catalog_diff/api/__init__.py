@@ -12,7 +12,15 @@ from ..model.selection import ALL, Selection
 from ..model.snapshot import Snapshot
 from ..sources.arguments import Sources
 from .catalog import commit_at, diff, lint, release_notes, show, snapshot
-from .index import Moment, Progress, history, log, open_index, trends, when
+
+TYPE_CHECKING = False  # typing is not imported for this alone
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .index import Moment, Progress, history, log, open_index, trends, when
+
+#: The calls on the history index, imported on first use: a diff does not load them.
+_INDEX = frozenset({"Moment", "Progress", "history", "log", "open_index", "trends", "when"})
 
 __all__ = [
     "ALL",
@@ -33,3 +41,11 @@ __all__ = [
     "trends",
     "when",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _INDEX:
+        from . import index
+
+        return getattr(index, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import tomllib
-
 from ..errors import UsageError
 
 FILE_NAME = ".catalog-diff.toml"
@@ -58,6 +56,8 @@ def read_aliases(paths: list[Path]) -> list[tuple[str, str]]:
             continue
         except OSError as err:
             raise UsageError(f"config {path}: cannot be read ({err.strerror})") from None
+        import tomllib  # only when a file exists: most runs have none
+
         try:
             doc = tomllib.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import sys
 from collections.abc import Iterable, Iterator
@@ -69,7 +68,7 @@ def replacing(path: str) -> Iterator[BinaryIO]:
     except FileNotFoundError:
         mode = None
     while True:
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+        temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.partial")
         with interrupts.temp_file(str(temp)):
             try:
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
