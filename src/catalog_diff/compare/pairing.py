@@ -67,6 +67,13 @@ def _by_hash(spec: Spec) -> tuple[str, Hashable, tuple[str, ...]]:
     return (spec.hash, spec.build, spec.stacks)
 
 
+def _hash_order(specs: Sequence[Spec]) -> Sequence[Spec]:
+    """``specs`` by :func:`_by_hash`; as they come when each hash is there once, in order."""
+    hashes = [spec.hash for spec in specs]
+    ordered = hashes == sorted(hashes) and len(set(hashes)) == len(hashes)
+    return specs if ordered else sorted(specs, key=_by_hash)
+
+
 def _pair_tier(
     olds: list[Spec], news: list[Spec], key: KeyFn
 ) -> tuple[list[SpecPair], list[Spec], list[Spec]]:
@@ -167,12 +174,12 @@ def _compare_specs(
     if describer is None:
         describer = FieldDescriber()
     old_by_hash: dict[str, deque[Spec]] = defaultdict(deque)
-    for spec in sorted(old, key=_by_hash):
+    for spec in _hash_order(old):
         old_by_hash[spec.hash].append(spec)
     stacks_changed: list[StacksChange] = []
     fields_changed: list[FieldsChange] = []
     new_only: list[Spec] = []
-    for spec in sorted(new, key=_by_hash):
+    for spec in _hash_order(new):
         same = old_by_hash.get(spec.hash)
         if not same:
             new_only.append(spec)
@@ -186,8 +193,7 @@ def _compare_specs(
             stacks_changed.append(StacksChange(spec.hash, added, removed, spec))
         if before.build != spec.build:
             fields_changed.append(FieldsChange(spec.hash, describer.describe(before, spec), spec))
-    old_only = [spec for specs in old_by_hash.values() for spec in specs]
-    old_only.sort(key=_by_hash)
+    old_only = [spec for specs in old_by_hash.values() for spec in specs]  # in _by_hash order
 
     tiers: dict[str, tuple[SpecPair, ...]] = {}
     for name, key in TIERS:
