@@ -1,18 +1,22 @@
 """The packages of the two older, untagged layouts, as a load reads them: a list file and
 its ``spec-N.json`` files, read file by file in the load's one stream and assembled once
-the last one is in (:mod:`catalog_diff.parse.legacy` parses them).
+the last one is in (:mod:`catalog_diff.parse.legacy` parses them; it is imported when a
+file of those layouts is met, so that a load of the current layout does not pay for it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..errors import ParseError
 from ..layout import INDEX_MD, legacy_kind
 from ..model.snapshot import Package, Problem
-from ..parse.legacy import LegacyIndex, assemble, parse_flat_specs_md, parse_index_md
 from .listing import Entry, Unreadable
+
+if TYPE_CHECKING:
+    from ..parse.legacy import LegacyIndex
 
 #: The bytes of each file of a package, by path (or why a file could not be read).
 Blobs = dict[str, bytes | Unreadable | None]
@@ -71,6 +75,8 @@ def unread(path: str, data: bytes | Unreadable | None) -> bytes:
 
 
 def list_file(path: str, data: bytes | Unreadable | None) -> LegacyIndex:
+    from ..parse.legacy import parse_flat_specs_md, parse_index_md
+
     data = unread(path, data)
     if legacy_kind(path) == INDEX_MD:
         return parse_index_md(data, path)
@@ -85,6 +91,8 @@ def untagged_package(
     Raises :class:`ParseError` when its list file cannot be read or parsed; a spec file
     that is missing, unreadable or broken is a problem, and the package keeps the rest.
     """
+    from ..parse.legacy import assemble
+
     index = list_file(entry.path, blobs.get(entry.path))
     folder = entry.path.rsplit("/", 1)[0]
     problems: list[Problem] = []
