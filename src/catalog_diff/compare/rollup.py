@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 
 from ..model.comparison import (
     MetaMismatch,
@@ -221,9 +222,7 @@ def _count(
         counted += 1
         counts = memo.get(id(package.specs))
         if counts is None:
-            counts = memo[id(package.specs)] = Counter(
-                stack for spec in package.specs for stack in spec.stacks
-            )
+            counts = memo[id(package.specs)] = _per_stack(package.specs)
         for stack, n in counts.items():
             totals.setdefault((key[0], stack), [0, 0])[index] += n
         given = package.meta.num_specs_by_stack if package.meta is not None else None
@@ -245,6 +244,20 @@ def _count(
                     )
                 )
     return counted, checked
+
+
+def _per_stack(specs: Iterable[Spec]) -> Counter[str]:
+    """How many of ``specs`` are in each stack. Specs share their stack lists (the
+    parser's memo tables): each distinct list is counted, then spread over its stacks."""
+    lists: Counter[tuple[str, ...]] = Counter(map(_stacks_of, specs))
+    counts: Counter[str] = Counter()
+    for stacks, n in lists.items():
+        for stack in stacks:
+            counts[stack] += n
+    return counts
+
+
+_stacks_of = attrgetter("stacks")
 
 
 def stack_counts(old: Snapshot, new: Snapshot) -> StackCounts:

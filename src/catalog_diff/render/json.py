@@ -230,6 +230,9 @@ def _stack_counts(counts: StackCounts | None) -> dict[str, Any]:
 #: Where the root's ``packages`` list is, in the report written with no package: the only
 #: key at the root's indentation that is followed by ``[`` (a string holds no newline).
 _PACKAGES = '\n  "packages": []'
+#: A package entry is written as the one entry of a root's ``packages`` list, so that it
+#: comes indented to its place; what surrounds it there is cut off.
+_HEAD, _TAIL = '{\n  "packages": [\n', "\n  ]\n}"
 
 
 def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
@@ -243,7 +246,8 @@ def render(comparison: Comparison, color: bool = False) -> Iterator[str]:
     at = whole.index(_PACKAGES)
     yield whole[:at] + _PACKAGES[:-1]
     last = len(comparison.packages) - 1
+    head, tail = len(_HEAD), -len(_TAIL)
     for i, change in enumerate(comparison.packages):
-        entry = json_dumps(package_entry(change)).replace("\n", "\n    ")
-        yield f"    {entry}," if i < last else f"    {entry}"
+        entry = json_dumps({"packages": [package_entry(change)]})[head:tail]
+        yield f"{entry}," if i < last else entry
     yield "  ]" + whole[at + len(_PACKAGES) :]
