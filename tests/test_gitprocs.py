@@ -11,6 +11,7 @@ same from a SHA-256 repository but for the commit ids.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -106,3 +107,35 @@ def test_commit_date_read_from_the_commit_object(tmp_path: Path) -> None:
     date = repo.git("log", "-1", "--format=%cI").strip()
     assert date == "2025-03-23T06:00:00-05:30"
     assert f'"{date}"' in out
+
+
+def test_the_files_a_diff_reads_again_for_its_kinds_are_read_once(tmp_path: Path) -> None:
+    """bc loses its neoverse_v2 spec (stack e4s-neoverse-v2): whether the target and the
+    stack are gone from the whole tag, the files the diff did not read (cmake and python,
+    the same on both sides) tell. Those that hold them are read once, by the one
+    ``cat-file --batch`` that looks at their bytes, not a second time to parse them; and
+    the tag keeps the target and the stack."""
+    repo = build(tmp_path / "repo")
+    bc = (SAMPLES / "cache" / "develop-2025-03-30" / "bc" / "specs.md").read_bytes()
+    lines = bc.split(b"\n")
+    (at,) = [i for i, line in enumerate(lines) if line.startswith(b"spec_details: ")]
+    specs = json.loads(lines[at].removeprefix(b"spec_details: "))
+    kept = [s for s in specs if s["target"] != "neoverse_v2"]
+    assert len(kept) == len(specs) - 1
+    lines[at] = b"spec_details: " + json.dumps(kept, sort_keys=True).encode()
+    repo.write({"_cache/develop/bc/specs.md": b"\n".join(lines)})
+    repo.commit("bc without its neoverse_v2 build", date="2025-03-31T06:00:00+00:00")
+    log = tmp_path / "git.log"
+    env = counting_git(tmp_path / "bin", log)
+    args = ["diff", "HEAD~1", "HEAD", "--repo", str(repo.path), "--format", "json", "-q"]
+    report = json.loads(run(args, env))
+    started = log.read_text().splitlines()
+    batches = [line for line in started if "cat-file" in line and "--batch" in line.split()]
+    # revisions and commits, the old side, the new side, and the rest of develop once
+    assert len(batches) == 4, started
+    assert len(started) == 6, started  # and diff-tree, ls-tree of develop
+    (change,) = report["packages"]
+    assert change["name"] == "bc"
+    assert change["targets"] == {"added": [], "removed": ["neoverse_v2"]}
+    codes = {(c["code"], c["subject"]) for c in report["changes"]}
+    assert not {code for code, subject in codes if code in ("target-dropped", "stack-removed")}

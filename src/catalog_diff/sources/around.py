@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import orjson
 
@@ -13,7 +13,15 @@ from ..errors import CatalogDiffWarning, ParseError
 from ..model.selection import Selection
 from ..model.snapshot import Snapshot
 from ..parse.tagsyaml import TAGS_YAML, parse_tags_stacks
-from .listing import Entry, Source, TagListing, TreeDiffing, TreeListing
+from .listing import (
+    Entry,
+    Listing,
+    Source,
+    TagListing,
+    TreeDiffing,
+    TreeListing,
+    Unreadable,
+)
 from .load import _build, _check_tag, _select, load
 
 
@@ -60,10 +68,37 @@ def load_holding(
     plain = {id(chosen.entries[k]): k for k in keys if _plain(chosen.entries[k])}
     groups = [[orjson.dumps(value) for value in group] for group in holding]
     left_out = set()
+    kept: dict[int, bytes | Unreadable | None] = {}
     for entry, data in source.read_many([chosen.entries[k] for k in sorted(plain.values())]):
         if isinstance(data, bytes) and not any(all(t in data for t in g) for g in groups):
             left_out.add(plain[id(entry)])
-    return _build(source, chosen, keys - left_out)
+        else:
+            kept[id(entry)] = data
+    return _build(_Read(source, kept), chosen, keys - left_out)
+
+
+class _Read:
+    """A source whose files of some entries (by ``id``) were read already: the load
+    that follows is given those bytes, not a second read (a second git process)."""
+
+    def __init__(self, source: Source, read: dict[int, bytes | Unreadable | None]) -> None:
+        self.info = source.info
+        self._source, self._read = source, read
+
+    def listing(self) -> Listing:
+        return self._source.listing()
+
+    def read_many(
+        self, entries: Iterable[Entry]
+    ) -> Iterator[tuple[Entry, bytes | Unreadable | None]]:
+        rest = []
+        for entry in entries:
+            if id(entry) in self._read:
+                yield entry, self._read[id(entry)]
+            else:
+                rest.append(entry)
+        if rest:
+            yield from self._source.read_many(rest)
 
 
 def _plain(entry: Entry) -> bool:
