@@ -980,3 +980,34 @@ def test_a_shared_spec_under_a_doubled_hash_is_still_matched_in_order() -> None:
         [(["1.0"], ["2.0"])],
         [(["2.0"], ["3.0"])],
     ]
+
+
+@PROPS
+@given(old=specs_of(), old_more=specs_of(), new=specs_of(), new_more=specs_of(), seed=st.integers())
+def test_prop_the_order_specs_come_in_does_not_matter(
+    old: list[Spec], old_more: list[Spec], new: list[Spec], new_more: list[Spec], seed: int
+) -> None:
+    """compare_specs gives the same answer for specs in hash order (a package's own order,
+    taken as it is) and for the same specs in any order, hashes met twice included."""
+    old, new = old + old_more, new + new_more  # the pools overlap: some hashes twice
+    old_sorted, new_sorted = sorted(old, key=_by_hash), sorted(new, key=_by_hash)
+    in_order = compare_specs(old_sorted, new_sorted)
+    shuffled_old, shuffled_new = old[:], new[:]
+    random.Random(seed).shuffle(shuffled_old)
+    random.Random(seed + 1).shuffle(shuffled_new)
+    assert compare_specs(shuffled_old, shuffled_new) == in_order
+    assert_accounted(old_sorted, new_sorted, in_order)
+
+
+def test_the_develop_week_compares_the_same_in_any_spec_order() -> None:
+    """Real packages: each changed package of the develop week gives the same changes
+    from its specs as parsed (in hash order) and from the same specs reversed."""
+    old, new = _parsed("develop-2025-03-23", "develop"), _parsed("develop-2025-03-30", "develop")
+    compared = 0
+    for key in sorted(old.packages.keys() & new.packages.keys()):
+        before, after = old.packages[key].specs, new.packages[key].specs
+        if before == after:
+            continue
+        compared += 1
+        assert compare_specs(before[::-1], after[::-1]) == compare_specs(before, after)
+    assert compared > 10

@@ -8,6 +8,7 @@ a fresh interpreter, so that a cycle between stage packages fails here, naming t
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import pkgutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import catalog_diff
-from gitrepo import sample_tree
+from gitrepo import GitRepoBuilder, sample_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "catalog_diff"
@@ -205,3 +206,36 @@ def test_a_diff_imports_only_the_renderer_of_its_format(
     prefix = "catalog_diff.render."
     assert {m.removeprefix(prefix) for m in loaded if m.startswith(prefix)} & every == renderers
     assert "catalog_diff.model.history" not in loaded
+
+
+def test_a_diff_of_two_revisions_loads_only_what_it_runs(tmp_path: Path) -> None:
+    """A diff of two revisions of the current layout, its report written to a file, does
+    not import the history index's calls, the older layouts' parser, the configuration
+    file's TOML reader when there is no configuration file, nor ``secrets`` (the partial
+    file's name comes from ``os.urandom``); the report is written all the same."""
+    repo = GitRepoBuilder(tmp_path / "repo")
+    for tag in ("v0.23.0", "v0.23.1"):
+        repo.write(sample_tree(tag, as_tag="develop"))
+        repo.commit(f"develop as {tag}")
+    out = tmp_path / "report.json"
+    code = (
+        "import sys\n"
+        "from catalog_diff.entry import main\n"
+        f"sys.argv = ['catalog-diff', 'diff', 'HEAD~1', 'HEAD', '--repo', '{repo.path}', "
+        f"'--format', 'json', '-q', '-o', '{out}']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, 1), exc.code\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    env = {**repo.env(), "CATALOG_DIFF_CONFIG": ""}  # no configuration file at all
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text("utf-8"))["packages"]
+    loaded = set(done.stdout.split())
+    assert "catalog_diff.sources.revision" in loaded  # the diff did read two revisions
+    unused = {"catalog_diff.api.index", "catalog_diff.parse.legacy", "tomllib", "secrets"}
+    assert not loaded & unused
