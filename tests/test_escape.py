@@ -394,7 +394,9 @@ def test_a_summary_over_the_limit_is_told_on_stderr(tmp_path: Path) -> None:
 @st.composite
 def hostile_audit(draw: st.DrawFn) -> tuple[dict[str, object], list[str]]:
     """log, history, when and show records whose every field is hostile."""
+    from catalog_diff.model.changes import make
     from catalog_diff.model.history import (
+        Absence,
         CatalogState,
         CommitRef,
         HistoryEvent,
@@ -411,10 +413,15 @@ def hostile_audit(draw: st.DrawFn) -> tuple[dict[str, object], list[str]]:
     ref = CommitRef("0123456789abcdef" * 2 + "01234567", date, subject)
     change = comparison.packages[0]  # type: ignore[attr-defined]
     problems = comparison.problems  # type: ignore[attr-defined]
+    kind = make("package-transient", tag, name, name, around=subject)
+    gap = Absence(tag, ref, ref, 2, (kind,), position=1)  # between the two events
     records: dict[str, object] = {
         "log": [LogEntry(ref, layout, comparison, (layout, "current"))],  # type: ignore[arg-type]
         "history": PackageHistory(
-            name, tag, (HistoryEvent(ref, change), HistoryEvent(ref, None, subject))
+            name,
+            tag,
+            (HistoryEvent(ref, change, absence=gap), HistoryEvent(ref, None, subject)),
+            absences=(gap,),
         ),
         "when": Presence(name, tag, ("target", value), (Interval(ref, ref),), True, problems),
         "show": CatalogState(

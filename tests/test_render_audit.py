@@ -19,8 +19,10 @@ import jsonschema
 import pytest
 
 from catalog_diff.compare.pairing import compare, compare_packages, facet_values
+from catalog_diff.model.changes import make
 from catalog_diff.model.comparison import PackageChange, ProblemRecord, Side
 from catalog_diff.model.history import (
+    Absence,
     CatalogState,
     CommitRef,
     HistoryEvent,
@@ -370,8 +372,13 @@ def test_markdown_survives_hostile_names(command: str) -> None:
             )
         ]
     elif command == "history":
+        kind = make("package-transient", HOSTILE, HOSTILE, HOSTILE, around=HOSTILE)
+        gap = Absence(HOSTILE, dataclasses.replace(C1, subject=HOSTILE), C2, 2, (kind,), 1)
         value = PackageHistory(
-            HOSTILE, HOSTILE, (HistoryEvent(C3, hostile_change), HistoryEvent(C2, None, HOSTILE))
+            HOSTILE,
+            HOSTILE,
+            (HistoryEvent(C3, hostile_change, absence=gap), HistoryEvent(C2, None, HOSTILE)),
+            absences=(gap,),
         )
     elif command == "when":
         value = Presence(HOSTILE, HOSTILE, ("stack", HOSTILE), (Interval(C1, C2),), True)

@@ -245,9 +245,12 @@ def _json(repo: GitRepoBuilder, tmp_path: Path, schema: Any, *args: str) -> dict
     return report
 
 
-def _without_package(tmp_path: Path, away: int) -> tuple[GitRepoBuilder, list[str]]:
+def _without_package(
+    tmp_path: Path, away: int, back: bytes | None = None
+) -> tuple[GitRepoBuilder, list[str]]:
     """Daily commits of the real develop-2025-03-30 sample as develop, cmake's file
-    missing from ``away`` of them."""
+    missing from ``away`` of them (from the third on), then back as it was (or as
+    ``back``)."""
     whole = sample_tree(W30, "develop")
     gone = "_cache/develop/cmake/specs.md"
     assert gone in whole
@@ -257,7 +260,7 @@ def _without_package(tmp_path: Path, away: int) -> tuple[GitRepoBuilder, list[st
         if day == 3:
             repo.delete([gone])
         if day == 3 + away:
-            repo.write({gone: whole[gone]})
+            repo.write({gone: whole[gone] if back is None else back})
         if day == 1:
             repo.write(whole)
         shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
@@ -275,19 +278,80 @@ def _events(report: dict[str, Any]) -> list[tuple[str, str | None, list[str]]]:
     ]
 
 
+def _absences(report: dict[str, Any]) -> list[tuple[str, str, str, int, list[str]]]:
+    return [
+        (
+            a["tag"],
+            a["first"]["commit"],
+            a["last"]["commit"],
+            a["commits"],
+            [c["code"] for c in a["changes"]],
+        )
+        for a in report["transient_absences"]
+    ]
+
+
+def _no_unread_shape(report: dict[str, Any]) -> None:
+    """An event with no change record is a change that could not be read, always."""
+    for event in report["events"]:
+        assert event["change"] is not None or event["problem"], event
+
+
 def test_history_a_package_missing_for_one_commit_is_transient(tmp_path: Path) -> None:
     repo, shas = _without_package(tmp_path, away=1)
     report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake")
-    events = _events(report)
-    assert events[0][:2] == (shas[0], "added")
-    assert events[1:] == [(shas[2], None, ["package-transient"])]  # no re-addition
-    (kind,) = report["events"][1]["changes"]
+    _no_unread_shape(report)
+    # Back as it was: no removal, no re-addition, no event at all; one absence.
+    assert _events(report) == [(shas[0], "added", ["package-added"])]
+    assert _absences(report) == [("develop", shas[2], shas[2], 1, ["package-transient"])]
+    (kind,) = report["transient_absences"][0]["changes"]
+    assert (kind["package"], kind["severity"]) == ("cmake", "notice")
     assert shas[1][:12] in kind["impact"] and shas[3][:12] in kind["impact"]
+    assert report["events"][0]["transient_absence"] is None
+    line = f"missing from {shas[2][:12]} to {shas[2][:12]} (1 commit)"
     for fmt in ("text", "markdown"):
         out = _run(repo, tmp_path, "history", "cmake", "--format", fmt)
-        assert "package-transient" in out and "missing" in out
-        assert "package-removed" not in out
+        assert line in out and "package-transient" in out
+        assert kind["impact"] in out  # the absence's line names its kind and impact
+        assert "package-removed" not in out and "unknown" not in out
         assert out.count("package-added") == 1  # the first commit's, not a re-addition
+        assert out.index(shas[0][:12]) < out.index(line)  # in its place in the timeline
+    text = _run(repo, tmp_path, "history", "cmake", "--format", "text")
+    assert "1 event, 1 transient absence" in text
+
+
+def test_history_a_package_back_different_is_the_change_across_the_gap(tmp_path: Path) -> None:
+    back = sample_tree("develop-2025-03-23", "develop")["_cache/develop/cmake/specs.md"]
+    repo, shas = _without_package(tmp_path, away=1, back=back)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake")
+    _no_unread_shape(report)
+    assert _absences(report) == [("develop", shas[2], shas[2], 1, ["package-transient"])]
+    events = {e["commit"]: e for e in report["events"]}
+    assert list(events) == [shas[0], shas[3]]
+    returned = events[shas[3]]
+    assert returned["change"]["status"] == "changed"  # not added again
+    codes = [c["code"] for c in returned["changes"]]
+    assert "package-transient" in codes and "package-added" not in codes
+    assert returned["transient_absence"] == {
+        "first": report["transient_absences"][0]["first"],
+        "last": report["transient_absences"][0]["last"],
+    }
+    # The change across the gap is the one diff gives between the commits around it.
+    args = ["diff", shas[1], shas[3], "--repo", str(repo.path), "--package", "cmake"]
+    result = CliRunner().invoke(main, [*args, "--format", "json", "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    (expected,) = json.loads(result.stdout)["packages"]
+    assert returned["change"] == expected
+    gap = f"missing from {shas[2][:12]} to {shas[2][:12]} (1 commit)"
+    text = _run(repo, tmp_path, "history", "cmake", "--format", "text")
+    assert text.index(gap) < text.index(f"2025-04-04T12:00:00+00:00  {shas[3][:12]}  develop")
+    assert f"back after {gap}" in text
+    markdown = _run(repo, tmp_path, "history", "cmake", "--format", "markdown")
+    rows = [line for line in markdown.splitlines() if line.startswith("| 2025-04-0")]
+    assert [row.split(" | ")[3] for row in rows] == ["added", "missing", "changed"]
+    missing = markdown.index(f"### 2025-04-03T12:00:00+00:00 `{shas[2][:12]}` missing")
+    assert missing < markdown.index(f"### 2025-04-04T12:00:00+00:00 `{shas[3][:12]}` changed")
+    assert f"Back after {gap}." in markdown
 
 
 def test_history_a_package_away_longer_than_the_window_is_removed_then_added(
@@ -300,12 +364,40 @@ def test_history_a_package_away_longer_than_the_window_is_removed_then_added(
         (shas[2], "removed", ["package-removed"]),
         (shas[5], "added", ["package-added"]),
     ]
+    assert report["transient_absences"] == []
     # The default window (7 daily commits) holds three.
     report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake")
-    assert [e[1:] for e in _events(report)] == [
-        ("added", ["package-added"]),
-        (None, ["package-transient"]),
-    ]
+    assert [e[1:] for e in _events(report)] == [("added", ["package-added"])]
+    assert _absences(report) == [("develop", shas[2], shas[4], 3, ["package-transient"])]
+
+
+def test_history_max_count_counts_an_absence_as_one_item(tmp_path: Path) -> None:
+    repo, shas = _without_package(tmp_path, away=1)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake", "-n", "1")
+    assert (report["events"], _absences(report)) == (
+        [],
+        [("develop", shas[2], shas[2], 1, ["package-transient"])],
+    )
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "cmake", "-n", "2")
+    assert len(report["events"]) == 1 and len(report["transient_absences"]) == 1
+
+
+def test_the_history_schema_keeps_a_null_change_for_a_change_that_could_not_be_read() -> None:
+    event = {"commit": "a" * 40, "date": "2025-04-01T12:00:00+00:00", "subject": "day 1"}
+    report = {"schema_version": 1, "package": "cmake", "tag": None}
+    unread = {**event, "change": None, "problem": "_cache/develop/cmake/specs.md: bad"}
+    jsonschema.validate({**report, "events": [unread]}, HISTORY_SCHEMA)
+    kind = {
+        "code": "package-transient",
+        "severity": "notice",
+        "tag": "develop",
+        "package": "cmake",
+        "subject": "cmake",
+        "impact": "package cmake is missing here",
+    }
+    for bare in ({**event, "change": None}, {**event, "change": None, "changes": [kind]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**report, "events": [bare]}, HISTORY_SCHEMA)
 
 
 def test_history_a_stack_of_a_package_missing_for_one_commit_is_transient(

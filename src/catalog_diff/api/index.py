@@ -17,6 +17,7 @@ from ..errors import PackageNotFound, TagNotFound, UsageError
 from ..model.selection import Globs, globs, split_range
 
 if TYPE_CHECKING:  # each function imports what it runs: a command loads no more
+    from ..compare.aliases import CompilerAliases
     from ..git.repository import GitRepository
     from ..history.index import HistoryIndex, IndexedCommit
     from ..history.ingest import UpdateStats
@@ -177,13 +178,17 @@ def log(
     limit: int | None = None,
     labels: tuple[str | None, str | None] = (None, None),
     transient_window: int = 7,
+    aliases: CompilerAliases | None = None,
 ) -> list[LogEntry]:
     """Log entries, newest first: commits after ``first`` up to ``last`` (full SHAs of
     indexed commits; ``last`` defaults to the last indexed), dated within
     ``since``..``until`` (Unix times, dates, datetimes or text as the command line takes
     it); at most ``limit``, read no further than needed. ``labels`` are the revisions as
     the user typed them, for messages. A stack gone at one commit and back within
-    ``transient_window`` commits is ``stack-transient`` there, not removed and added."""
+    ``transient_window`` commits is ``stack-transient`` there, not removed and added.
+    ``aliases``: the compiler aliases, as for :func:`catalog_diff.api.diff` (the built-in
+    table by default; ``NO_ALIASES`` for the raw view)."""
+    from ..compare.aliases import BUILTIN_ALIASES
     from ..history import timeline
 
     _check_limit(limit)
@@ -205,6 +210,7 @@ def log(
             glob=globs(package) or None,
             limit=limit,
             window=transient_window,
+            aliases=BUILTIN_ALIASES if aliases is None else aliases,
         )
 
 
@@ -220,19 +226,22 @@ def history(
     limit: int | None = None,
     labels: tuple[str | None, str | None] = (None, None),
     transient_window: int = 7,
+    aliases: CompilerAliases | None = None,
 ) -> PackageHistory:
     """Every commit at which a package changed, oldest first, after ``first`` up to
     ``last`` (full SHAs of indexed commits, as for :func:`log`); ``limit`` keeps the most
     recent events. Dates as for :func:`log`. An absence of the package (or of a stack,
-    target or compiler of it) back within ``transient_window`` commits is transient."""
-    from ..history import timeline
+    target or compiler of it) back within ``transient_window`` commits is transient.
+    ``aliases``: the compiler aliases, as for :func:`log`."""
+    from ..compare.aliases import BUILTIN_ALIASES
+    from ..history import events
 
     _check_limit(limit)
     _check_window(transient_window)
     start, stop = _moment(since, True), _moment(until, False)
     with index.faults():
         end, after = _package_window(index, package, tag, first, last, labels)
-        return timeline.history(
+        return events.history(
             index,
             package,
             tag=tag,
@@ -242,6 +251,7 @@ def history(
             limit=limit,
             after=after,
             window=transient_window,
+            aliases=BUILTIN_ALIASES if aliases is None else aliases,
         )
 
 

@@ -14,8 +14,10 @@ from ..words import count_of
 from .common import (
     Command,
     Progress,
+    aliases_options,
     at_option,
     color_option,
+    compiler_aliases,
     emit,
     exit_on_problems,
     fail_on_problems,
@@ -128,6 +130,7 @@ def index(revision: str, repo: str, index_path: str | None, rebuild: bool, quiet
 @until_option
 @max_count_option
 @transient_window_option
+@aliases_options
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -144,6 +147,8 @@ def log(
     until: str | None,
     max_count: int | None,
     transient_window: int,
+    compiler_alias: tuple[str, ...],
+    no_aliases: bool,
     fmt: str,
     output: str | None,
     color: str,
@@ -157,6 +162,7 @@ def log(
     from ..api import log as run_log
 
     check_target(output, (), _index_files(index_path))
+    aliases = compiler_aliases(compiler_alias, no_aliases)
     opened, start, tip = open_history(repo, index_path, no_update, quiet, revision)
     with opened:
         entries = run_log(
@@ -170,6 +176,7 @@ def log(
             limit=max_count,
             labels=split_range(revision),
             transient_window=transient_window,
+            aliases=aliases,
         )
         _report("log", entries, fmt, output, quiet, color)
     problems = [(e, p) for e in entries for p in e.comparison.problems]
@@ -190,6 +197,7 @@ def log(
 @until_option
 @max_count_option
 @transient_window_option
+@aliases_options
 @format_option(FORMATS)
 @output_option
 @color_option
@@ -206,6 +214,8 @@ def history(
     until: str | None,
     max_count: int | None,
     transient_window: int,
+    compiler_alias: tuple[str, ...],
+    no_aliases: bool,
     fmt: str,
     output: str | None,
     color: str,
@@ -219,6 +229,7 @@ def history(
     from ..api import history as run_history
 
     check_target(output, (), _index_files(index_path))
+    aliases = compiler_aliases(compiler_alias, no_aliases)
     opened, start, tip = open_history(repo, index_path, no_update, quiet, revision)
     with opened:
         timeline = run_history(
@@ -232,6 +243,7 @@ def history(
             limit=max_count,
             labels=split_range(revision),
             transient_window=transient_window,
+            aliases=aliases,
         )
         _report("history", timeline, fmt, output, quiet, color)
     broken = [e for e in timeline.events if e.problem]

@@ -148,6 +148,7 @@ def wide_kinds(
     new: Package | None,
     seq: int,
     window: int,
+    respelt: frozenset[str] = frozenset(),
 ) -> tuple[Change, ...]:
     """The catalog-wide kinds at commit ``seq`` that one package's change (``old`` to
     ``new``, in ``tag``) takes part in: a stack, target of a stack, operating system or
@@ -155,9 +156,11 @@ def wide_kinds(
     ``stack-transient`` when back within ``window`` commits; ``target-dropped``, ...), or
     one it gained that no package had before (``stack-added``, unless it was there
     within the window; ``target-added``). A tag that was not there on both sides, or with
-    a file that could not be read, is not judged."""
+    a file that could not be read, is not judged. A compiler of ``respelt`` (renamed by
+    the compiler aliases to one the package has now) is not lost."""
     mine_old, mine_new = _values(old), _values(new)
-    lost, gained = mine_old - mine_new, mine_new - mine_old
+    lost = mine_old - mine_new - {("compiler", c) for c in respelt}
+    gained = mine_new - mine_old
     if not (lost or gained) or not {tag} <= index.tags_at(seq) & index.tags_at(seq - 1):
         return ()
     prepare(index)
@@ -210,11 +213,15 @@ def with_wide_kinds(
 ) -> list[HistoryEvent]:
     """``events`` (commit seq, tag, event), each with the :func:`wide_kinds` of its
     package change added, where ``sides`` (by the event's id) holds the two sides."""
+    from ..compare.kinds import compiler_renames
+
     out = []
     for seq, tag, event in events:
         found = sides.get(id(event))
         if found is not None:
-            wide = wide_kinds(index, tag, found[0], found[1], seq, window)
+            renames = compiler_renames([event.change] if event.change is not None else [])
+            respelt = frozenset(old for old, _ in renames.get(tag, {}))
+            wide = wide_kinds(index, tag, found[0], found[1], seq, window, respelt)
             event = dataclasses.replace(event, changes=(*event.changes, *wide))
         out.append(event)
     return out

@@ -1,8 +1,8 @@
-"""Queries over the history index: log, a package's history, and when something was there.
+"""Queries over the history index: log, and when something was there (a package's
+history is :mod:`.events`).
 
 Pure apart from reading the index: each query turns index rows into the model's
-:class:`~catalog_diff.model.history.LogEntry`,
-:class:`~catalog_diff.model.history.PackageHistory` and
+:class:`~catalog_diff.model.history.LogEntry` and
 :class:`~catalog_diff.model.history.Presence`, reusing :mod:`catalog_diff.compare.pairing`
 for every change record, so a change reads the same in ``log``, ``history`` and ``diff``.
 """
@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ..layout import TAGGED
 from ..model.comparison import ProblemRecord, Side
-from ..model.history import CommitRef, HistoryEvent, Interval, LogEntry, PackageHistory, Presence
+from ..model.history import CommitRef, Interval, LogEntry, Presence
 from ..model.selection import Globs, globs, matches
 from ..model.snapshot import Package, Problem, Snapshot, SourceInfo, SourceKind, Spec
 from ..parse.specs import normalise_compiler
 from ..process.gcpause import gc_paused
-from .absences import back_soon, bridge, facet_transients, package_transient, with_wide_kinds
+from .absences import bridge
 from .index import HistoryIndex, IndexedCommit, Version
 from .transient import DAILY_WINDOW, judge
+
+if TYPE_CHECKING:
+    from ..compare.aliases import CompilerAliases
 
 #: What ``when`` can look for, and how it finds it in a spec.
 QUERIES: dict[str, Callable[[Spec, str], bool]] = {
@@ -50,7 +54,7 @@ def _info(commit: IndexedCommit | None) -> SourceInfo:
     )
 
 
-def _without_stacks(package: Package) -> Package:
+def without_stacks(package: Package) -> Package:
     specs = tuple(dataclasses.replace(s, stacks=()) for s in package.specs)
     return dataclasses.replace(package, specs=specs)
 
@@ -73,7 +77,7 @@ def _side(
                 problems.append(Problem(path, message))
             broken.add((v.tag, v.package))
         else:
-            packages[(v.tag, v.package)] = _without_stacks(content) if strip else content
+            packages[(v.tag, v.package)] = without_stacks(content) if strip else content
     return packages, problems, broken
 
 
@@ -88,10 +92,13 @@ def log_entry(
     tag: str | None = None,
     glob: Globs = None,
     window: int | None = None,
+    aliases: CompilerAliases | None = None,
 ) -> LogEntry:
     """What ``commit`` changed against the commit before it (``before``); with a
     transient ``window``, its catalog-wide kinds too, judged on whole tags, a stack back
-    within the window being transient (:mod:`.transient`)."""
+    within the window being transient (:mod:`.transient`). ``aliases``: the compiler
+    aliases (none: the raw view)."""
+    from ..compare.aliases import NO_ALIASES
     from ..compare.pairing import compare  # not needed by ``when``: imported on demand
 
     ended, began = index.changed_at(commit.seq)
@@ -129,7 +136,8 @@ def log_entry(
             )
         )
     wide = window is not None and glob is None and before is not None and not strip
-    comparison = compare(snapshots[0], snapshots[1], kinds=not wide)
+    aliases = NO_ALIASES if aliases is None else aliases
+    comparison = compare(snapshots[0], snapshots[1], aliases=aliases, kinds=not wide)
     if wide and window is not None:
         comparison = judge(index, commit.seq, window, comparison, snapshots[0], snapshots[1])
     return LogEntry(
@@ -147,9 +155,12 @@ def log(
     glob: Globs = None,
     limit: int | None = None,
     window: int = DAILY_WINDOW,
+    aliases: CompilerAliases | None = None,
 ) -> list[LogEntry]:
     """Log entries for some indexed commits, given newest first; at most ``limit``.
     A stack back within ``window`` commits is transient at the commit where it vanished.
+    ``aliases``: the compiler aliases the comparisons pair renamed compilers by (none:
+    the raw view).
 
     Entries are built as they are needed: ``limit`` 1 reads one commit's changes, not the
     history. With a tag or a package pattern, commits that changed nothing selected are
@@ -165,135 +176,12 @@ def log(
             if partial and commit.seq == 0:
                 continue
             before = index.commit_at_seq(commit.seq - 1) if commit.seq > 0 else None
-            entry = log_entry(index, commit, before, tag, glob, window)
+            entry = log_entry(index, commit, before, tag, glob, window, aliases)
             filtered = tag is not None or glob is not None
             if filtered and not (entry.comparison.has_differences or entry.comparison.problems):
                 continue
             entries.append(entry)
     return entries
-
-
-def history(
-    index: HistoryIndex,
-    package: str,
-    tag: str | None = None,
-    since: int | None = None,
-    until: int | None = None,
-    end: IndexedCommit | None = None,
-    limit: int | None = None,
-    after: int | None = None,
-    window: int = DAILY_WINDOW,
-) -> PackageHistory:
-    """Every commit at which ``package`` changed (in ``tag``, or in every tag), oldest first.
-    An absence of the package, or of a stack, target or compiler of it, back within
-    ``window`` commits is transient (:mod:`.transient`): the package's return is then what
-    changed across the absence, not an addition.
-
-    ``since``/``until`` are Unix times bounding the commit dates; ``end`` the last commit
-    looked at (default: the last indexed), ``after`` the seq of the commit before the
-    first one looked at; ``limit`` keeps the most recent events only.
-    In an index started at a later commit, the package being there at its first commit
-    is not an event: nothing says when it came.
-    """
-    from ..compare.pairing import compare_packages
-
-    end = end if end is not None else index.last_commit()
-    last_seq = end.seq if end is not None else -1
-    start = index.indexed_from()
-    events: list[tuple[int, str, HistoryEvent]] = []
-    sides_of: dict[int, tuple[Package | None, Package | None]] = {}  # by id of an event
-    by_tag: dict[str, list[Version]] = {}
-    found = index.versions(package, tag)
-    index.read_contents([v.content_id for v in found])
-    for v in found:
-        by_tag.setdefault(v.tag, []).append(v)
-    commits: dict[int, IndexedCommit] = {}
-
-    def commit_at(seq: int) -> IndexedCommit:
-        if seq not in commits:
-            found = index.commit_at_seq(seq)
-            assert found is not None
-            commits[seq] = found
-        return commits[seq]
-
-    def broken(v: Version, tag_name: str) -> bool:
-        return isinstance(index.content(v.content_id, tag_name, package), str)
-
-    def shown(seq: int, added: bool) -> IndexedCommit | None:
-        """The commit ``seq``, if an event there is shown."""
-        if seq > last_seq or (start is not None and seq == 0 and added):
-            return None
-        if after is not None and seq <= after:
-            return None
-        commit = commit_at(seq)
-        early = since is not None and commit.timestamp < since
-        return None if early or (until is not None and commit.timestamp > until) else commit
-
-    def record(seq: int, tag_name: str, old: Version | None, new: Version | None) -> None:
-        commit = shown(seq, old is None)
-        if commit is None:
-            return
-        layouts = {index.content_layout(v.content_id) for v in (old, new) if v is not None}
-        strip = len(layouts) > 1
-        sides: list[Package | None] = []
-        for v in (old, new):
-            content = index.content(v.content_id, tag_name, package) if v is not None else None
-            if isinstance(content, str):
-                event = HistoryEvent(commit=ref(commit), change=None, problem=content)
-                events.append((seq, tag_name, event))
-                return
-            sides.append(_without_stacks(content) if strip and content else content)
-        change = compare_packages(tag_name, package, sides[0], sides[1])
-        if change is not None:
-            kinds = facet_transients(index, by_tag[tag_name], change, seq, window, last_seq)
-            event = HistoryEvent(commit=ref(commit), change=change, changes=kinds)
-            events.append((seq, tag_name, event))
-            if not strip:
-                sides_of[id(event)] = (sides[0], sides[1])
-
-    def missing(seq: int, tag_name: str, back: int) -> None:
-        """The package gone at ``seq`` and back at ``back``, within the window."""
-        commit = shown(seq, False)
-        if commit is not None:
-            kind = package_transient(index, tag_name, package, seq, back)
-            event = HistoryEvent(commit=ref(commit), change=None, changes=(kind,))
-            events.append((seq, tag_name, event))
-
-    for tag_name, versions in sorted(by_tag.items()):
-        starts = {v.first_seq for v in versions}
-        previous: Version | None = None
-        good: Version | None = None  # the last readable version of an unbroken run
-        for i, v in enumerate(versions):
-            joined = previous is not None and previous.last_seq == v.first_seq - 1
-            if not joined and not back_soon(previous, v, window, last_seq):
-                good = None
-                record(v.first_seq, tag_name, None, v)
-            else:
-                assert previous is not None
-                before = previous
-                if good is not None and broken(previous, tag_name) and not broken(v, tag_name):
-                    before = good  # readable again: what changed across the broken stretch
-                record(v.first_seq, tag_name, before, v)
-            if not broken(v, tag_name):
-                good = v
-            if v.last_seq is not None and v.last_seq + 1 not in starts:
-                later = versions[i + 1] if i + 1 < len(versions) else None
-                if later is not None and back_soon(v, later, window, last_seq):
-                    missing(v.last_seq + 1, tag_name, later.first_seq)
-                else:
-                    record(v.last_seq + 1, tag_name, v, None)  # removed
-            previous = v
-    events.sort(key=lambda item: (item[0], item[1]))
-    if limit is not None:
-        events = events[-limit:] if limit > 0 else []
-    kept = with_wide_kinds(index, events, sides_of, window)  # of the events shown only
-    return PackageHistory(
-        package=package,
-        tag=tag,
-        events=tuple(kept),
-        end=ref(end) if end is not None else None,
-        indexed_from=ref(start) if start is not None else None,
-    )
 
 
 def when(

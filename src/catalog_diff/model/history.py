@@ -49,19 +49,38 @@ class LogEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Absence:
+    """A package missing from ``tag`` for a few commits and back within the transient
+    window: not a removal and a re-addition. ``first`` and ``last`` are the first and
+    the last commit at which it was missing, ``commits`` how many there are; ``changes``
+    its kinds (``package-transient``). ``position`` is its place in the timeline: the
+    number of the history's events that come before it."""
+
+    tag: str
+    first: CommitRef
+    last: CommitRef
+    commits: int
+    changes: tuple[Change, ...] = ()
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEvent:
-    """A commit at which a package changed: its change record, or why it is unknown.
+    """A commit at which a package changed: its change record, or why it is unknown
+    (``change`` None, with its ``problem``).
 
     ``changes`` are kinds judged over the package's history beyond the change record:
-    an absence of the package, or of a stack, target or compiler of it, that is back
-    within the transient window (``package-transient``, ...). An event with no change
-    record and no problem is such an absence (the package is back soon after).
+    a stack, target or compiler of the package gone and back within the transient
+    window (``stack-transient``, ...). ``absence`` is set on the commit where the package
+    came back different after a transient :class:`Absence`: ``change`` is then what
+    changed across it, and ``changes`` hold ``package-transient``.
     """
 
     commit: CommitRef
     change: PackageChange | None
     problem: str | None = None
     changes: tuple[Change, ...] = ()
+    absence: Absence | None = None
 
     @property
     def sha(self) -> str:
@@ -76,6 +95,7 @@ class PackageHistory:
     ``end`` is the last commit looked at (the tip of the revision asked);
     ``indexed_from`` the first indexed commit when the index starts after the beginning
     of the history (nothing before it is known; it is not taken as adding the package).
+    ``absences`` are the package's transient absences (:class:`Absence`), oldest first.
     """
 
     package: str
@@ -83,6 +103,7 @@ class PackageHistory:
     events: tuple[HistoryEvent, ...]
     end: CommitRef | None = None
     indexed_from: CommitRef | None = None
+    absences: tuple[Absence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

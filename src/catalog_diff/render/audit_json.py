@@ -16,6 +16,7 @@ from typing import Any
 from ..compare.kinds import package_changes
 from ..model.changes import order_key
 from ..model.history import (
+    Absence,
     CatalogState,
     CommitRef,
     HistoryEvent,
@@ -86,7 +87,7 @@ def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str
 
 
 def _event(event: HistoryEvent) -> dict[str, Any]:
-    change = event.change
+    change, absence = event.change, event.absence
     found = [*(package_changes(change) if change is not None else ()), *event.changes]
     kinds = sorted(found, key=order_key)
     return {
@@ -94,6 +95,19 @@ def _event(event: HistoryEvent) -> dict[str, Any]:
         "change": package_entry(change) if change is not None else None,
         "problem": event.problem,
         "changes": [change_entry(c) for c in kinds],
+        "transient_absence": (
+            {"first": _ref(absence.first), "last": _ref(absence.last)} if absence else None
+        ),
+    }
+
+
+def _absence(absence: Absence) -> dict[str, Any]:
+    return {
+        "tag": absence.tag,
+        "first": _ref(absence.first),
+        "last": _ref(absence.last),
+        "commits": absence.commits,
+        "changes": [change_entry(c) for c in sorted(absence.changes, key=order_key)],
     }
 
 
@@ -104,6 +118,7 @@ def history_dict(history: PackageHistory) -> dict[str, Any]:
         "package": history.package,
         "tag": history.tag,
         "events": [_event(e) for e in history.events],
+        "transient_absences": [_absence(a) for a in history.absences],
         "end": _ref(history.end) if history.end is not None else None,
         "indexed_from": _ref(history.indexed_from) if history.indexed_from else None,
     }

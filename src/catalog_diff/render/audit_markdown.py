@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..model.changes import order_key
 from ..model.history import (
+    Absence,
     CatalogState,
     CommitRef,
     LogEntry,
@@ -25,6 +27,7 @@ from ..model.history import (
 from ..model.snapshot import Spec
 from ..words import count_of
 from .common import (
+    absence_span,
     event_changes,
     headline,
     short,
@@ -117,23 +120,46 @@ def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str
 # ---- history --------------------------------------------------------------------------
 
 
+def _absence_row(absence: Absence) -> str:
+    first, count = absence.first, count_of(absence.commits, "commit")
+    cells = [code(absence.tag), "missing", f"to {_sha(absence.last.commit)} ({count})"]
+    return (
+        f"| {inert(first.date)} | {_sha(first.commit)} | {' | '.join(cells)} "
+        f"| {code(first.subject)} |"
+    )
+
+
+def _absence_section(absence: Absence) -> Iterator[str]:
+    first = absence.first
+    yield f"### {inert(first.date)} {_sha(first.commit)} missing"
+    yield ""
+    for c in sorted(absence.changes, key=order_key):
+        yield f"{inert(absence_span(absence))}: {code(c.code)} \N{EM DASH} {inert(c.impact)}"
+    yield ""
+
+
 def render_history(history: PackageHistory, color: bool = False) -> Iterator[str]:
-    """The commits at which a package changed, oldest first, with its facet deltas."""
+    """The commits at which a package changed, oldest first, with its facet deltas; its
+    transient absences in their places."""
     where = f"in {_text(history.tag)}" if history.tag is not None else "in all tags"
     yield f"## History of {_text(history.package)} {where}"
     yield ""
     yield from _window(history.end, history.indexed_from)
-    if not history.events:
+    if not history.events and not history.absences:
         yield "No events."
         yield ""
         return
+    placed = [
+        [a for a in history.absences if a.position == i] for i in range(len(history.events) + 1)
+    ]
     yield "| date | commit | tag | status | specs | subject |"
     yield "|---|---|---|---|---|---|"
-    for event in history.events:
+    for i, event in enumerate([*history.events, None]):
+        yield from (_absence_row(a) for a in placed[i])
+        if event is None:
+            break
         ref, change = event.commit, event.change
-        if change is None and not event.problem and event.changes:
-            cells = [code(event.changes[0].tag), "missing", "back soon after"]
-        elif change is None:
+        if change is None:
             cells = ["", "unknown", inert(event.problem or "the change could not be read")]
         else:
             cells = [code(change.tag), change.status.value, spec_counts(change.specs)]
@@ -142,15 +168,20 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
             f"| {code(ref.subject)} |"
         )
     yield ""
-    for event in history.events:
+    for i, event in enumerate([*history.events, None]):
+        for absence in placed[i]:
+            yield from _absence_section(absence)
+        if event is None:
+            break
         ref, change = event.commit, event.change
-        if change is None and not event.problem and not event.changes:
+        if change is None and not event.problem:
             continue
         status = change.status.value if change is not None else "unknown"
-        if change is None and not event.problem:
-            status = "missing"
         yield f"### {inert(ref.date)} {_sha(ref.commit)} {status}"
         yield ""
+        if event.absence is not None:
+            yield f"Back after {inert(absence_span(event.absence))}."
+            yield ""
         yield from changes_list(event_changes(change, event.changes), MARKDOWN, "####")
         if change is not None:
             yield from facet_table(change, MARKDOWN)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ..model.comparison import TagCount
 from ..model.history import (
+    Absence,
     CatalogState,
     CommitRef,
     LogEntry,
@@ -23,6 +24,8 @@ from ..model.history import (
 )
 from ..words import count_of
 from .common import (
+    absence_kinds,
+    absence_span,
     describe_source,
     event_changes,
     headline,
@@ -118,23 +121,36 @@ def render_log(entries: Sequence[LogEntry], color: bool = False) -> Iterator[str
 # ---- history --------------------------------------------------------------------------
 
 
+def _absence(absence: Absence, all_tags: bool, paint: Paint) -> Iterator[str]:
+    """A transient absence, one line in its place in the timeline."""
+    first = absence.first
+    when = shown(_join(first.date, short(first.commit)))
+    where = shown(absence.tag) if all_tags else ""
+    yield ""
+    yield _join(when, where, paint(absence_span(absence), "removed"))
+    yield "    " + shown(absence_kinds(absence))
+
+
 def render_history(history: PackageHistory, color: bool = False) -> Iterator[str]:
-    """The commits at which a package changed, oldest first, with its facet deltas."""
+    """The commits at which a package changed, oldest first, with its facet deltas; its
+    transient absences in their places."""
     paint = painter(color)
     where = f"tag {history.tag}" if history.tag is not None else "all tags"
     yield paint(f"History of {history.package} in {where}", "head")
     yield from _window(history.end, history.indexed_from)
-    yield count_of(len(history.events), "event")
-    for event in history.events:
+    counts = count_of(len(history.events), "event")
+    if history.absences:
+        counts += ", " + count_of(len(history.absences), "transient absence")
+    yield counts
+    all_tags = history.tag is None
+    for i, event in enumerate([*history.events, None]):
+        for absence in (a for a in history.absences if a.position == i):
+            yield from _absence(absence, all_tags, paint)
+        if event is None:
+            break
         ref = event.commit
         yield ""
         change = event.change
-        if change is None and not event.problem and event.changes:
-            when = shown(_join(ref.date, short(ref.commit)))
-            where = shown(event.changes[0].tag) if history.tag is None else ""
-            yield _join(when, where, paint("missing", "removed"), shown(ref.subject))
-            yield from _indented(changes_block(event_changes(None, event.changes), paint), "    ")
-            continue
         if change is None:
             when = shown(_join(ref.date, short(ref.commit)))
             yield _join(when, paint("unknown", "!"), shown(ref.subject))
@@ -143,11 +159,13 @@ def render_history(history: PackageHistory, color: bool = False) -> Iterator[str
         status = change.status.value
         yield _join(
             shown(_join(ref.date, short(ref.commit))),
-            shown(change.tag) if history.tag is None else "",
+            shown(change.tag) if all_tags else "",
             paint(status, status),
             spec_counts(change.specs),
             shown(ref.subject),
         )
+        if event.absence is not None:
+            yield "    " + shown(f"back after {absence_span(event.absence)}")
         yield from facet_lines(change, paint, "    ")
         yield from spec_lines(change, paint, "    ")
         yield from _indented(changes_block(event_changes(change, event.changes), paint), "    ")

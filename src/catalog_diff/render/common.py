@@ -19,6 +19,7 @@ from ..model.comparison import (
     StacksChange,
     Summary,
 )
+from ..model.history import Absence
 from ..model.snapshot import FACETS, SourceInfo, Spec
 from ..words import count_of
 from .escape import styled
@@ -367,3 +368,17 @@ def event_changes(change: PackageChange | None, more: Sequence[Change] = ()) -> 
 
     found = [*(package_changes(change) if change is not None else ()), *more]
     return tuple(sorted(found, key=order_key))
+
+
+def absence_span(absence: Absence) -> str:
+    """``missing from 0123456789ab to 456789abcdef (2 commits)``: a transient absence."""
+    first, last = short(absence.first.commit), short(absence.last.commit)
+    return f"missing from {first} to {last} ({count_of(absence.commits, 'commit')})"
+
+
+def absence_kinds(absence: Absence) -> str:
+    """``package-transient — <impact>`` for each kind of a transient absence."""
+    from ..model.changes import order_key
+
+    found = sorted(absence.changes, key=order_key)
+    return "; ".join(f"{c.code} \N{EM DASH} {c.impact}" for c in found)
