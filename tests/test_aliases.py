@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -324,3 +325,109 @@ def test_prop_aliases_account_for_every_spec_and_swap_with_the_sides(
         (p.old.hash, p.new.hash, p.compiler_renamed) for p in changes.rebuilt
     )
     assert (len(swapped.added), len(swapped.removed)) == (len(changes.removed), len(changes.added))
+
+
+# ---- log and history: the same aliases as diff -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def weekly_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepoBuilder, list[str]]:
+    """The real weekly pair as two commits of develop: 2025-03-23, then 2025-03-30."""
+    repo = GitRepoBuilder(tmp_path_factory.mktemp("weekly") / "catalog")
+    old = sample_tree("develop-2025-03-23", as_tag="develop")
+    repo.write(old)
+    shas = [repo.commit("week 12", date="2025-03-23T06:00:00+00:00")]
+    repo.delete(old)
+    repo.write(sample_tree("develop-2025-03-30", as_tag="develop"))
+    shas.append(repo.commit("week 13", date="2025-03-30T06:00:00+00:00"))
+    return repo, shas
+
+
+def _audit(repo: GitRepoBuilder, index: Path, *args: str) -> dict[str, Any]:
+    """``log`` or ``history`` (``args``) in JSON, checked against the command's schema."""
+    where = ("--repo", str(repo.path), "--index", str(index), "-q", "--format", "json")
+    code, out, err = run(*args, *where)
+    assert (code, err) == (0, ""), err
+    doc: dict[str, Any] = json.loads(out)
+    schema = ROOT / "src" / "catalog_diff" / "schemas" / f"{args[0]}.schema.json"
+    jsonschema.validate(doc, json.loads(schema.read_text()))
+    return doc
+
+
+def _compiler_kinds(changes: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(c["code"], c["subject"]) for c in changes if c["code"].startswith("compiler-")}
+
+
+ONEAPI = "oneapi@2024.2.1"
+ONEAPI_RENAMED = ("compiler-renamed", "oneapi@2024.2.1 -> intel-oneapi-compilers@2024.2.1")
+
+
+@pytest.mark.parametrize("raw", [(), ("--no-aliases",)], ids=["aliases", "no-aliases"])
+def test_log_pairs_renamed_compilers_as_diff_does(
+    weekly_history: tuple[GitRepoBuilder, list[str]], tmp_path: Path, raw: tuple[str, ...]
+) -> None:
+    repo, shas = weekly_history
+    index = tmp_path / "index.sqlite"
+    (entry,) = _audit(repo, index, "log", "-n", "1", *raw)["commits"]
+    assert entry["commit"] == shas[1]
+    diff = report("--repo", str(repo.path), shas[0], shas[1], *raw)
+    kinds = _compiler_kinds(entry["changes"])
+    assert kinds == _compiler_kinds(diff["changes"])
+    assert entry["summary"] == diff["summary"]
+    if raw:
+        assert ("compiler-dropped", ONEAPI) in kinds
+        assert not any(code == "compiler-renamed" for code, _ in kinds)
+        assert entry["summary"]["specs_compiler_changed"] == 109
+    else:
+        assert ONEAPI_RENAMED in kinds
+        assert ("compiler-dropped", ONEAPI) not in kinds
+        summary = entry["summary"]
+        assert (summary["specs_compiler_renamed"], summary["specs_compiler_changed"]) == (104, 5)
+
+
+@pytest.mark.parametrize("raw", [(), ("--no-aliases",)], ids=["aliases", "no-aliases"])
+def test_history_pairs_renamed_compilers_as_diff_does(
+    weekly_history: tuple[GitRepoBuilder, list[str]], tmp_path: Path, raw: tuple[str, ...]
+) -> None:
+    repo, shas = weekly_history
+    diff = report("--repo", str(repo.path), shas[0], shas[1], *raw)
+    name = "hdf5"
+    (expected,) = [p for p in diff["packages"] if p["name"] == name]
+    index = tmp_path / "index.sqlite"
+    events = {e["commit"]: e for e in _audit(repo, index, "history", name, *raw)["events"]}
+    change = events[shas[1]]["change"]
+    assert change == expected
+    renamed = [p for p in change["specs"]["rebuilt"] if "compiler_renamed" in p]
+    codes = {c["code"] for c in events[shas[1]]["changes"]}
+    if raw:
+        assert renamed == [] and change["specs"]["compiler_changed"]
+        assert "compiler-renamed" not in codes
+        # hdf5 was among the last to hold it as written: it takes part in its drop.
+        assert ("compiler-dropped", ONEAPI) in _compiler_kinds(events[shas[1]]["changes"])
+    else:
+        assert ONEAPI in {p["compiler_renamed"]["old"] for p in renamed}
+        mine = [c for c in events[shas[1]]["changes"] if c["code"] == "compiler-renamed"]
+        assert ONEAPI_RENAMED[1] in {c["subject"] for c in mine}
+        assert {c["package"] for c in mine} == {name}  # the package's own specs
+        assert ("compiler-dropped", ONEAPI) not in _compiler_kinds(events[shas[1]]["changes"])
+
+
+def test_log_and_history_take_the_alias_options(
+    weekly_history: tuple[GitRepoBuilder, list[str]], tmp_path: Path
+) -> None:
+    repo, shas = weekly_history
+    index = tmp_path / "index.sqlite"
+    # Removing the built-in oneapi entry gives oneapi's compiler changes back, as in diff.
+    (entry,) = _audit(repo, index, "log", "-n", "1", "--compiler-alias", "oneapi=")["commits"]
+    diff = report("--repo", str(repo.path), shas[0], shas[1], "--compiler-alias", "oneapi=")
+    assert _compiler_kinds(entry["changes"]) == _compiler_kinds(diff["changes"])
+    assert ONEAPI_RENAMED not in _compiler_kinds(entry["changes"])
+    assert entry["summary"] == diff["summary"]
+    assert diff["summary"]["specs_compiler_changed"] > 5  # oneapi's renames are changes again
+    history = _audit(repo, index, "history", "hdf5", "--compiler-alias", "oneapi=")
+    (event,) = [e for e in history["events"] if e["commit"] == shas[1]]
+    assert not [p for p in event["change"]["specs"]["rebuilt"] if "compiler_renamed" in p]
+    for command in (["log"], ["history", "hdf5"]):
+        code, _, err = run(*command, "--repo", str(repo.path), "--index", str(index),
+                           "--no-aliases", "--compiler-alias", "a=b")  # fmt: skip
+        assert code == 2 and "--no-aliases and --compiler-alias contradict" in err

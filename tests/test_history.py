@@ -28,6 +28,7 @@ from git import GitCommandError
 import catalog_diff.history.ingest as ingest
 import catalog_diff.history.ingeststate as ingeststate
 from catalog_diff import api
+from catalog_diff.compare.aliases import NO_ALIASES
 from catalog_diff.compare.pairing import compare_packages
 from catalog_diff.git.repository import GitRepository
 from catalog_diff.history.index import HistoryIndex
@@ -135,7 +136,7 @@ def test_commits_are_git_first_parent_history(truth: Truth, index: HistoryIndex)
 
 
 def test_log_is_each_commit_against_its_parent(truth: Truth, index: HistoryIndex) -> None:
-    report = log_dict(api.log(index))
+    report = log_dict(api.log(index, aliases=NO_ALIASES))
     assert log_view(report["commits"]) == truth.log_json()
     assert all(c["layout"] == "tagged" and c["layout_change"] is None for c in report["commits"])
 
@@ -143,7 +144,7 @@ def test_log_is_each_commit_against_its_parent(truth: Truth, index: HistoryIndex
 def test_log_of_a_format_only_rewrite_and_of_a_readme_commit_is_empty(
     truth: Truth, index: HistoryIndex
 ) -> None:
-    by_subject = {c["subject"]: c for c in log_dict(api.log(index))["commits"]}
+    by_subject = {c["subject"]: c for c in log_dict(api.log(index, aliases=NO_ALIASES))["commits"]}
     for subject in ("develop: bc and adol-c rewritten, same specs", "docs: README"):
         entry = by_subject[subject]
         assert entry["packages"] == [] and entry["problems"] == []
@@ -159,19 +160,28 @@ def test_log_of_a_tag_or_some_packages(
 ) -> None:
     expected = truth.log_json(tag, glob)
     assert expected  # something was selected
-    assert log_view(log_dict(api.log(index, tag=tag, package=glob))["commits"]) == expected
+    assert (
+        log_view(log_dict(api.log(index, aliases=NO_ALIASES, tag=tag, package=glob))["commits"])
+        == expected
+    )
 
 
 def test_log_between_two_commits_and_dates(truth: Truth, index: HistoryIndex) -> None:
     shas = [c.sha for c in truth.commits]
     full = truth.log_json()  # newest first
-    got = log_view(log_dict(api.log(index, first=shas[2], last=shas[8]))["commits"])
+    got = log_view(
+        log_dict(api.log(index, aliases=NO_ALIASES, first=shas[2], last=shas[8]))["commits"]
+    )
     assert [c["commit"] for c in got] == shas[8:2:-1]
     assert got == full[3:9]
     stamps = [c.timestamp for c in truth.commits]
-    got = log_view(log_dict(api.log(index, since=stamps[3], until=stamps[5]))["commits"])
+    got = log_view(
+        log_dict(api.log(index, aliases=NO_ALIASES, since=stamps[3], until=stamps[5]))["commits"]
+    )
     assert [c["commit"] for c in got] == [shas[5], shas[4], shas[3]]
-    assert [c["commit"] for c in log_dict(api.log(index, limit=2))["commits"]] == shas[:-3:-1]
+    assert [
+        c["commit"] for c in log_dict(api.log(index, aliases=NO_ALIASES, limit=2))["commits"]
+    ] == shas[:-3:-1]
 
 
 # ---- history -----------------------------------------------------------------------------
@@ -185,7 +195,9 @@ def test_history_of_every_package_in_every_tag(truth: Truth, index: HistoryIndex
     checked = 0
     for name in names(truth):
         for tag in [None, *sorted({t for t, n in truth.packages() if n == name})]:
-            report = history_dict(api.history(index, name, tag=tag, transient_window=1))
+            report = history_dict(
+                api.history(index, name, aliases=NO_ALIASES, tag=tag, transient_window=1)
+            )
             expected = truth.history_json_events(name, tag)
             got = [
                 {k: e[k] for k in ("commit", "date", "subject", "change")} for e in report["events"]
@@ -204,7 +216,7 @@ def test_history_of_every_package_in_every_tag(truth: Truth, index: HistoryIndex
 def test_history_around_a_broken_file_never_claims_a_removal(
     truth: Truth, index: HistoryIndex
 ) -> None:
-    events = api.history(index, "gotcha", tag="develop").events
+    events = api.history(index, "gotcha", aliases=NO_ALIASES, tag="develop").events
     shas = [c.sha for c in truth.commits]
     assert [(e.commit.commit, e.change is None) for e in events] == [
         (shas[0], False),
@@ -223,7 +235,7 @@ def test_history_around_a_broken_file_never_claims_a_removal(
 
 def test_history_between_dates(truth: Truth, index: HistoryIndex) -> None:
     stamps = [c.timestamp for c in truth.commits]
-    events = api.history(index, "gcc", since=stamps[1], until=stamps[10]).events
+    events = api.history(index, "gcc", aliases=NO_ALIASES, since=stamps[1], until=stamps[10]).events
     assert [e.commit.commit for e in events] == [truth.commits[i].sha for i in (1, 4)]
 
 
@@ -355,7 +367,7 @@ def test_an_index_started_at_a_later_commit_agrees_from_there_on(
     )
     with opened:
         assert [c.sha for c in opened.commits()] == shas[3:]
-        got = log_view(log_dict(api.log(opened))["commits"])
+        got = log_view(log_dict(api.log(opened, aliases=NO_ALIASES))["commits"])
         # Every commit after the first one; the first one is where the index starts,
         # not a commit that added the whole catalog (it is left out of the log).
         assert got == truth.log_json()[:-4]

@@ -47,6 +47,8 @@ def truth(catalog: tuple[GitRepoBuilder, list[str]]) -> Truth:
 
 #: The raw view, each absence a removal and a re-addition: what the truth says.
 RAW = ("--transient-window", "1")
+#: Compilers compared as written (no aliases): what the truth says.
+AS_WRITTEN = ("--no-aliases",)
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +127,7 @@ def test_index_again_is_up_to_date_and_stdout_stays_empty(
 
 def test_log_json(truth: Truth, indexed: list[str], schemas: dict[str, Any]) -> None:
     # The history holds a broken file (commit 7): reported, then exit 3.
-    data = report(schemas, "log", "log", *indexed, code=3)
+    data = report(schemas, "log", "log", *indexed, *AS_WRITTEN, code=3)
     assert log_view(data["commits"]) == truth.log_json()
     assert {(c["layout"], json.dumps(c["layout_change"])) for c in data["commits"]} == {
         ("tagged", "null")
@@ -145,7 +147,7 @@ def test_log_json_of_a_tag_or_packages(
     glob: str | None,
 ) -> None:
     broken = tag == "develop"  # gotcha's broken file is in develop, and not c*
-    data = report(schemas, "log", "log", *indexed, *options, code=3 if broken else 0)
+    data = report(schemas, "log", "log", *indexed, *AS_WRITTEN, *options, code=3 if broken else 0)
     assert log_view(data["commits"]) == truth.log_json(tag, glob)
 
 
@@ -154,7 +156,7 @@ def test_log_json_of_a_range_and_of_dates(
 ) -> None:
     shas = [c.sha for c in truth.commits]
     full = truth.log_json()
-    data = report(schemas, "log", "log", *indexed, f"{shas[2]}..{shas[8]}", code=3)
+    data = report(schemas, "log", "log", *indexed, *AS_WRITTEN, f"{shas[2]}..{shas[8]}", code=3)
     assert log_view(data["commits"]) == full[3:9]
     data = report(schemas, "log", "log", *indexed, "-n", "2")
     assert [c["commit"] for c in data["commits"]] == [shas[11], shas[10]]
@@ -183,7 +185,9 @@ def test_history_json(
 ) -> None:
     options = ["--tag", tag] if tag else []
     code = 3 if package == "gotcha" else 0  # its file is broken at commit 7
-    data = report(schemas, "history", "history", package, *indexed, *RAW, *options, code=code)
+    data = report(
+        schemas, "history", "history", package, *indexed, *RAW, *AS_WRITTEN, *options, code=code
+    )
     assert (data["package"], data["tag"]) == (package, tag)
     got = [{k: e[k] for k in ("commit", "date", "subject", "change")} for e in data["events"]]
     assert got == truth.history_json_events(package, tag)

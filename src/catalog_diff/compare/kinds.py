@@ -57,18 +57,7 @@ def classify(
             )
         )
     for tag, moves in sorted(renames.items()):
-        for (before, after), specs in sorted(moves.items()):
-            shown = "none (built without a compiler)" if after == NO_COMPILER else after
-            out.append(
-                make(
-                    "compiler-renamed",
-                    tag,
-                    f"{before} -> {after}",
-                    old=before,
-                    new=shown,
-                    specs=count_of(specs, "spec"),
-                )
-            )
+        out.extend(renamed_changes(tag, moves))
     for change in comparison.packages:
         out.extend(package_changes(change))
     return tuple(sorted(out, key=order_key))
@@ -202,6 +191,24 @@ def compiler_renames(changes: Iterable[PackageChange]) -> dict[str, dict[tuple[s
             if renamed is not None:
                 out[change.tag][renamed] += 1
     return {tag: dict(moves) for tag, moves in out.items()}
+
+
+def renamed_changes(
+    tag: str, moves: Mapping[tuple[str, str], int], package: str | None = None
+) -> Iterable[Change]:
+    """``compiler-renamed`` for each ``(old, new)`` spelling of ``moves`` (with its number
+    of specs) in ``tag``: catalog-wide, or of one ``package``'s specs."""
+    for (before, after), specs in sorted(moves.items()):
+        shown = "none (built without a compiler)" if after == NO_COMPILER else after
+        yield make(
+            "compiler-renamed",
+            tag,
+            f"{before} -> {after}",
+            package,
+            old=before,
+            new=shown,
+            specs=count_of(specs, "spec"),
+        )
 
 
 def _renamed(pair: SpecPair) -> tuple[str, str] | None:

@@ -54,6 +54,7 @@ def history(
     is not an event: nothing says when it came.
     """
     from ..compare.aliases import NO_ALIASES
+    from ..compare.kinds import compiler_renames, renamed_changes
     from ..compare.pairing import compare_packages
 
     aliases = NO_ALIASES if aliases is None else aliases
@@ -112,6 +113,8 @@ def history(
         change = compare_packages(tag_name, package, sides[0], sides[1], aliases=aliases)
         if change is not None:
             kinds = facet_transients(index, by_tag[tag_name], change, seq, window, last_seq)
+            moves = compiler_renames([change]).get(tag_name, {})
+            kinds = (*renamed_changes(tag_name, moves, package), *kinds)
             if absence is not None:
                 kinds = (*absence.changes, *kinds)
             event = HistoryEvent(commit=ref(commit), change=change, changes=kinds, absence=absence)
