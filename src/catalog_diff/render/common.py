@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..model.changes import Change, Explanation
 from ..model.comparison import (
@@ -19,11 +20,13 @@ from ..model.comparison import (
     StacksChange,
     Summary,
 )
-from ..model.history import Absence
 from ..model.snapshot import FACETS, SourceInfo, Spec
 from ..words import count_of
 from .escape import styled
 from .escape import text as shown
+
+if TYPE_CHECKING:  # the history model: the audit reports' only (a diff never loads it)
+    from ..model.history import Absence
 
 #: How each kind of spec change is named in prose, in report order.
 SPEC_KIND_WORDS: tuple[tuple[str, str], ...] = (
