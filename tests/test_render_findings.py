@@ -107,8 +107,8 @@ def test_history_lists_the_specs_added_and_removed(weekly: GitRepoBuilder, tmp_p
     """#25: history says which specs came and went, as diff does."""
     index = str(tmp_path / "index.sqlite")
     base = ("--repo", str(weekly.path), "--index", index)
-    code, diff_out, _ = run(  # history compares as diff --no-aliases does
-        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--package", "python", "--no-aliases"
+    code, diff_out, _ = run(  # history pairs specs by the compiler aliases as diff does
+        "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--package", "python"
     )
     assert code == 0
     added = [line.strip() for line in diff_out.splitlines() if line.strip().startswith("+ python@")]
@@ -210,13 +210,13 @@ def test_log_markdown_lays_packages_out_as_diff_does(
 ) -> None:
     """#27: a package of `log --format markdown` is the section `diff` writes for it,
     one heading level down."""
-    code, diff_md, _ = run(  # log compares as diff --no-aliases does
+    code, diff_md, _ = run(  # the raw view in both: adol-c's renamed compiler a change
         "diff", "--repo", str(weekly.path), "HEAD~1", "HEAD", "--format", "markdown", "--no-aliases"
     )
     assert code == 0
     code, log_md, _ = run(
         "log", "--repo", str(weekly.path), "--index", str(tmp_path / "i.sqlite"),
-        "-n", "1", "--format", "markdown",
+        "-n", "1", "--format", "markdown", "--no-aliases",
     )  # fmt: skip
     assert code == 0
     section = diff_md.split("### `develop/adol-c` changed\n", 1)[1].split("\n### ", 1)[0]
