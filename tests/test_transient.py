@@ -526,3 +526,66 @@ def test_the_index_by_tag_changes_no_answer_and_an_older_index_gains_it(tmp_path
     repo.commit("a broken file", date="2025-04-03T12:00:00+00:00")
     _run(repo, tmp_path, "index")
     assert has_it()
+
+
+def _release_and_back(tmp_path: Path, away: int) -> tuple[GitRepoBuilder, list[str]]:
+    """The real release v0.23.0 as develop for two daily commits, v0.23.1 (which lost the
+    stack e4s-cray-rhel, and with it target zen4, rhel8 and cce@15.0.1) for ``away``,
+    then v0.23.0 again for two."""
+    old, new = sample_tree("v0.23.0", "develop"), sample_tree("v0.23.1", "develop")
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas: list[str] = []
+    held: dict[str, bytes] = {}
+    for day, files in enumerate([old, old] + [new] * away + [old, old], start=1):
+        repo.delete(sorted(held.keys() - files.keys()))
+        repo.write(files)
+        held = files
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    return repo, shas
+
+
+def _wide_codes(entry: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(c["code"], c["subject"]) for c in entry["changes"] if c["package"] is None}
+
+
+def test_log_a_system_and_a_compiler_back_within_the_window_are_transient(
+    tmp_path: Path,
+) -> None:
+    repo, shas = _release_and_back(tmp_path, away=1)
+    by_commit = {e["commit"]: e for e in _log(repo, tmp_path)}
+    went = _wide_codes(by_commit[shas[2]])
+    assert {
+        ("stack-transient", "e4s-cray-rhel"),
+        ("os-transient", "rhel8"),
+        ("compiler-transient", "cce@15.0.1"),
+    } <= went
+    assert not {code for code, _ in went} & {"stack-removed", "os-dropped", "compiler-dropped"}
+    assert not any(code == "target-dropped" for code, _ in went)  # gone with its stack
+    assert not {code for code, _ in _wide_codes(by_commit[shas[3]])} & {
+        "stack-added",
+        "target-added",
+    }
+    (os,) = [c for c in by_commit[shas[2]]["changes"] if c["code"] == "os-transient"]
+    assert os["severity"] == "notice" and shas[3][:12] in os["impact"]
+    # Away longer than the window: dropped where they went, added where the stack is back.
+    repo, shas = _release_and_back(tmp_path / "longer", away=3)
+    by_commit = {e["commit"]: e for e in _log(repo, tmp_path / "longer", "--transient-window", "2")}
+    went = _wide_codes(by_commit[shas[2]])
+    assert {
+        ("stack-removed", "e4s-cray-rhel"),
+        ("os-dropped", "rhel8"),
+        ("compiler-dropped", "cce@15.0.1"),
+        ("target-dropped", "zen4"),
+    } <= went
+    assert ("stack-added", "e4s-cray-rhel") in _wide_codes(by_commit[shas[5]])
+
+
+def test_history_a_system_of_the_tag_back_within_the_window_is_transient(
+    tmp_path: Path,
+) -> None:
+    repo, shas = _release_and_back(tmp_path, away=1)
+    report = _json(repo, tmp_path, HISTORY_SCHEMA, "history", "zfp")
+    (event,) = [e for e in report["events"] if e["commit"] == shas[2]]
+    wide = {(c["code"], c["subject"]) for c in event["changes"] if c["package"] is None}
+    assert {("os-transient", "rhel8"), ("compiler-transient", "cce@15.0.1")} <= wide
+    assert not {code for code, _ in wide} & {"os-dropped", "compiler-dropped", "stack-removed"}

@@ -30,12 +30,14 @@ from .transient import (
     gone_since,
     held_in,
     prepare,
+    settle,
 )
 
 #: The facets of a package whose absence within the window is transient, with its kind.
 FACET_KINDS = {
     Facet.STACKS: "stack-transient",
     Facet.TARGETS: "target-transient",
+    Facet.OSS: "os-transient",
     Facet.COMPILERS: "compiler-transient",
 }
 
@@ -202,7 +204,7 @@ def wide_kinds(
             out.append(make(added, tag, value[1], stack=value[1], specs=specs))
         else:
             out.append(make(added, tag, value[2], stack=value[1], value=value[2]))
-    return tuple(sorted(out, key=order_key))
+    return settle(index, seq, window, out)  # targets, systems, compilers gone and back
 
 
 def with_wide_kinds(

@@ -208,10 +208,13 @@ def around(index: HistoryIndex, gone: int, back: int) -> str:
 def settle(
     index: HistoryIndex, seq: int, window: int, changes: Sequence[Change]
 ) -> tuple[Change, ...]:
-    """The changes of commit ``seq`` with stacks gone and back within ``window`` commits
+    """The changes of commit ``seq`` with what is gone and back within ``window`` commits
     judged transient: a stack removed here and back within the window is
-    ``stack-transient`` (its targets dropped with it are not listed); a stack added here
-    that was there within the window before is no change (nor are its targets)."""
+    ``stack-transient`` (its targets dropped with it are not listed); a target of a stack,
+    an operating system or a compiler dropped here and back within the window is
+    ``target-transient``, ``os-transient`` or ``compiler-transient``; a stack or target
+    added here that was there within the window before is no change (nor are a returning
+    stack's targets)."""
     transient: set[tuple[str, str]] = set()
     returned: set[tuple[str, str]] = set()
     out: list[Change] = []
@@ -231,15 +234,31 @@ def settle(
             returned.add((change.tag, stack))
             continue
         out.append(change)
-    out = [
-        c
-        for c in out
-        if not (
-            (c.code == "target-dropped" and (c.tag, c.stack or "") in transient)
-            or (c.code == "target-added" and (c.tag, c.stack or "") in returned)
-        )
-    ]
-    return tuple(sorted(out, key=order_key))
+    settled: list[Change] = []
+    for c in out:
+        if (c.code == "target-dropped" and (c.tag, c.stack or "") in transient) or (
+            c.code == "target-added" and (c.tag, c.stack or "") in returned
+        ):
+            continue
+        value = (c.stack or "", c.subject) if c.code.startswith("target-") else (c.subject,)
+        if c.code == "target-added" and gone_since(index, c.tag, value, seq, window) >= 0:
+            continue  # back after an absence within the window: no change
+        code = _TRANSIENT.get(c.code)
+        if code is not None:
+            back = back_at(index, c.tag, value, seq, window)
+            if back >= 0:
+                where = around(index, seq, back)
+                c = make(code, c.tag, c.subject, stack=c.stack, value=c.subject, around=where)
+        settled.append(c)
+    return tuple(sorted(settled, key=order_key))
+
+
+#: The kind a drop takes when what was dropped is back within the window.
+_TRANSIENT = {
+    "target-dropped": "target-transient",
+    "os-dropped": "os-transient",
+    "compiler-dropped": "compiler-transient",
+}
 
 
 def facets(packages: Iterable[Package]) -> set[tuple[str, ...]]:

@@ -144,6 +144,13 @@ CATALOGUE: dict[str, ChangeKind] = {
             "rather than a drop; users on {value} use a neighbouring tag meanwhile",
         ),
         _kind(
+            "os-transient",
+            _N,
+            "an operating system missing for a few commits and back within the transient window",
+            "operating system {value} is missing here but present in {around}: a failed "
+            "build rather than a drop; users on {value} use a neighbouring tag meanwhile",
+        ),
+        _kind(
             "compiler-transient",
             _N,
             "a compiler missing for a few commits and back within the transient window",
