@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from catalog_diff.cli import main
 from gitrepo import GitRepoBuilder, sample_tree
-from test_changes import drop_stack
+from test_changes import drop_stack, edit
 
 W30 = "develop-2025-03-30"
 LOG_SCHEMA = json.loads(
@@ -589,3 +589,58 @@ def test_history_a_system_of_the_tag_back_within_the_window_is_transient(
     wide = {(c["code"], c["subject"]) for c in event["changes"] if c["package"] is None}
     assert {("os-transient", "rhel8"), ("compiler-transient", "cce@15.0.1")} <= wide
     assert not {code for code, _ in wide} & {"os-dropped", "compiler-dropped", "stack-removed"}
+
+
+PCLUSTER, V4 = "aws-pcluster-x86_64_v4", "x86_64_v4"
+
+
+def _without_target(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files with the specs built for x86_64_v4 taken out of the stack
+    aws-pcluster-x86_64_v4 (they stay in root; the stack keeps its x86_64_v3 specs)."""
+    out = {}
+    for path, data in files.items():
+        if PCLUSTER.encode() in data:
+            data = edit(
+                data,
+                "spec_details",
+                lambda specs: [
+                    {**s, "stacks": [x for x in s["stacks"] if x != PCLUSTER]}
+                    if s["target"] == V4
+                    else s
+                    for s in specs
+                ],
+            )
+        out[path] = data
+    return out
+
+
+def _target_history(tmp_path: Path, away: int) -> tuple[GitRepoBuilder, list[str]]:
+    whole = sample_tree(W30, "develop")
+    repo = GitRepoBuilder(tmp_path / "catalog")
+    shas = []
+    plan = [whole, whole] + [_without_target(whole)] * away + [whole, whole]
+    for day, files in enumerate(plan, start=1):
+        repo.write(files)
+        shas.append(repo.commit(f"day {day}", date=f"2025-04-{day:02d}T12:00:00+00:00"))
+    return repo, shas
+
+
+def test_log_a_target_of_a_stack_back_within_the_window_is_transient(tmp_path: Path) -> None:
+    repo, shas = _target_history(tmp_path, away=1)
+    by_commit = {e["commit"]: e for e in _log(repo, tmp_path)}
+    (went,) = [c for c in by_commit[shas[2]]["changes"] if c["subject"] == V4]
+    assert (went["code"], went["stack"], went["severity"]) == (
+        "target-transient",
+        PCLUSTER,
+        "notice",
+    )
+    assert shas[3][:12] in went["impact"]
+    assert not [c for c in by_commit[shas[3]]["changes"] if c["code"] == "target-added"]
+    # Away longer than the window: dropped where it went, added where it came back.
+    repo, shas = _target_history(tmp_path / "longer", away=3)
+    by_commit = {e["commit"]: e for e in _log(repo, tmp_path / "longer", "--transient-window", "2")}
+    kinds = {
+        at: [(c["code"], c["stack"]) for c in by_commit[shas[at]]["changes"] if c["subject"] == V4]
+        for at in (2, 5)
+    }
+    assert kinds == {2: [("target-dropped", PCLUSTER)], 5: [("target-added", PCLUSTER)]}
