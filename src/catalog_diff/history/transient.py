@@ -172,25 +172,25 @@ class IndexReader:
 def back_at(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, window: int) -> int:
     """The first commit after ``seq``, within ``window`` commits, at which a span of
     ``tag`` holding ``value`` begins (the value, gone at ``seq``, is back); -1 if none."""
-    prepare(index)
-    cond, args = holds(value)
-    row = index.conn.execute(
-        f"SELECT MIN(s.first_seq) {SPAN_SPECS}"
-        f"WHERE s.first_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
-        [seq + 1, seq + window, tag, *args],
-    ).fetchone()
-    return int(row[0]) if row and row[0] is not None else -1
+    return _edge(index, tag, value, "MIN(s.first_seq)", "s.first_seq", seq + 1, seq + window)
 
 
 def gone_since(index: HistoryIndex, tag: str, value: tuple[str, ...], seq: int, window: int) -> int:
     """The last commit, within ``window`` commits before ``seq - 1``, at which a span of
     ``tag`` holding ``value`` ended (the value, new at ``seq``, was there); -1 if none."""
+    return _edge(index, tag, value, "MAX(s.last_seq)", "s.last_seq", seq - 1 - window, seq - 2)
+
+
+def _edge(
+    index: HistoryIndex, tag: str, value: tuple[str, ...], pick: str, column: str, lo: int, hi: int
+) -> int:
+    """``pick`` over the spans of ``tag`` holding ``value`` whose ``column`` (where they
+    begin or end) is between commits ``lo`` and ``hi``; -1 if none."""
     prepare(index)
     cond, args = holds(value)
     row = index.conn.execute(
-        f"SELECT MAX(s.last_seq) {SPAN_SPECS}"
-        f"WHERE s.last_seq BETWEEN ? AND ? AND s.tag = ? AND {cond}",
-        [seq - 1 - window, seq - 2, tag, *args],
+        f"SELECT {pick} {SPAN_SPECS}WHERE {column} BETWEEN ? AND ? AND s.tag = ? AND {cond}",
+        [lo, hi, tag, *args],
     ).fetchone()
     return int(row[0]) if row and row[0] is not None else -1
 

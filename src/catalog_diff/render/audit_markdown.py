@@ -19,6 +19,7 @@ from ..model.history import (
     Absence,
     CatalogState,
     CommitRef,
+    Interval,
     LogEntry,
     PackageHistory,
     PackageState,
@@ -234,25 +235,29 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
     yield f"Present at the end: {shown}."
     yield ""
     yield from _window(presence.end, presence.indexed_from)
-    if presence.intervals:
-        yield "### Intervals"
-        yield ""
-        yield "| first date | first commit | last date | last commit |"
-        yield "|---|---|---|---|"
-        for i in presence.intervals:
-            a, b = i.first, i.last
-            yield (f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |")
-        yield ""
-    if presence.gaps:
-        yield "### Transient gaps (not the end of a presence)"
-        yield ""
-        yield "| first missing | commit | last missing | commit |"
-        yield "|---|---|---|---|"
-        for i in presence.gaps:
-            a, b = i.first, i.last
-            yield (f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |")
-        yield ""
+    yield from _intervals(
+        "Intervals", "first date | first commit | last date | last commit", presence.intervals
+    )
+    yield from _intervals(
+        "Transient gaps (not the end of a presence)",
+        "first missing | commit | last missing | commit",
+        presence.gaps,
+    )
     yield from problems_section(presence.problems, MARKDOWN, side=False)
+
+
+def _intervals(title: str, columns: str, intervals: Sequence[Interval]) -> Iterator[str]:
+    """A table of stretches of commits (first and last, each a date and a commit)."""
+    if not intervals:
+        return
+    yield f"### {title}"
+    yield ""
+    yield f"| {columns} |"
+    yield "|---|---|---|---|"
+    for i in intervals:
+        a, b = i.first, i.last
+        yield f"| {inert(a.date)} | {_sha(a.commit)} | {inert(b.date)} | {_sha(b.commit)} |"
+    yield ""
 
 
 # ---- show -----------------------------------------------------------------------------

@@ -204,18 +204,16 @@ def render_when(presence: Presence, color: bool = False) -> Iterator[str]:
         yield f"  {'last seen':<11} {_commit_line(last)}"
     yield f"  present at the end: {_at_end(presence.present_at_end)}"
     yield from ("  " + line for line in _window(presence.end, presence.indexed_from))
-    if presence.intervals:
-        yield ""
-        yield paint(f"Intervals ({len(presence.intervals)})", "head")
-        for interval in presence.intervals:
-            a, b = interval.first, interval.last
-            yield shown(f"  {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}")
-    if presence.gaps:
-        yield ""
-        yield paint(f"Transient gaps, not the end of a presence ({len(presence.gaps)})", "head")
-        for gap in presence.gaps:
-            a, b = gap.first, gap.last
-            yield shown(f"  missing {a.date} {short(a.commit)} .. {b.date} {short(b.commit)}")
+    for title, lead, stretches in (
+        ("Intervals", "", presence.intervals),
+        ("Transient gaps, not the end of a presence", "missing ", presence.gaps),
+    ):
+        if stretches:
+            yield ""
+            yield paint(f"{title} ({len(stretches)})", "head")
+            for stretch in stretches:
+                a, b = stretch.first, stretch.last
+                yield shown(f"  {lead}{a.date} {short(a.commit)} .. {b.date} {short(b.commit)}")
     yield from problems_block(presence.problems, paint, _PROBLEMS, side=False)
 
 
