@@ -30,7 +30,7 @@ from .transient import (
     gone_since,
     held_in,
     prepare,
-    settle,
+    settle_values,
 )
 
 #: The facets of a package whose absence within the window is transient, with its kind.
@@ -204,7 +204,7 @@ def wide_kinds(
             out.append(make(added, tag, value[1], stack=value[1], specs=specs))
         else:
             out.append(make(added, tag, value[2], stack=value[1], value=value[2]))
-    return settle(index, seq, window, out)  # targets, systems, compilers gone and back
+    return settle_values(index, seq, window, out)  # stacks are judged above
 
 
 def with_wide_kinds(

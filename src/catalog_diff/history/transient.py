@@ -210,11 +210,9 @@ def settle(
 ) -> tuple[Change, ...]:
     """The changes of commit ``seq`` with what is gone and back within ``window`` commits
     judged transient: a stack removed here and back within the window is
-    ``stack-transient`` (its targets dropped with it are not listed); a target of a stack,
-    an operating system or a compiler dropped here and back within the window is
-    ``target-transient``, ``os-transient`` or ``compiler-transient``; a stack or target
-    added here that was there within the window before is no change (nor are a returning
-    stack's targets)."""
+    ``stack-transient`` (its targets dropped with it are not listed); a stack added here
+    that was there within the window before is no change (nor are its targets); then
+    targets, operating systems and compilers as :func:`settle_values` says."""
     transient: set[tuple[str, str]] = set()
     returned: set[tuple[str, str]] = set()
     out: list[Change] = []
@@ -234,21 +232,39 @@ def settle(
             returned.add((change.tag, stack))
             continue
         out.append(change)
+    kept = [
+        c
+        for c in out
+        if not (
+            (c.code == "target-dropped" and (c.tag, c.stack or "") in transient)
+            or (c.code == "target-added" and (c.tag, c.stack or "") in returned)
+        )
+    ]
+    return settle_values(index, seq, window, kept)
+
+
+def settle_values(
+    index: HistoryIndex, seq: int, window: int, changes: Sequence[Change]
+) -> tuple[Change, ...]:
+    """The changes of commit ``seq`` with a target of a stack, an operating system or a
+    compiler dropped here and back within ``window`` commits ``target-transient``,
+    ``os-transient`` or ``compiler-transient``, and a target added here that was there
+    within the window before no change; in the report's order."""
     settled: list[Change] = []
-    for c in out:
-        if (c.code == "target-dropped" and (c.tag, c.stack or "") in transient) or (
-            c.code == "target-added" and (c.tag, c.stack or "") in returned
-        ):
+    for c in changes:
+        code = _TRANSIENT.get(c.code)
+        if code is None and c.code != "target-added":
+            settled.append(c)
             continue
         value = (c.stack or "", c.subject) if c.code.startswith("target-") else (c.subject,)
-        if c.code == "target-added" and gone_since(index, c.tag, value, seq, window) >= 0:
-            continue  # back after an absence within the window: no change
-        code = _TRANSIENT.get(c.code)
-        if code is not None:
-            back = back_at(index, c.tag, value, seq, window)
-            if back >= 0:
-                where = around(index, seq, back)
-                c = make(code, c.tag, c.subject, stack=c.stack, value=c.subject, around=where)
+        if code is None:  # target-added
+            if gone_since(index, c.tag, value, seq, window) < 0:
+                settled.append(c)  # else back after an absence within the window
+            continue
+        back = back_at(index, c.tag, value, seq, window)
+        if back >= 0:
+            where = around(index, seq, back)
+            c = make(code, c.tag, c.subject, stack=c.stack, value=c.subject, around=where)
         settled.append(c)
     return tuple(sorted(settled, key=order_key))
 
@@ -321,4 +337,5 @@ __all__ = [
     "judge",
     "prepare",
     "settle",
+    "settle_values",
 ]
