@@ -52,7 +52,7 @@ def diff(
     ``_data/tags.yaml`` lists and, for a stack gone from or back in a weekly tag, the
     ``transient_window`` weekly tags around.
     """
-    from ..compare.aliases import BUILTIN_ALIASES
+    from ..compare.aliases import or_builtin
     from ..compare.pairing import compare
     from ..compare.wide import classify_whole
     from ..sources.around import Around, tags_stacks
@@ -67,7 +67,7 @@ def diff(
             after,
             old_tag=selection.old_tag,
             new_tag=selection.new_tag,
-            aliases=BUILTIN_ALIASES if aliases is None else aliases,
+            aliases=or_builtin(aliases),
             kinds=False,
         )
         around = Around(old_source, new_source, selection)
@@ -179,7 +179,7 @@ def release_notes(
     the tag ``new`` follows in the catalog (:func:`~catalog_diff.release.tags.previous_tag`).
     ``aliases``: the compiler aliases, as for :func:`diff`.
     """
-    from ..compare.aliases import BUILTIN_ALIASES
+    from ..compare.aliases import or_builtin
     from ..release.notes import build
     from ..release.tags import previous_tag
     from ..sources.around import Around, tags_stacks
@@ -200,7 +200,7 @@ def release_notes(
             return build(
                 before,
                 after,
-                aliases=BUILTIN_ALIASES if aliases is None else aliases,
+                aliases=or_builtin(aliases),
                 reader=around,
                 listed=tags_stacks(source),
             )
@@ -214,7 +214,7 @@ def release_notes(
         after,
         old_label=labels[0],
         new_label=labels[1],
-        aliases=BUILTIN_ALIASES if aliases is None else aliases,
+        aliases=or_builtin(aliases),
     )
 
 

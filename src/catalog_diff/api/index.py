@@ -188,7 +188,7 @@ def log(
     ``transient_window`` commits is ``stack-transient`` there, not removed and added.
     ``aliases``: the compiler aliases, as for :func:`catalog_diff.api.diff` (the built-in
     table by default; ``NO_ALIASES`` for the raw view)."""
-    from ..compare.aliases import BUILTIN_ALIASES
+    from ..compare.aliases import or_builtin
     from ..history import timeline
 
     _check_limit(limit)
@@ -210,7 +210,7 @@ def log(
             glob=globs(package) or None,
             limit=limit,
             window=transient_window,
-            aliases=BUILTIN_ALIASES if aliases is None else aliases,
+            aliases=or_builtin(aliases),
         )
 
 
@@ -233,7 +233,7 @@ def history(
     recent events. Dates as for :func:`log`. An absence of the package (or of a stack,
     target or compiler of it) back within ``transient_window`` commits is transient.
     ``aliases``: the compiler aliases, as for :func:`log`."""
-    from ..compare.aliases import BUILTIN_ALIASES
+    from ..compare.aliases import or_builtin
     from ..history import events
 
     _check_limit(limit)
@@ -251,7 +251,7 @@ def history(
             limit=limit,
             after=after,
             window=transient_window,
-            aliases=BUILTIN_ALIASES if aliases is None else aliases,
+            aliases=or_builtin(aliases),
         )
 
 

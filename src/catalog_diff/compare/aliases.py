@@ -95,3 +95,9 @@ class CompilerAliases:
 #: The built-in table, and no aliases at all (``--no-aliases``).
 BUILTIN_ALIASES = CompilerAliases.of(BUILTIN)
 NO_ALIASES = CompilerAliases()
+
+
+def or_builtin(aliases: CompilerAliases | None) -> CompilerAliases:
+    """``aliases``, or the built-in table when none are given: the library's default, as
+    the command line's (which also reads the user's configuration)."""
+    return BUILTIN_ALIASES if aliases is None else aliases
